@@ -8,6 +8,7 @@ import java.util.List;
  * @param name the PF's uplink netdev name (e.g. {@code ibp26s0}); the PCI address when it has none
  * @param pciAddress the PCI address (BDF with domain, e.g. {@code 0000:1a:00.0})
  * @param rdmaDevice the RDMA device under the PCI function (e.g. {@code mlx5_0}), or null
+ * @param uverbsDevice the verbs character device of {@code rdmaDevice}, or null
  * @param vendorId PCI vendor id, 4 hex digits without {@code 0x}
  * @param deviceId PCI device id, 4 hex digits without {@code 0x}
  * @param driver the bound kernel driver, or null when unbound
@@ -26,6 +27,7 @@ public record PhysicalFunction(
     String name,
     String pciAddress,
     String rdmaDevice,
+    String uverbsDevice,
     String vendorId,
     String deviceId,
     String driver,

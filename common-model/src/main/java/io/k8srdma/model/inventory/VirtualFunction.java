@@ -7,6 +7,8 @@ package io.k8srdma.model.inventory;
  * @param pciAddress the VF's PCI address
  * @param netdev the VF netdev in the host network namespace, or null when moved or absent
  * @param rdmaDevice the VF's RDMA device on the host, or null when moved or absent
+ * @param uverbsDevice the verbs character device of {@code rdmaDevice} (e.g. {@code uverbs9}, under
+ *     {@code /dev/infiniband}), or null
  * @param driver the bound kernel driver, or null when unbound
  * @param mac the VF MAC as the PF reports it over rtnetlink, or null when unknown
  * @param nodeGuid the VF's IB node GUID over rtnetlink, or null when unknown or not InfiniBand
@@ -20,6 +22,7 @@ public record VirtualFunction(
     String pciAddress,
     String netdev,
     String rdmaDevice,
+    String uverbsDevice,
     String driver,
     String mac,
     String nodeGuid,

@@ -1,0 +1,99 @@
+package io.k8srdma.agent.api;
+
+import io.k8srdma.agent.inventory.InventoryService;
+import io.k8srdma.agent.inventory.ScanStatus;
+import io.k8srdma.model.inventory.NodeInventory;
+import io.k8srdma.model.inventory.PhysicalFunction;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.WebRequest;
+
+/** The node inventory API: {@code GET /vfs} and {@code POST /rescan}. */
+@RestController
+public class VfsController {
+
+  private final InventoryService inventory;
+
+  public VfsController(InventoryService inventory) {
+    this.inventory = inventory;
+  }
+
+  /**
+   * The node's RDMA inventory (see docs/api.md for every field).
+   *
+   * <p>Answers with a weak {@code ETag} derived from {@code generation}; a request whose {@code
+   * If-None-Match} matches gets {@code 304 Not Modified} with no body. {@code ?pf=} (netdev name or
+   * PCI address) narrows the answer to one PF, or answers 404 when the node has no such PF. Before
+   * the first successful scan the answer is 503.
+   *
+   * @param pf optional PF name or PCI address
+   */
+  @GetMapping(path = "/vfs", produces = "application/json")
+  public ResponseEntity<NodeInventory> vfs(
+      @RequestParam(name = "pf", required = false) String pf, WebRequest request) {
+    NodeInventory inv = inventory.current().orElseThrow(this::notReady);
+    String etag = "W/\"" + inv.generation();
+    if (pf != null) {
+      PhysicalFunction match = findPf(inv, pf);
+      inv = new NodeInventory(inv.node(), inv.generation(), inv.scannedAt(), List.of(match));
+      etag += "-" + match.pciAddress();
+    }
+    etag += "\"";
+    if (request.checkNotModified(etag)) {
+      return null;
+    }
+    return ResponseEntity.ok().eTag(etag).body(inv);
+  }
+
+  /**
+   * Rescans the host now, instead of waiting for the next interval.
+   *
+   * @return {@code changed} (whether the inventory changed) and the {@code generation} served
+   *     afterwards; 503 with the reason when the scan failed (the last good inventory is kept)
+   */
+  @PostMapping(path = "/rescan", produces = "application/json")
+  public ResponseEntity<RescanResult> rescan() {
+    boolean changed = inventory.rescan();
+    ScanStatus status = inventory.status();
+    Long generation = inventory.current().map(NodeInventory::generation).orElse(null);
+    RescanResult body = new RescanResult(status.ok(), changed, generation, status.error());
+    return ResponseEntity.status(status.ok() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+        .body(body);
+  }
+
+  private PhysicalFunction findPf(NodeInventory inv, String pf) {
+    return inv.pfs().stream()
+        .filter(p -> p.matches(pf))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new ApiException(
+                    HttpStatus.NOT_FOUND,
+                    "no PF '"
+                        + pf
+                        + "' on node "
+                        + inv.node()
+                        + "; known PFs: "
+                        + inv.pfs().stream().map(PhysicalFunction::name).toList()));
+  }
+
+  private ApiException notReady() {
+    return new ApiException(
+        HttpStatus.SERVICE_UNAVAILABLE, "no inventory yet: " + inventory.status().error());
+  }
+
+  /**
+   * The answer of {@code POST /rescan}.
+   *
+   * @param ok whether the scan succeeded
+   * @param changed whether the inventory changed
+   * @param generation the generation now served, null when there is no inventory yet
+   * @param error why the scan failed, null when it succeeded
+   */
+  public record RescanResult(boolean ok, boolean changed, Long generation, String error) {}
+}

@@ -1,0 +1,44 @@
+package io.k8srdma.agent.config;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The agent's settings, under {@code k8s-rdma.agent}.
+ *
+ * @param mode {@code serve} (default) runs the HTTP agent; {@code init} applies the VF policy and
+ *     exits (also selected by the first argument {@code init})
+ * @param hostRoot where the host's {@code /} is mounted; the agent reads {@code <root>/sys}, {@code
+ *     <root>/dev/infiniband} and {@code <root>/var/lib/cni}
+ * @param nodeName the Kubernetes node name reported in the inventory (env {@code NODE_NAME}, else
+ *     the hostname)
+ * @param scanInterval how often the host is rescanned
+ * @param netlink whether to read VF MAC/GUID/rates over rtnetlink
+ */
+@Validated
+@ConfigurationProperties("k8s-rdma.agent")
+public record AgentProperties(
+    @DefaultValue("serve") @NotNull Mode mode,
+    @DefaultValue("/") @NotNull Path hostRoot,
+    @DefaultValue("${NODE_NAME:${HOSTNAME:localhost}}") @NotBlank String nodeName,
+    @DefaultValue("10s") @NotNull Duration scanInterval,
+    @DefaultValue("true") boolean netlink) {
+
+  public AgentProperties {
+    if (scanInterval != null && (scanInterval.isNegative() || scanInterval.isZero())) {
+      throw new IllegalArgumentException(
+          "k8s-rdma.agent.scan-interval must be positive, got " + scanInterval);
+    }
+  }
+
+  /** What the process does. */
+  public enum Mode {
+    SERVE,
+    INIT
+  }
+}

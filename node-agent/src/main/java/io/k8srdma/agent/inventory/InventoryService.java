@@ -1,0 +1,99 @@
+package io.k8srdma.agent.inventory;
+
+import io.k8srdma.agent.discovery.HostScanner;
+import io.k8srdma.model.inventory.NodeInventory;
+import io.k8srdma.model.inventory.PhysicalFunction;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds the node's current inventory and rescans the host on demand.
+ *
+ * <p>{@code generation} rises only when the content changes, so pollers skip unchanged nodes. It
+ * starts from the wall clock in milliseconds, so it keeps rising across agent restarts and an ETag
+ * from before a restart never matches a different inventory after it. A failed scan keeps the last
+ * good inventory and records the failure for health.
+ */
+public class InventoryService {
+
+  private static final Logger log = LoggerFactory.getLogger(InventoryService.class);
+
+  private final String nodeName;
+  private final HostScanner scanner;
+  private final Clock clock;
+  private final ScanMetrics metrics;
+  private final AtomicReference<NodeInventory> current = new AtomicReference<>();
+  private final AtomicReference<ScanStatus> status =
+      new AtomicReference<>(ScanStatus.notYetScanned());
+  private final LongSupplier firstGeneration;
+
+  public InventoryService(String nodeName, HostScanner scanner, Clock clock, ScanMetrics metrics) {
+    this.nodeName = nodeName;
+    this.scanner = scanner;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.firstGeneration = clock::millis;
+  }
+
+  /** The last good inventory; empty until the first scan succeeded. */
+  public Optional<NodeInventory> current() {
+    return Optional.ofNullable(current.get());
+  }
+
+  /** The outcome of the latest scan. */
+  public ScanStatus status() {
+    return status.get();
+  }
+
+  /**
+   * Scans the host now and publishes the result.
+   *
+   * @return whether the inventory changed; false also when the scan failed
+   */
+  public synchronized boolean rescan() {
+    Instant started = clock.instant();
+    long t0 = System.nanoTime();
+    List<PhysicalFunction> pfs;
+    try {
+      pfs = scanner.scan();
+    } catch (RuntimeException e) {
+      String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      status.set(ScanStatus.failed(started, reason, current.get() != null));
+      metrics.recordFailure();
+      log.warn("scan failed on node {}: {} (keeping the last good inventory)", nodeName, reason);
+      return false;
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+    boolean changed = publish(pfs, started);
+    status.set(ScanStatus.succeeded(started, took));
+    metrics.recordScan(took, current.get());
+    return changed;
+  }
+
+  private boolean publish(List<PhysicalFunction> pfs, Instant scannedAt) {
+    NodeInventory previous = current.get();
+    if (previous != null && previous.pfs().equals(pfs)) {
+      current.set(previous.withGeneration(previous.generation(), scannedAt));
+      return false;
+    }
+    long generation =
+        previous == null
+            ? firstGeneration.getAsLong()
+            : Math.max(previous.generation() + 1, firstGeneration.getAsLong());
+    current.set(new NodeInventory(nodeName, generation, scannedAt, pfs));
+    log.info(
+        "inventory of node {} changed: generation {}, {} PFs, {} VFs",
+        nodeName,
+        generation,
+        pfs.size(),
+        pfs.stream().mapToInt(pf -> pf.vfs().size()).sum());
+    return true;
+  }
+}

@@ -1,0 +1,58 @@
+package io.k8srdma.agent.inventory;
+
+import io.k8srdma.model.inventory.NodeInventory;
+import io.k8srdma.model.inventory.PhysicalFunction;
+import io.k8srdma.model.inventory.VfState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Prometheus metrics of the scan: {@code k8s_rdma_agent_scan_seconds}, {@code
+ * k8s_rdma_agent_scan_failures_total}, {@code k8s_rdma_agent_pfs} and {@code
+ * k8s_rdma_agent_vfs{state}}.
+ */
+public class ScanMetrics {
+
+  private final Timer scanTimer;
+  private final Counter failures;
+  private final AtomicLong pfs = new AtomicLong();
+  private final Map<VfState, AtomicLong> vfsByState = new EnumMap<>(VfState.class);
+
+  public ScanMetrics(MeterRegistry registry) {
+    scanTimer =
+        Timer.builder("k8s_rdma_agent_scan")
+            .description("Time to scan the host's sysfs")
+            .register(registry);
+    failures =
+        Counter.builder("k8s_rdma_agent_scan_failures")
+            .description("Scans that failed")
+            .register(registry);
+    registry.gauge("k8s_rdma_agent_pfs", pfs);
+    for (VfState state : VfState.values()) {
+      AtomicLong count = new AtomicLong();
+      vfsByState.put(state, count);
+      registry.gauge(
+          "k8s_rdma_agent_vfs",
+          io.micrometer.core.instrument.Tags.of("state", state.name()),
+          count);
+    }
+  }
+
+  void recordScan(Duration took, NodeInventory inventory) {
+    scanTimer.record(took);
+    pfs.set(inventory.pfs().size());
+    vfsByState.values().forEach(c -> c.set(0));
+    for (PhysicalFunction pf : inventory.pfs()) {
+      pf.vfs().forEach(vf -> vfsByState.get(vf.state()).incrementAndGet());
+    }
+  }
+
+  void recordFailure() {
+    failures.increment();
+  }
+}
