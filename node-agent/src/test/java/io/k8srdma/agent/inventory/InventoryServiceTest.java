@@ -1,0 +1,96 @@
+package io.k8srdma.agent.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.k8srdma.agent.discovery.HostScanner;
+import io.k8srdma.agent.discovery.Sysfs;
+import io.k8srdma.agent.netlink.VfLinkInfoSource;
+import io.k8srdma.agent.testhost.Hosts;
+import io.k8srdma.model.inventory.NodeInventory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.Status;
+
+class InventoryServiceTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+
+  @TempDir Path dir;
+  Path root;
+  SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  InventoryService service;
+  InventoryHealthIndicator health;
+
+  @BeforeEach
+  void setUp() {
+    root = dir.resolve("host");
+    Hosts.ibNdr(root);
+    HostScanner scanner = new HostScanner(new Sysfs(root), VfLinkInfoSource.none());
+    service =
+        new InventoryService(
+            "worker-7", scanner, Clock.fixed(T0, ZoneOffset.UTC), new ScanMetrics(registry));
+    health = new InventoryHealthIndicator(service);
+  }
+
+  @Test
+  void notReadyBeforeTheFirstScan() {
+    assertThat(service.current()).isEmpty();
+    Health h = health.health();
+    assertThat(h.getStatus()).isEqualTo(Status.DOWN);
+    assertThat(h.getDetails()).containsEntry("reason", "no scan has completed yet");
+  }
+
+  @Test
+  void firstScanPublishesAndMakesReady() {
+    assertThat(service.rescan()).isTrue();
+    NodeInventory inv = service.current().orElseThrow();
+    assertThat(inv.node()).isEqualTo("worker-7");
+    assertThat(inv.generation()).isEqualTo(T0.toEpochMilli());
+    assertThat(inv.pfs()).hasSize(2);
+    assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+    assertThat(registry.get("k8s_rdma_agent_pfs").gauge().value()).isEqualTo(2.0);
+    assertThat(registry.get("k8s_rdma_agent_vfs").tag("state", "FREE").gauge().value())
+        .isEqualTo(4.0);
+  }
+
+  @Test
+  void generationChangesOnlyWhenTheInventoryChanges() throws Exception {
+    service.rescan();
+    long g1 = service.current().orElseThrow().generation();
+    assertThat(service.rescan()).isFalse();
+    assertThat(service.current().orElseThrow().generation()).isEqualTo(g1);
+
+    Files.delete(root.resolve("var/lib/cni/sriov/pci/0000:1a:00.4"));
+    assertThat(service.rescan()).isTrue();
+    assertThat(service.current().orElseThrow().generation()).isEqualTo(g1 + 1);
+  }
+
+  @Test
+  void failedScanKeepsTheLastGoodInventoryAndReportsDownWithTheReason() throws Exception {
+    service.rescan();
+    NodeInventory good = service.current().orElseThrow();
+    Files.move(root, dir.resolve("moved-away"));
+
+    assertThat(service.rescan()).isFalse();
+
+    assertThat(service.current()).contains(good);
+    assertThat(service.status().ok()).isFalse();
+    assertThat(service.status().hasInventory()).isTrue();
+    Health h = health.health();
+    assertThat(h.getStatus()).isEqualTo(Status.DOWN);
+    assertThat((String) h.getDetails().get("reason")).contains("sys/bus/pci/devices");
+    assertThat(registry.get("k8s_rdma_agent_scan_failures").counter().count()).isEqualTo(1.0);
+
+    Files.move(dir.resolve("moved-away"), root);
+    service.rescan();
+    assertThat(health.health().getStatus()).as("recovers").isEqualTo(Status.UP);
+  }
+}
