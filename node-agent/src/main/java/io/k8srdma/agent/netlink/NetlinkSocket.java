@@ -6,6 +6,7 @@ import com.sun.jna.NativeLong;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * One {@code NETLINK_ROUTE} socket, used for a single request/reply exchange and then closed. Not
@@ -65,27 +66,26 @@ final class NetlinkSocket implements AutoCloseable {
   }
 
   /**
-   * Receives one datagram sent by the kernel, sized exactly. Datagrams from other senders (user
-   * processes can unicast to our port id) are dropped.
+   * Receives one datagram, sized exactly. A datagram not sent by the kernel (user processes can
+   * unicast to our port id) is consumed and reported as empty, leaving the retry policy and its
+   * deadline to the caller.
    *
    * @throws NetlinkException with {@link LibC#EAGAIN} when the receive timeout expires
    */
-  ByteBuffer receiveFromKernel() {
-    while (true) {
-      int size = peekSize();
-      if (size > receiveBuffer.length) {
-        receiveBuffer = new byte[size];
-      }
-      byte[] source = new byte[LibC.SOCKADDR_NL_LEN];
-      int[] sourceLen = {source.length};
-      int received = recv(receiveBuffer, 0, source, sourceLen);
-      if (senderPortId(source) != 0) {
-        continue;
-      }
-      byte[] copy = new byte[received];
-      System.arraycopy(receiveBuffer, 0, copy, 0, received);
-      return ByteBuffer.wrap(copy).order(ByteOrder.nativeOrder());
+  Optional<ByteBuffer> receiveFromKernel() {
+    int size = peekSize();
+    if (size > receiveBuffer.length) {
+      receiveBuffer = new byte[size];
     }
+    byte[] source = new byte[LibC.SOCKADDR_NL_LEN];
+    int[] sourceLen = {source.length};
+    int received = recv(receiveBuffer, 0, source, sourceLen);
+    if (senderPortId(source) != 0) {
+      return Optional.empty();
+    }
+    byte[] copy = new byte[received];
+    System.arraycopy(receiveBuffer, 0, copy, 0, received);
+    return Optional.of(ByteBuffer.wrap(copy).order(ByteOrder.nativeOrder()));
   }
 
   /** MSG_PEEK|MSG_TRUNC returns the real datagram length without consuming it. */

@@ -102,7 +102,11 @@ public final class RtnetlinkClient implements VfLinkInfoSource {
   private Optional<Link> awaitLink(NetlinkSocket socket, int seq) {
     long deadline = System.nanoTime() + timeout.toNanos();
     do {
-      GetLinkReply reply = RtnetlinkCodec.decode(socket.receiveFromKernel());
+      Optional<ByteBuffer> datagram = socket.receiveFromKernel();
+      if (datagram.isEmpty()) {
+        continue;
+      }
+      GetLinkReply reply = RtnetlinkCodec.decode(datagram.get());
       Optional<ErrorMessage> error = reply.error(seq);
       if (error.isPresent() && !error.get().isAck()) {
         int errno = -error.get().error();
