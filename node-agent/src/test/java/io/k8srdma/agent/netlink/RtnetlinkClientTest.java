@@ -1,0 +1,112 @@
+package io.k8srdma.agent.netlink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.jna.Platform;
+import io.k8srdma.agent.netlink.GetLinkReply.Link;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Talks to the real kernel: every network namespace has {@code lo} as ifindex 1. */
+class RtnetlinkClientTest {
+
+  /** Cannot exist: interface names are at most 15 bytes, this one is 15 and unusual. */
+  private static final String MISSING = "k8srdma-nx-0x9";
+
+  private final RtnetlinkClient client = new RtnetlinkClient();
+
+  @BeforeAll
+  static void linuxOnly() {
+    assumeTrue(Platform.isLinux(), "rtnetlink exists only on Linux");
+  }
+
+  @Test
+  void getLinkOfLoopbackReturnsTheDecodedLink() {
+    Link lo = client.getLink("lo").orElseThrow();
+
+    assertThat(lo.ifname()).isEqualTo("lo");
+    assertThat(lo.ifindex()).isEqualTo(1);
+    assertThat(lo.arpType()).as("ARPHRD_LOOPBACK").isEqualTo(772);
+    assertThat(lo.vfs()).isEmpty();
+  }
+
+  @Test
+  void everyNetdevInSysfsDecodesWithItsIfindex() throws IOException {
+    Path classNet = Path.of("/sys/class/net");
+    assumeTrue(Files.isDirectory(classNet));
+    try (Stream<Path> netdevs = Files.list(classNet)) {
+      for (Path netdev : netdevs.toList()) {
+        String name = netdev.getFileName().toString();
+        int ifindex = Integer.parseInt(Files.readString(netdev.resolve("ifindex")).trim());
+
+        // Real replies carry dozens of attributes (stats, qdisc, altnames...) to skip. A netdev
+        // removed since the listing (e.g. by a parallel test) is simply absent.
+        client
+            .getLink(name)
+            .ifPresent(link -> assertThat(link.ifindex()).as(name).isEqualTo(ifindex));
+      }
+    }
+  }
+
+  @Test
+  void loopbackHasNoVfs() {
+    assertThat(client.vfInfo("lo")).isEmpty();
+  }
+
+  @Test
+  void missingNetdevIsEmptyNotAnError() {
+    assertThat(client.getLink(MISSING)).isEmpty();
+    assertThat(client.vfInfo(MISSING)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @NullAndEmptySource
+  @ValueSource(strings = {"name-longer-than-15", "a\0b"})
+  void impossibleNamesAreEmptyFromTheSource(String name) {
+    assertThat(client.vfInfo(name)).isEmpty();
+  }
+
+  @Test
+  void getLinkRejectsImpossibleNamesLoudly() {
+    assertThatThrownBy(() -> client.getLink("name-longer-than-15"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void concurrentCallsEachGetTheirOwnReply() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Callable<Integer>> calls = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        calls.add(() -> client.getLink("lo").orElseThrow().ifindex());
+      }
+      for (Future<Integer> f : pool.invokeAll(calls)) {
+        assertThat(f.get()).isEqualTo(1);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void timeoutMustBePositive() {
+    assertThatThrownBy(() -> new RtnetlinkClient(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
