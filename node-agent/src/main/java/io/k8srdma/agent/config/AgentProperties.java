@@ -24,7 +24,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("k8s-rdma.agent")
 public record AgentProperties(
     @DefaultValue("serve") @NotNull Mode mode,
-    @DefaultValue("/") @NotNull Path hostRoot,
+    @DefaultValue("/") @NotBlank String hostRoot,
     @DefaultValue("${NODE_NAME:${HOSTNAME:localhost}}") @NotBlank String nodeName,
     @DefaultValue("10s") @NotNull Duration scanInterval,
     @DefaultValue("true") boolean netlink) {
@@ -34,6 +34,14 @@ public record AgentProperties(
       throw new IllegalArgumentException(
           "k8s-rdma.agent.scan-interval must be positive, got " + scanInterval);
     }
+  }
+
+  /**
+   * The host root as a path. Kept a string in the record because Spring's Path conversion turns
+   * {@code /} into a class path resource location.
+   */
+  public Path hostRootPath() {
+    return Path.of(hostRoot);
   }
 
   /** What the process does. */

@@ -21,7 +21,7 @@ public class ServeConfiguration {
 
   @Bean
   Sysfs sysfs(AgentProperties props) {
-    return new Sysfs(props.hostRoot());
+    return new Sysfs(props.hostRootPath());
   }
 
   @Bean

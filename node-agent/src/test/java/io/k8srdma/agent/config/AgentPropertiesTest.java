@@ -1,0 +1,57 @@
+package io.k8srdma.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.k8srdma.agent.NodeAgentApplication;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Start-up validation: a bad value stops the agent with a message naming the key. */
+class AgentPropertiesTest {
+
+  @Test
+  void defaults() {
+    try (ConfigurableApplicationContext ctx = start("--k8s-rdma.agent.node-name=n1")) {
+      AgentProperties props = ctx.getBean(AgentProperties.class);
+      assertThat(props.hostRootPath()).isEqualTo(Path.of("/"));
+      assertThat(props.scanInterval()).isEqualTo(Duration.ofSeconds(10));
+      assertThat(props.mode()).isEqualTo(AgentProperties.Mode.SERVE);
+    }
+  }
+
+  @Test
+  void nonPositiveScanIntervalIsRejectedNamingTheKey() {
+    assertThatThrownBy(() -> start("--k8s-rdma.agent.scan-interval=0s"))
+        .rootCause()
+        .hasMessageContaining("k8s-rdma.agent.scan-interval must be positive");
+  }
+
+  @Test
+  void unparsableScanIntervalIsRejectedNamingTheKey() {
+    assertThatThrownBy(() -> start("--k8s-rdma.agent.scan-interval=soon"))
+        .hasMessageContaining("k8s-rdma.agent");
+  }
+
+  @Test
+  void blankNodeNameIsRejectedNamingTheField() {
+    assertThatThrownBy(() -> start("--k8s-rdma.agent.node-name= "))
+        .hasStackTraceContaining("nodeName");
+  }
+
+  private static ConfigurableApplicationContext start(String... args) {
+    return new SpringApplicationBuilder(NodeAgentApplication.class)
+        .web(WebApplicationType.NONE)
+        .run(concat(args, "--k8s-rdma.agent.netlink=false", "--spring.main.banner-mode=off"));
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+}
