@@ -1,0 +1,55 @@
+package io.k8srdma.extender.agents;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Agents from the cluster's Node objects, through a fabric8 informer: {@code
+ * http://<InternalIP>:<agentPort>}. The agent runs on the host network, so the node's address is
+ * the agent's.
+ */
+public final class NodeAgentDirectory implements AgentDirectory, AutoCloseable {
+
+  private final SharedIndexInformer<Node> informer;
+  private final int agentPort;
+
+  public NodeAgentDirectory(KubernetesClient client, int agentPort) {
+    this.agentPort = agentPort;
+    this.informer = client.nodes().inform();
+  }
+
+  @Override
+  public Map<String, URI> agents() {
+    Map<String, URI> agents = new HashMap<>();
+    for (Node node : informer.getStore().list()) {
+      internalIp(node).ifPresent(ip -> agents.put(node.getMetadata().getName(), url(ip)));
+    }
+    return agents;
+  }
+
+  private URI url(String ip) {
+    String host = ip.contains(":") ? "[" + ip + "]" : ip;
+    return URI.create("http://" + host + ":" + agentPort);
+  }
+
+  private static Optional<String> internalIp(Node node) {
+    if (node.getStatus() == null || node.getStatus().getAddresses() == null) {
+      return Optional.empty();
+    }
+    return node.getStatus().getAddresses().stream()
+        .filter(a -> "InternalIP".equals(a.getType()))
+        .map(NodeAddress::getAddress)
+        .findFirst();
+  }
+
+  @Override
+  public void close() {
+    informer.close();
+  }
+}

@@ -1,0 +1,61 @@
+package io.k8srdma.extender.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * Malformed requests get 400 with a JSON body whose {@code error} field kube-scheduler reads
+ * (both {@code ExtenderFilterResult} and {@code ExtenderBindingResult} carry it), never 500.
+ */
+@RestControllerAdvice
+public class ExtenderErrorHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(ExtenderErrorHandler.class);
+
+  @ExceptionHandler(BadRequestException.class)
+  ResponseEntity<Map<String, Object>> badRequest(BadRequestException e) {
+    return answer(HttpStatus.BAD_REQUEST, e.getMessage());
+  }
+
+  @ExceptionHandler(HttpMessageNotReadableException.class)
+  ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
+    return answer(HttpStatus.BAD_REQUEST, "malformed request body: " + rootMessage(e));
+  }
+
+  @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+  ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
+    return answer(
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json: " + e.getMessage());
+  }
+
+  @ExceptionHandler(RuntimeException.class)
+  ResponseEntity<Map<String, Object>> unexpected(RuntimeException e) {
+    log.error("unexpected error answering a request", e);
+    return answer(HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
+  }
+
+  private static ResponseEntity<Map<String, Object>> answer(HttpStatus status, String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", message);
+    body.put("status", status.value());
+    return ResponseEntity.status(status).body(body);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+}

@@ -1,0 +1,137 @@
+package io.k8srdma.extender.config;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8srdma.extender.agents.AgentDirectory;
+import io.k8srdma.extender.agents.NodeAgentDirectory;
+import io.k8srdma.extender.agents.StaticAgentDirectory;
+import io.k8srdma.extender.api.VerbMetrics;
+import io.k8srdma.extender.bind.BindService;
+import io.k8srdma.extender.ledger.Ledger;
+import io.k8srdma.extender.ledger.PodLedgerSync;
+import io.k8srdma.extender.poller.InventoryCache;
+import io.k8srdma.extender.poller.InventoryPoller;
+import io.k8srdma.extender.poller.PollMetrics;
+import io.k8srdma.extender.scheduling.NodeEvaluator;
+import io.k8srdma.model.placement.PlacementOptions;
+import io.k8srdma.model.placement.ScoringPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the extender: agents, poller, cache, ledger, evaluator and binder. */
+@Configuration(proxyBeanMethods = false)
+public class ExtenderConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(ExtenderConfiguration.class);
+
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean(destroyMethod = "close")
+  KubernetesAccess kubernetesAccess(ExtenderProperties props) {
+    KubernetesAccess access = KubernetesAccess.from(props.kubernetes(), System.getenv());
+    log.info(
+        "Kubernetes API: {}",
+        access.client().map(c -> c.getMasterUrl().toString()).orElse("none (bind disabled)"));
+    return access;
+  }
+
+  @Bean(destroyMethod = "")
+  AgentDirectory agentDirectory(ExtenderProperties props, KubernetesAccess k8s) {
+    if (!props.staticAgents().isEmpty()) {
+      log.info("agents from k8s-rdma.extender.static-agents: {}", props.staticAgents().keySet());
+      return new StaticAgentDirectory(props.staticAgents());
+    }
+    Optional<KubernetesClient> client = k8s.client();
+    if (client.isPresent()) {
+      return new NodeAgentDirectory(client.get(), props.agentPort());
+    }
+    log.warn("no agents: set k8s-rdma.extender.static-agents.<node>=<url> or run in a cluster");
+    return new StaticAgentDirectory(Map.of());
+  }
+
+  @Bean
+  InventoryCache inventoryCache() {
+    return new InventoryCache();
+  }
+
+  @Bean
+  Ledger ledger(ExtenderProperties props, Clock clock) {
+    return new Ledger(clock, props.inFlightTimeout());
+  }
+
+  @Bean(destroyMethod = "close")
+  PodLedgerSync podLedgerSync(KubernetesAccess k8s, Ledger ledger) {
+    return new PodLedgerSync(k8s.client().orElse(null), ledger);
+  }
+
+  @Bean
+  PollMetrics pollMetrics(MeterRegistry registry, ExtenderProperties props, Ledger ledger) {
+    registry.gauge("k8s_rdma_extender_ledger_pods", ledger, Ledger::size);
+    return new PollMetrics(registry, props.staleness());
+  }
+
+  @Bean
+  InventoryPoller inventoryPoller(
+      AgentDirectory directory,
+      InventoryCache cache,
+      ExtenderProperties props,
+      Clock clock,
+      PollMetrics metrics,
+      Ledger ledger) {
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(props.poll().timeout())
+            .build();
+    return new InventoryPoller(
+        directory, cache, http, props.poll(), clock, metrics, ledger::purgeExpired);
+  }
+
+  @Bean
+  NodeEvaluator nodeEvaluator(
+      InventoryCache cache, Ledger ledger, ExtenderProperties props, Clock clock) {
+    ExtenderProperties.Placement p = props.placement();
+    PlacementOptions options =
+        PlacementOptions.defaults()
+            .withPolicy(ScoringPolicy.valueOf(p.policy().toUpperCase(Locale.ROOT)))
+            .withOversubscription(p.oversubscription())
+            .withNumaBonus(p.numaBonus());
+    return new NodeEvaluator(cache, ledger, options, props.staleness(), clock);
+  }
+
+  @Bean
+  BindService bindService(KubernetesAccess k8s, NodeEvaluator evaluator, Ledger ledger) {
+    return new BindService(k8s.client().orElse(null), evaluator, ledger);
+  }
+
+  @Bean
+  VerbMetrics verbMetrics(MeterRegistry registry) {
+    return new VerbMetrics(registry);
+  }
+
+  /** Readiness: the first poll round is done and, with an API, the pod ledger is complete. */
+  @Bean("extender")
+  HealthIndicator extenderReadiness(InventoryPoller poller, PodLedgerSync sync) {
+    return () -> {
+      if (!poller.firstRoundDone()) {
+        return Health.down().withDetail("reason", "first poll round not done yet").build();
+      }
+      if (!sync.synced()) {
+        return Health.down().withDetail("reason", "pod informer not synced yet").build();
+      }
+      return Health.up().build();
+    };
+  }
+}

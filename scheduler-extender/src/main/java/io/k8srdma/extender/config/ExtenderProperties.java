@@ -1,0 +1,123 @@
+package io.k8srdma.extender.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The extender's settings, under {@code k8s-rdma.extender}.
+ *
+ * @param agentPort the agents' port, used with each Node's InternalIP
+ * @param staticAgents node name to agent base URL (e.g. {@code http://10.0.0.7:8089}); when set,
+ *     Node objects are not used to find agents
+ * @param poll how agents are polled
+ * @param staleness a node whose inventory is older than this fails filter
+ * @param inFlightTimeout how long a filter decision reserves VFs while waiting for bind
+ * @param placement the placement policy
+ * @param kubernetes how the Kubernetes API is reached
+ */
+@Validated
+@ConfigurationProperties("k8s-rdma.extender")
+public record ExtenderProperties(
+    @DefaultValue("8089") @Min(1) @Max(65535) int agentPort,
+    @DefaultValue Map<String, URI> staticAgents,
+    @DefaultValue @Valid @NotNull Poll poll,
+    @DefaultValue("30s") @NotNull Duration staleness,
+    @DefaultValue("30s") @NotNull Duration inFlightTimeout,
+    @DefaultValue @Valid @NotNull Placement placement,
+    @DefaultValue @Valid @NotNull Kubernetes kubernetes) {
+
+  public ExtenderProperties {
+    requirePositive("k8s-rdma.extender.staleness", staleness);
+    requirePositive("k8s-rdma.extender.in-flight-timeout", inFlightTimeout);
+    staticAgents = Map.copyOf(staticAgents);
+    staticAgents.forEach(ExtenderProperties::requireHttpUrl);
+  }
+
+  /**
+   * Polling of the agents.
+   *
+   * @param interval time between poll rounds
+   * @param timeout per-request timeout
+   * @param concurrency requests in flight at once
+   * @param jitter fraction of {@code interval} by which each round is randomly shifted (0..0.5), so
+   *     many extender replicas do not poll in lock step
+   */
+  public record Poll(
+      @DefaultValue("5s") @NotNull Duration interval,
+      @DefaultValue("2s") @NotNull Duration timeout,
+      @DefaultValue("64") @Min(1) @Max(4096) int concurrency,
+      @DefaultValue("0.2") @DecimalMin("0.0") @DecimalMax("0.5") double jitter) {
+
+    public Poll {
+      requirePositive("k8s-rdma.extender.poll.interval", interval);
+      requirePositive("k8s-rdma.extender.poll.timeout", timeout);
+    }
+  }
+
+  /**
+   * The placement policy.
+   *
+   * @param policy {@code binpack} (default: fill the PFs already used) or {@code spread}
+   * @param oversubscription factor on each PF's capacity, 1.0 = never commit more than the link
+   * @param numaBonus prefer placements with all interfaces on one NUMA node
+   */
+  public record Placement(
+      @DefaultValue("binpack") @NotNull String policy,
+      @DefaultValue("1.0") @DecimalMin("0.1") @DecimalMax("100.0") double oversubscription,
+      @DefaultValue("true") boolean numaBonus) {
+
+    public Placement {
+      if (policy != null && !policy.equals("binpack") && !policy.equals("spread")) {
+        throw new IllegalArgumentException(
+            "k8s-rdma.extender.placement.policy must be binpack or spread, got '" + policy + "'");
+      }
+    }
+  }
+
+  /**
+   * The Kubernetes API.
+   *
+   * @param enabled {@code auto} (default: when running in a cluster, with {@code KUBECONFIG} or
+   *     {@code ~/.kube/config}, or with {@code master-url}), {@code true} or {@code false}
+   * @param masterUrl an API server URL to use instead of fabric8's discovery
+   */
+  public record Kubernetes(@DefaultValue("auto") @NotNull String enabled, URI masterUrl) {
+
+    public Kubernetes {
+      if (enabled != null && !enabled.matches("auto|true|false")) {
+        throw new IllegalArgumentException(
+            "k8s-rdma.extender.kubernetes.enabled must be auto, true or false, got '"
+                + enabled
+                + "'");
+      }
+    }
+  }
+
+  private static void requirePositive(String key, Duration d) {
+    if (d != null && (d.isZero() || d.isNegative())) {
+      throw new IllegalArgumentException(key + " must be positive, got " + d);
+    }
+  }
+
+  private static void requireHttpUrl(String node, URI url) {
+    String scheme = url.getScheme();
+    if (!"http".equals(scheme) && !"https".equals(scheme) || url.getHost() == null) {
+      throw new IllegalArgumentException(
+          "k8s-rdma.extender.static-agents."
+              + node
+              + " must be an http(s) URL like http://10.0.0.7:8089, got '"
+              + url
+              + "'");
+    }
+  }
+}

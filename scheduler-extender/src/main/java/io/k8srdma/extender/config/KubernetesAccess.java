@@ -1,0 +1,66 @@
+package io.k8srdma.extender.config;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Kubernetes API client, when there is a cluster to talk to. Found the standard fabric8 way
+ * (in-cluster service account, {@code KUBECONFIG}, {@code ~/.kube/config}) or from {@code
+ * k8s-rdma.extender.kubernetes.master-url}.
+ */
+public final class KubernetesAccess implements AutoCloseable {
+
+  private final KubernetesClient client;
+
+  private KubernetesAccess(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** Connects as {@code settings} say; {@code env} is the process environment. */
+  public static KubernetesAccess from(ExtenderProperties.Kubernetes settings, Map<String, String> env) {
+    boolean wanted =
+        switch (settings.enabled()) {
+          case "true" -> true;
+          case "false" -> false;
+          default -> settings.masterUrl() != null || clusterDiscoverable(env);
+        };
+    if (!wanted) {
+      return new KubernetesAccess(null);
+    }
+    Config config =
+        settings.masterUrl() == null
+            ? Config.autoConfigure(null)
+            : new ConfigBuilder(Config.empty())
+                .withMasterUrl(settings.masterUrl().toString())
+                .withTrustCerts(true)
+                .withNamespace("default")
+                .build();
+    return new KubernetesAccess(new KubernetesClientBuilder().withConfig(config).build());
+  }
+
+  private static boolean clusterDiscoverable(Map<String, String> env) {
+    if (env.containsKey("KUBERNETES_SERVICE_HOST") || env.containsKey("KUBECONFIG")) {
+      return true;
+    }
+    String home = System.getProperty("user.home");
+    return home != null && Files.isRegularFile(Path.of(home, ".kube", "config"));
+  }
+
+  /** The client; empty when no cluster is configured. */
+  public Optional<KubernetesClient> client() {
+    return Optional.ofNullable(client);
+  }
+
+  @Override
+  public void close() {
+    if (client != null) {
+      client.close();
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package io.k8srdma.extender.ledger;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.k8srdma.model.assignment.Assignment;
+import io.k8srdma.model.assignment.AssignmentCodec;
+import io.k8srdma.model.assignment.InvalidAssignmentException;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the {@link Ledger} in step with the pods in the API through a fabric8 informer: a pod
+ * carrying {@code k8s-rdma.io/assignment} that has not terminated holds its VFs; a deleted pod or
+ * one in phase {@code Succeeded}/{@code Failed} frees them at once.
+ */
+public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(PodLedgerSync.class);
+
+  private final Ledger ledger;
+  private final SharedIndexInformer<Pod> informer;
+
+  /**
+   * @param client the API; null when there is none (the ledger then holds only this process's
+   *     own decisions)
+   */
+  public PodLedgerSync(KubernetesClient client, Ledger ledger) {
+    this.ledger = ledger;
+    this.informer = client == null ? null : client.pods().inAnyNamespace().inform(this);
+  }
+
+  /** Whether the informer has listed every pod once (the ledger is complete). */
+  public boolean synced() {
+    return informer == null || informer.hasSynced();
+  }
+
+  @Override
+  public void onAdd(Pod pod) {
+    apply(pod);
+  }
+
+  @Override
+  public void onUpdate(Pod oldPod, Pod newPod) {
+    apply(newPod);
+  }
+
+  @Override
+  public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
+    ledger.released(pod.getMetadata().getUid());
+  }
+
+  /** Applies one pod's current state to the ledger. */
+  public static void apply(Ledger ledger, Pod pod) {
+    String uid = pod.getMetadata().getUid();
+    if (terminated(pod)) {
+      ledger.released(uid);
+      return;
+    }
+    assignmentOf(pod)
+        .ifPresentOrElse(a -> ledger.bound(uid, a), () -> ledger.unbound(uid));
+  }
+
+  private void apply(Pod pod) {
+    apply(ledger, pod);
+  }
+
+  private static boolean terminated(Pod pod) {
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    return "Succeeded".equals(phase) || "Failed".equals(phase);
+  }
+
+  private static Optional<Assignment> assignmentOf(Pod pod) {
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    if (annotations == null) {
+      return Optional.empty();
+    }
+    try {
+      return AssignmentCodec.read(annotations);
+    } catch (InvalidAssignmentException e) {
+      log.warn(
+          "pod {}/{} has an unreadable assignment, ignored: {}",
+          pod.getMetadata().getNamespace(),
+          pod.getMetadata().getName(),
+          e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (informer != null) {
+      informer.close();
+    }
+  }
+}

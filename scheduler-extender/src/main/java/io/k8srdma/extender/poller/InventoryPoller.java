@@ -1,0 +1,224 @@
+package io.k8srdma.extender.poller;
+
+import io.k8srdma.extender.agents.AgentDirectory;
+import io.k8srdma.extender.config.ExtenderProperties;
+import io.k8srdma.model.inventory.NodeInventory;
+import io.k8srdma.model.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Polls every agent's {@code GET /vfs} in the background, so that filter, prioritize and bind never
+ * wait on the network.
+ *
+ * <p>Each round sends at most {@code poll.concurrency} requests at once, each with {@code
+ * If-None-Match} (an unchanged node answers 304 with no body) and a timeout. Rounds are spaced by
+ * the interval shifted by a random jitter; {@code afterRound} runs after each round (ledger
+ * housekeeping). A failed poll keeps the node's last inventory; the node
+ * turns stale once that is older than {@code staleness}.
+ */
+public class InventoryPoller implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(InventoryPoller.class);
+
+  private final AgentDirectory directory;
+  private final InventoryCache cache;
+  private final HttpClient http;
+  private final ExtenderProperties.Poll config;
+  private final Clock clock;
+  private final PollMetrics metrics;
+  private final AtomicBoolean firstRoundDone = new AtomicBoolean();
+  private final Runnable afterRound;
+  private ScheduledExecutorService executor;
+
+  public InventoryPoller(
+      AgentDirectory directory,
+      InventoryCache cache,
+      HttpClient http,
+      ExtenderProperties.Poll config,
+      Clock clock,
+      PollMetrics metrics,
+      Runnable afterRound) {
+    this.afterRound = afterRound;
+    this.directory = directory;
+    this.cache = cache;
+    this.http = http;
+    this.config = config;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  /** Whether a whole poll round has completed (readiness). */
+  public boolean firstRoundDone() {
+    return firstRoundDone.get();
+  }
+
+  /** Polls every known agent once and returns when all answered, failed or timed out. */
+  public void pollRound() {
+    long t0 = System.nanoTime();
+    Map<String, URI> agents = directory.agents();
+    cache.retainOnly(agents.keySet());
+    Semaphore permits = new Semaphore(config.concurrency());
+    List<CompletableFuture<Void>> inFlight = new ArrayList<>(agents.size());
+    try {
+      for (Map.Entry<String, URI> agent : agents.entrySet()) {
+        permits.acquire();
+        NodeState state = cache.track(agent.getKey(), agent.getValue());
+        inFlight.add(poll(state).whenComplete((ok, err) -> permits.release()));
+      }
+      CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+    metrics.recordRound(took, cache.all(), clock.instant());
+    afterRound.run();
+    if (firstRoundDone.compareAndSet(false, true)) {
+      log.info("first poll round done: {} agents in {} ms", agents.size(), took.toMillis());
+    }
+  }
+
+  private CompletableFuture<Void> poll(NodeState state) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(vfsUrl(state.agent()))
+            .timeout(config.timeout())
+            .header("Accept", "application/json")
+            .GET();
+    if (state.etag() != null) {
+      request.header("If-None-Match", state.etag());
+    }
+    return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+        .handle(
+            (response, error) -> {
+              Instant now = clock.instant();
+              if (error != null) {
+                fail(state, describe(error), now);
+              } else {
+                accept(state, response, now);
+              }
+              return null;
+            });
+  }
+
+  private void accept(NodeState state, HttpResponse<byte[]> response, Instant now) {
+    int status = response.statusCode();
+    if (status == 304 && state.inventory() != null) {
+      cache.update(state.node(), s -> s.notModified(now));
+      return;
+    }
+    if (status != 200) {
+      fail(state, "HTTP " + status + " from " + vfsUrl(state.agent()), now);
+      return;
+    }
+    NodeInventory inventory;
+    try {
+      inventory = Json.mapper().readValue(response.body(), NodeInventory.class);
+    } catch (IOException | RuntimeException e) {
+      fail(state, "unreadable inventory: " + firstLine(e.getMessage()), now);
+      return;
+    }
+    if (!state.node().equals(inventory.node())) {
+      fail(
+          state,
+          "agent reports node '" + inventory.node() + "', expected '" + state.node() + "'",
+          now);
+      return;
+    }
+    String etag = response.headers().firstValue("ETag").orElse(null);
+    cache.update(state.node(), s -> s.fetched(inventory, etag, now));
+  }
+
+  private void fail(NodeState state, String reason, Instant now) {
+    if (!reason.equals(state.lastError())) {
+      log.warn("polling node {} agent {} failed: {}", state.node(), state.agent(), reason);
+    }
+    cache.update(state.node(), s -> s.failed(reason, now));
+  }
+
+  private static URI vfsUrl(URI agent) {
+    String base = agent.toString();
+    return URI.create(base.endsWith("/") ? base + "vfs" : base + "/vfs");
+  }
+
+  private static String describe(Throwable error) {
+    Throwable cause = error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof HttpTimeoutException) {
+      return "timed out";
+    }
+    String message = cause.getMessage();
+    return cause.getClass().getSimpleName() + (message == null ? "" : ": " + firstLine(message));
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+
+  // --- lifecycle: one thread runs rounds back to back, spaced by interval +/- jitter ---------
+
+  @Override
+  public synchronized void start() {
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "agent-poller");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.execute(this::roundAndReschedule);
+  }
+
+  private void roundAndReschedule() {
+    try {
+      pollRound();
+    } catch (RuntimeException e) {
+      log.error("poll round failed: {}", e.toString());
+    }
+    ScheduledExecutorService ex = executor;
+    if (ex != null && !ex.isShutdown()) {
+      ex.schedule(this::roundAndReschedule, nextDelayMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private long nextDelayMillis() {
+    double shift = (ThreadLocalRandom.current().nextDouble() * 2 - 1) * config.jitter();
+    return Math.max(1, Math.round(config.interval().toMillis() * (1 + shift)));
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (executor != null) {
+      executor.shutdownNow();
+      executor = null;
+    }
+  }
+
+  @Override
+  public synchronized boolean isRunning() {
+    return executor != null;
+  }
+}

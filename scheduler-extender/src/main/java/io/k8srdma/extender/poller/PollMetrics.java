@@ -1,0 +1,40 @@
+package io.k8srdma.extender.poller;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Metrics of polling: {@code k8s_rdma_extender_poll_round_seconds}, {@code
+ * k8s_rdma_extender_agents}, {@code k8s_rdma_extender_agents_reachable} and {@code
+ * k8s_rdma_extender_agents_stale}.
+ */
+public class PollMetrics {
+
+  private final Timer round;
+  private final AtomicLong agents = new AtomicLong();
+  private final AtomicLong reachable = new AtomicLong();
+  private final AtomicLong stale = new AtomicLong();
+  private final Duration staleness;
+
+  public PollMetrics(MeterRegistry registry, Duration staleness) {
+    this.staleness = staleness;
+    round =
+        Timer.builder("k8s_rdma_extender_poll_round")
+            .description("Time to poll every agent once")
+            .register(registry);
+    registry.gauge("k8s_rdma_extender_agents", agents);
+    registry.gauge("k8s_rdma_extender_agents_reachable", reachable);
+    registry.gauge("k8s_rdma_extender_agents_stale", stale);
+  }
+
+  void recordRound(Duration took, Collection<NodeState> nodes, Instant now) {
+    round.record(took);
+    agents.set(nodes.size());
+    reachable.set(nodes.stream().filter(n -> n.lastError() == null).count());
+    stale.set(nodes.stream().filter(n -> n.unusableReason(now, staleness) != null).count());
+  }
+}

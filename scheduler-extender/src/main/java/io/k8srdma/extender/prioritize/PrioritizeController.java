@@ -1,0 +1,59 @@
+package io.k8srdma.extender.prioritize;
+
+import io.k8srdma.extender.api.VerbMetrics;
+import io.k8srdma.extender.filter.PodRef;
+import io.k8srdma.extender.scheduling.NodeEvaluator;
+import io.k8srdma.model.extender.ExtenderArgs;
+import io.k8srdma.model.extender.HostPriority;
+import io.k8srdma.model.request.InvalidRequestException;
+import io.k8srdma.model.request.PodRequest;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** kube-scheduler's prioritize verb. */
+@RestController
+public class PrioritizeController {
+
+  private final NodeEvaluator evaluator;
+  private final VerbMetrics metrics;
+
+  public PrioritizeController(NodeEvaluator evaluator, VerbMetrics metrics) {
+    this.evaluator = evaluator;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Scores the candidate nodes 0..10 (kube-scheduler's {@code HostPriorityList}) by the
+   * configured policy: {@code binpack} prefers the node whose used PFs are left with the least
+   * bandwidth, {@code spread} the most; a placement with every interface on one NUMA node scores
+   * higher. Nodes where the pod does not fit, and every node for a pod without an RDMA request or
+   * with a malformed one, score 0 (the scheduler ignores prioritize errors, filter reports them).
+   */
+  @PostMapping(
+      path = "${k8s-rdma.extender.verbs.prioritize:/prioritize}",
+      produces = "application/json")
+  public List<HostPriority> prioritize(@RequestBody ExtenderArgs args) {
+    return metrics.time("prioritize", () -> score(args));
+  }
+
+  private List<HostPriority> score(ExtenderArgs args) {
+    PodRef pod = PodRef.of(args);
+    Optional<PodRequest> request;
+    try {
+      request = evaluator.requestOf(args.pod());
+    } catch (InvalidRequestException e) {
+      request = Optional.empty();
+    }
+    List<String> candidates = args.candidateNames();
+    if (request.isEmpty()) {
+      return candidates.stream().map(n -> new HostPriority(n, 0)).toList();
+    }
+    PodRequest req = request.get();
+    return candidates.stream()
+        .map(n -> new HostPriority(n, evaluator.evaluate(n, pod.uid(), req).score()))
+        .toList();
+  }
+}
