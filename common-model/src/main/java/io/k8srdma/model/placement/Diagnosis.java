@@ -1,0 +1,214 @@
+package io.k8srdma.model.placement;
+
+import io.k8srdma.model.request.InterfaceRequest;
+import io.k8srdma.model.request.PodRequest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Reasons a node cannot take a pod, phrased so the user knows what to change. The cheap checks run
+ * before the search and also spare it the hopeless cases.
+ */
+final class Diagnosis {
+
+  private static final int MAX_PFS_LISTED = 8;
+
+  private Diagnosis() {}
+
+  /** The first reason found without searching, or empty when only the search can tell. */
+  static Optional<String> beforeSearch(List<PfState> pfs, PodRequest request) {
+    if (pfs.isEmpty()) {
+      return Optional.of("node reports no RDMA PF");
+    }
+    List<InterfaceRequest> largestFirst = new ArrayList<>(request.interfaces());
+    largestFirst.sort(Comparator.comparingLong(r -> -r.minTxRateMbps()));
+    for (InterfaceRequest r : largestFirst) {
+      Optional<String> reason = singleInterface(pfs, r);
+      if (reason.isPresent()) {
+        return reason;
+      }
+    }
+    Optional<String> count = vfCount(pfs, request.interfaces(), "");
+    if (count.isPresent()) {
+      return count;
+    }
+    for (List<InterfaceRequest> group : byConstraints(request).values()) {
+      if (group.get(0).constrained() && group.size() < request.size()) {
+        Optional<String> reason = vfCount(pfs, group, " on " + plural(group.get(0)));
+        if (reason.isPresent()) {
+          return reason;
+        }
+      }
+    }
+    return totalBandwidth(pfs, request);
+  }
+
+  /** The reason when the search found nothing. */
+  static String afterSearch(List<PfState> pfs, PodRequest request, Search search) {
+    String floors =
+        request.interfaces().stream()
+            .map(r -> Long.toString(r.minTxRateMbps()))
+            .collect(Collectors.joining(", "));
+    String prefix =
+        search.stopped()
+            ? "no fit found within the search limit of " + search.steps() + " steps"
+            : "no combination of free VFs fits";
+    return prefix
+        + ": interfaces need "
+        + floors
+        + " Mb/s; "
+        + leftList(pfs.stream().filter(p -> matchesAny(p, request)).toList());
+  }
+
+  private static Optional<String> singleInterface(List<PfState> pfs, InterfaceRequest r) {
+    List<PfState> matching = pfs.stream().filter(p -> p.matches(r)).toList();
+    if (matching.isEmpty()) {
+      return Optional.of("this node has no " + singular(r));
+    }
+    List<PfState> withFreeVf = matching.stream().filter(p -> !p.freeVfs.isEmpty()).toList();
+    if (withFreeVf.isEmpty()) {
+      return Optional.of("no free VF on " + plural(r) + ": " + vfSummary(matching));
+    }
+    long floor = r.minTxRateMbps();
+    if (withFreeVf.stream().anyMatch(p -> p.canTake(floor))) {
+      return Optional.empty();
+    }
+    String head = "no free VF with " + floor + " Mb/s on " + plural(r) + ": ";
+    Optional<PfState> best =
+        withFreeVf.stream()
+            .filter(p -> p.capacityKnown)
+            .max(Comparator.comparingLong((PfState p) -> p.available));
+    if (best.isEmpty()) {
+      return Optional.of(
+          head
+              + "the capacity of "
+              + names(withFreeVf)
+              + " is unknown, so only interfaces without a floor (minTxRateMbps 0) fit");
+    }
+    return Optional.of(
+        head + "best PF " + best.get().name() + " has " + left(best.get()) + " Mb/s left");
+  }
+
+  /** Fewer usable VFs than interfaces: each VF counted once even if several interfaces fit it. */
+  private static Optional<String> vfCount(
+      List<PfState> pfs, List<InterfaceRequest> interfaces, String where) {
+    int usable =
+        pfs.stream()
+            .filter(
+                p ->
+                    interfaces.stream().anyMatch(r -> p.matches(r) && p.canTake(r.minTxRateMbps())))
+            .mapToInt(p -> p.freeVfs.size())
+            .sum();
+    if (usable >= interfaces.size()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        interfaces.size()
+            + " interfaces requested"
+            + where
+            + ", "
+            + usable
+            + (usable == 1 ? " free VF matches" : " free VFs match"));
+  }
+
+  /**
+   * The floors of all interfaces exceed what is left on every PF any of them could use. Only PFs
+   * with a free VF count, and each PF at most as many times as it has free VFs is irrelevant here:
+   * bandwidth is the pooled resource.
+   */
+  private static Optional<String> totalBandwidth(List<PfState> pfs, PodRequest request) {
+    long need = request.totalMinTxRateMbps();
+    List<PfState> usable =
+        pfs.stream()
+            .filter(p -> !p.freeVfs.isEmpty() && p.capacityKnown && matchesAny(p, request))
+            .toList();
+    long have = usable.stream().mapToLong(Diagnosis::left).sum();
+    if (need <= have) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "the "
+            + request.size()
+            + " interfaces need "
+            + need
+            + " Mb/s in all, only "
+            + have
+            + " Mb/s is left on the PFs they may use; "
+            + leftList(usable));
+  }
+
+  private static Map<String, List<InterfaceRequest>> byConstraints(PodRequest request) {
+    Map<String, List<InterfaceRequest>> groups = new LinkedHashMap<>();
+    for (InterfaceRequest r : request.interfaces()) {
+      String key = r.linkLayer() + "|" + r.pf() + "|" + r.numaNode();
+      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+    }
+    return groups;
+  }
+
+  private static boolean matchesAny(PfState p, PodRequest request) {
+    return request.interfaces().stream().anyMatch(p::matches);
+  }
+
+  private static String leftList(List<PfState> pfs) {
+    List<PfState> withVfs = pfs.stream().filter(p -> !p.freeVfs.isEmpty()).toList();
+    if (withVfs.isEmpty()) {
+      return "no PF they may use has a free VF";
+    }
+    String list =
+        withVfs.stream()
+            .limit(MAX_PFS_LISTED)
+            .map(
+                p ->
+                    p.name()
+                        + " "
+                        + (p.capacityKnown ? left(p) + " Mb/s" : "unknown capacity")
+                        + " ("
+                        + p.freeVfs.size()
+                        + (p.freeVfs.size() == 1 ? " free VF)" : " free VFs)"))
+            .collect(Collectors.joining(", "));
+    String more = withVfs.size() > MAX_PFS_LISTED ? ", ..." : "";
+    return "left on PFs with a free VF: " + list + more;
+  }
+
+  private static long left(PfState p) {
+    return Math.max(0, p.available);
+  }
+
+  private static String vfSummary(List<PfState> pfs) {
+    int total = pfs.stream().mapToInt(p -> p.pf.vfs().size()).sum();
+    if (total == 0) {
+      return "no VF is enabled (sriov_numvfs is 0)";
+    }
+    int inUse = pfs.stream().mapToInt(p -> p.inUse).sum();
+    int unavailable = pfs.stream().mapToInt(p -> p.unavailable).sum();
+    return total + " VFs, " + inUse + " in use, " + unavailable + " unavailable";
+  }
+
+  private static String names(List<PfState> pfs) {
+    return pfs.stream().map(PfState::name).collect(Collectors.joining(", "));
+  }
+
+  /** "InfiniBand PF ibp26s0 on NUMA node 1", "PF", ... */
+  private static String singular(InterfaceRequest r) {
+    return linkLayer(r) + "PF" + (r.pf() == null ? "" : " " + r.pf()) + numa(r);
+  }
+
+  /** "InfiniBand PFs", "PF ibp26s0", "PFs on NUMA node 1", ... */
+  private static String plural(InterfaceRequest r) {
+    return linkLayer(r) + (r.pf() == null ? "PFs" : "PF " + r.pf()) + numa(r);
+  }
+
+  private static String linkLayer(InterfaceRequest r) {
+    return r.linkLayer() == null ? "" : r.linkLayer().sysfsName() + " ";
+  }
+
+  private static String numa(InterfaceRequest r) {
+    return r.numaNode() == null ? "" : " on NUMA node " + r.numaNode();
+  }
+}

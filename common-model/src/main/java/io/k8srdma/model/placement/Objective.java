@@ -1,0 +1,70 @@
+package io.k8srdma.model.placement;
+
+import java.util.List;
+
+/**
+ * How good a complete mapping is: NUMA alignment, then the policy's fill ratio.
+ *
+ * @param aligned all interfaces on PFs reporting the same NUMA node
+ * @param raw in 0..1: for BINPACK the share of the used PFs' capacity committed after placement,
+ *     for SPREAD the share left
+ * @param numaBonus whether alignment counts
+ */
+record Objective(boolean aligned, double raw, boolean numaBonus) {
+
+  private static final double EPSILON = 1e-12;
+
+  /**
+   * Evaluates the state after placement. The fill ratio is capacity-weighted over the used PFs with
+   * a known capacity; when none has one, it falls back to the share of their VFs taken, so that
+   * zero-floor requests on such PFs are still packed or spread.
+   */
+  static Objective of(
+      List<PfState> pfs, long[] left, int[] freeVfs, int[] used, PlacementOptions options) {
+    Integer numa = null;
+    boolean aligned = true;
+    long capacity = 0;
+    long taken = 0;
+    long vfs = 0;
+    long vfsTaken = 0;
+    for (PfState p : pfs) {
+      if (used[p.index] == 0) {
+        continue;
+      }
+      int node = p.pf.numaNode();
+      aligned &= numa == null || numa == node;
+      numa = node;
+      if (p.capacityKnown && p.effectiveCapacity > 0) {
+        capacity += p.effectiveCapacity;
+        taken += p.effectiveCapacity - Math.max(0, left[p.index]);
+      }
+      vfs += p.pf.vfs().size();
+      vfsTaken += p.pf.vfs().size() - freeVfs[p.index];
+    }
+    double fill = capacity > 0 ? (double) taken / capacity : vfs > 0 ? (double) vfsTaken / vfs : 0;
+    double raw = options.policy() == ScoringPolicy.SPREAD ? 1 - fill : fill;
+    return new Objective(aligned, Math.max(0, Math.min(1, raw)), options.numaBonus());
+  }
+
+  boolean betterThan(Objective other) {
+    if (numaBonus && aligned != other.aligned) {
+      return aligned;
+    }
+    return raw > other.raw + EPSILON;
+  }
+
+  boolean isPerfect() {
+    return raw >= 1 - EPSILON && (aligned || !numaBonus);
+  }
+
+  /**
+   * 0..10. With the NUMA bonus, aligned mappings score 5..10 and others 0..5, so alignment comes
+   * first across nodes as it does within one; without it, the fill ratio alone spans 0..10.
+   */
+  int score() {
+    if (numaBonus) {
+      return (aligned ? 5 : 0) + (int) Math.round(raw * 5);
+    }
+    return (int) Math.round(raw * 10);
+  }
+}

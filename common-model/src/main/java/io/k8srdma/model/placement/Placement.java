@@ -1,0 +1,127 @@
+package io.k8srdma.model.placement;
+
+import io.k8srdma.model.extender.HostPriority;
+import io.k8srdma.model.inventory.NodeInventory;
+import io.k8srdma.model.inventory.VirtualFunction;
+import io.k8srdma.model.request.InterfaceRequest;
+import io.k8srdma.model.request.PodRequest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decides whether a node can take a pod's RDMA interfaces, with which VFs, and how good a choice
+ * the node is. A pure function of its arguments.
+ *
+ * <h2>Rules</h2>
+ *
+ * <ul>
+ *   <li>A VF is usable when the agent reports it {@code FREE} and the ledger has not given it out.
+ *   <li>A PF's committed bandwidth is the sum of the floors ({@code minTxRateMbps}, 0 when unknown)
+ *       of its VFs the agent reports {@code IN_USE}, plus what the ledger commits on it; a VF both
+ *       in use and in the ledger is counted once, through the ledger.
+ *   <li>A PF takes a set of interfaces when it has that many usable VFs and committed plus their
+ *       floors stays within {@code capacityMbps x oversubscription}. Interfaces without a floor
+ *       need only a VF: they commit nothing, so they fit even on a PF whose capacity is unknown
+ *       (which takes nothing else) or already over-committed.
+ *   <li>Each interface's {@code linkLayer}, {@code pf} (netdev name or PCI address) and {@code
+ *       numaNode} must match its PF.
+ * </ul>
+ *
+ * <h2>Choice and score</h2>
+ *
+ * Among all mappings that fit, the one chosen is, with the NUMA bonus on, one with every interface
+ * on a single NUMA node if any exists, and then the one with the best fill ratio of the used PFs
+ * (capacity-weighted share committed after placement): highest for {@link ScoringPolicy#BINPACK},
+ * lowest for {@link ScoringPolicy#SPREAD}. PFs reporting NUMA node -1 count as one node (machines
+ * without NUMA topology report -1 everywhere). The score is 0..{@value #MAX_SCORE}: aligned
+ * mappings score 5 + round(5 x ratio), others round(5 x ratio); without the bonus, round(10 x
+ * ratio). The search (see {@link Search}) is exact whenever it completes within {@link
+ * PlacementOptions#searchBudget()} steps, which covers every request up to a few interfaces on any
+ * node; beyond it, the best mapping found in the policy's greedy order is kept. Whether a fit
+ * exists is always decided exactly unless 20x the budget is exhausted without any fit, which is
+ * reported as a failure that says so.
+ *
+ * <p>Within a PF, interfaces get its lowest-numbered usable VFs, in request order.
+ */
+public final class Placement {
+
+  /** The highest score: kube-scheduler's MaxExtenderPriority. */
+  public static final int MAX_SCORE = HostPriority.MAX_EXTENDER_PRIORITY;
+
+  private Placement() {}
+
+  /**
+   * Fits a pod's request on a node.
+   *
+   * @param inventory the node's inventory from its agent
+   * @param ledger what the extender has given out on this node and the agent may not show yet
+   * @param request the pod's request
+   * @param options policy, oversubscription, NUMA bonus, search budget
+   * @return the best mapping and its score, or the reason the node cannot take the pod
+   */
+  public static FitResult fit(
+      NodeInventory inventory, Commitments ledger, PodRequest request, PlacementOptions options) {
+    List<PfState> pfs = PfState.of(inventory, ledger, options);
+    Optional<String> hopeless = Diagnosis.beforeSearch(pfs, request);
+    if (hopeless.isPresent()) {
+      return new FitResult.NoFit(hopeless.get());
+    }
+    Search search = new Search(pfs, request, options);
+    search.run();
+    int[] mapping = search.best();
+    if (mapping == null) {
+      return new FitResult.NoFit(Diagnosis.afterSearch(pfs, request, search));
+    }
+    return new FitResult.Fit(choices(pfs, request, mapping), search.bestObjective().score());
+  }
+
+  /** {@link #fit} with {@link PlacementOptions#defaults()}. */
+  public static FitResult fit(NodeInventory inventory, Commitments ledger, PodRequest request) {
+    return fit(inventory, ledger, request, PlacementOptions.defaults());
+  }
+
+  /**
+   * The score {@link #fit} would give this particular mapping; for tests that compare the search
+   * against brute force.
+   */
+  static int score(
+      NodeInventory inventory, Commitments ledger, List<Choice> choices, PlacementOptions options) {
+    List<PfState> pfs = PfState.of(inventory, ledger, options);
+    long[] left = pfs.stream().mapToLong(p -> p.available).toArray();
+    int[] free = pfs.stream().mapToInt(p -> p.freeVfs.size()).toArray();
+    int[] used = new int[pfs.size()];
+    for (Choice c : choices) {
+      PfState p = pfs.stream().filter(s -> s.pf.matches(c.pf())).findFirst().orElseThrow();
+      used[p.index]++;
+      free[p.index]--;
+      if (p.capacityKnown) {
+        left[p.index] -= c.minTxRateMbps();
+      }
+    }
+    return Objective.of(pfs, left, free, used, options).score();
+  }
+
+  private static List<Choice> choices(List<PfState> pfs, PodRequest request, int[] mapping) {
+    Map<Integer, Integer> nextVf = new HashMap<>();
+    List<Choice> list = new ArrayList<>();
+    for (int i = 0; i < request.size(); i++) {
+      InterfaceRequest r = request.interfaces().get(i);
+      PfState p = pfs.get(mapping[i]);
+      int slot = nextVf.merge(p.index, 1, Integer::sum) - 1;
+      VirtualFunction vf = p.freeVfs.get(slot);
+      list.add(
+          new Choice(
+              r.name(),
+              p.pf.pciAddress(),
+              p.name(),
+              vf.pciAddress(),
+              vf.index(),
+              r.minTxRateMbps(),
+              r.maxTxRateMbps()));
+    }
+    return list;
+  }
+}

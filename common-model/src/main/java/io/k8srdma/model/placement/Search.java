@@ -1,0 +1,301 @@
+package io.k8srdma.model.placement;
+
+import io.k8srdma.model.request.InterfaceRequest;
+import io.k8srdma.model.request.PodRequest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The mapping search: backtracking over the interfaces, largest floor first, each to a PF.
+ *
+ * <p>Only per-PF counts matter (VFs of one PF are interchangeable; concrete VFs are picked
+ * afterwards), so the search never branches on VFs. Three reductions keep it small:
+ *
+ * <ul>
+ *   <li>identical interfaces (same floor and constraints) are placed in non-decreasing PF order, so
+ *       each multiset of PFs is visited once rather than once per permutation;
+ *   <li>at each step, PFs that are indistinguishable right now (same link layer, NUMA node,
+ *       capacity, VF count, remaining bandwidth and free VFs, both used or both unused) are tried
+ *       once: the other choice leads to a mirror-image subtree;
+ *   <li>states (position, remaining bandwidth and free VFs of every PF) proven to have no
+ *       completion are remembered and not searched again.
+ * </ul>
+ *
+ * Candidates are tried in the policy's preferred order (best fit for BINPACK, worst fit for SPREAD,
+ * the NUMA node already in use first), so the first complete mapping is the greedy one and later
+ * ones only replace it when they score higher. After {@code searchBudget} steps the best mapping so
+ * far is kept; without any mapping the search goes on up to {@link #HARD_LIMIT_FACTOR} times the
+ * budget before it gives up.
+ */
+final class Search {
+
+  static final int HARD_LIMIT_FACTOR = 20;
+
+  private final List<PfState> pfs;
+  private final PlacementOptions options;
+  private final int n;
+
+  /** Interfaces in search order. */
+  private final InterfaceRequest[] req;
+
+  /** For each search position, the position of that interface in the request. */
+  private final int[] requestIndex;
+
+  /** True when the interface at this position is identical to the one before it. */
+  private final boolean[] sameAsPrevious;
+
+  /** For each search position, the PFs that match its constraints. */
+  private final int[][] eligible;
+
+  /** PFs with equal class are alike in everything that does not change during the search. */
+  private final int[] staticClass;
+
+  /** Any PF pin breaks the symmetry between PFs (a pin names one of them). */
+  private final boolean symmetry;
+
+  private final long[] left;
+  private final int[] freeVfs;
+  private final int[] used;
+  private final int[] assigned;
+
+  private final Set<Key> dead = new HashSet<>();
+  private long steps;
+  private boolean stopped;
+  private int[] best;
+  private Objective bestObjective;
+
+  Search(List<PfState> pfs, PodRequest request, PlacementOptions options) {
+    this.pfs = pfs;
+    this.options = options;
+    this.n = request.size();
+    List<InterfaceRequest> in = request.interfaces();
+    int[][] eligibleByRequest = new int[n][];
+    for (int i = 0; i < n; i++) {
+      InterfaceRequest r = in.get(i);
+      eligibleByRequest[i] =
+          pfs.stream()
+              .filter(p -> p.matches(r) && p.canTake(r.minTxRateMbps()))
+              .mapToInt(p -> p.index)
+              .toArray();
+    }
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    // Largest floor first (fails fast, packs well); then the most constrained; identical
+    // interfaces end up adjacent, which the non-decreasing-PF rule needs.
+    Arrays.sort(
+        order,
+        Comparator.<Integer>comparingLong(i -> -in.get(i).minTxRateMbps())
+            .thenComparingInt(i -> eligibleByRequest[i].length)
+            .thenComparing(i -> classKey(in.get(i)))
+            .thenComparingInt(i -> i));
+    this.req = new InterfaceRequest[n];
+    this.requestIndex = new int[n];
+    this.eligible = new int[n][];
+    this.sameAsPrevious = new boolean[n];
+    for (int k = 0; k < n; k++) {
+      requestIndex[k] = order[k];
+      req[k] = in.get(order[k]);
+      eligible[k] = eligibleByRequest[order[k]];
+      sameAsPrevious[k] = k > 0 && classKey(req[k]).equals(classKey(req[k - 1]));
+    }
+    this.symmetry = in.stream().allMatch(r -> r.pf() == null);
+    this.staticClass = staticClasses(pfs);
+    this.left = pfs.stream().mapToLong(p -> p.available).toArray();
+    this.freeVfs = pfs.stream().mapToInt(p -> p.freeVfs.size()).toArray();
+    this.used = new int[pfs.size()];
+    this.assigned = new int[n];
+  }
+
+  /** Runs the search; afterwards {@link #best()} holds the chosen mapping, if any. */
+  void run() {
+    dfs(0, 0);
+  }
+
+  /** For each position in the request, the chosen PF index; null when nothing fits. */
+  int[] best() {
+    if (best == null) {
+      return null;
+    }
+    int[] byRequest = new int[n];
+    for (int k = 0; k < n; k++) {
+      byRequest[requestIndex[k]] = best[k];
+    }
+    return byRequest;
+  }
+
+  Objective bestObjective() {
+    return bestObjective;
+  }
+
+  /** True when the search stopped on its budget rather than by exhausting the space. */
+  boolean stopped() {
+    return stopped;
+  }
+
+  long steps() {
+    return steps;
+  }
+
+  private boolean dfs(int k, int from) {
+    steps++;
+    if ((best != null && steps > options.searchBudget())
+        || steps > (long) options.searchBudget() * HARD_LIMIT_FACTOR) {
+      stopped = true;
+      return false;
+    }
+    if (k == n) {
+      record();
+      return true;
+    }
+    Key key = new Key(k, sameAsPrevious[k] ? from : -1, left.clone(), freeVfs.clone());
+    if (dead.contains(key)) {
+      return false;
+    }
+    boolean found = false;
+    Set<Signature> tried = new HashSet<>();
+    for (int p : candidates(k, from)) {
+      if (symmetry && !tried.add(signature(p))) {
+        continue;
+      }
+      place(k, p);
+      found |= dfs(k + 1, p);
+      unplace(k, p);
+      if (stopped || perfect()) {
+        // A perfect score cannot be beaten, so the rest of the space is not worth searching.
+        stopped |= perfect();
+        return found;
+      }
+    }
+    if (!found) {
+      dead.add(key);
+    }
+    return found;
+  }
+
+  private List<Integer> candidates(int k, int from) {
+    long floor = req[k].minTxRateMbps();
+    List<Integer> list = new ArrayList<>();
+    for (int p : eligible[k]) {
+      if ((!sameAsPrevious[k] || p >= from)
+          && freeVfs[p] > 0
+          && pfs.get(p).bandwidthFits(floor, left[p])) {
+        list.add(p);
+      }
+    }
+    list.sort(preference());
+    return list;
+  }
+
+  /** The policy's preferred order: the NUMA node in use first, then best or worst fit. */
+  private Comparator<Integer> preference() {
+    Integer numa = usedNumaNode();
+    Comparator<Integer> byNuma =
+        Comparator.comparingInt(
+            p -> options.numaBonus() && numa != null && pfs.get(p).pf.numaNode() != numa ? 1 : 0);
+    Comparator<Integer> byUnknownCapacityLast =
+        Comparator.comparingInt(p -> pfs.get(p).capacityKnown ? 0 : 1);
+    Comparator<Integer> byLeft = Comparator.comparingLong(p -> left[p]);
+    if (options.policy() == ScoringPolicy.SPREAD) {
+      byLeft = byLeft.reversed();
+    }
+    return byNuma
+        .thenComparing(byUnknownCapacityLast)
+        .thenComparing(byLeft)
+        .thenComparingInt(p -> p);
+  }
+
+  private Integer usedNumaNode() {
+    for (int p = 0; p < used.length; p++) {
+      if (used[p] > 0) {
+        return pfs.get(p).pf.numaNode();
+      }
+    }
+    return null;
+  }
+
+  private void place(int k, int p) {
+    assigned[k] = p;
+    used[p]++;
+    freeVfs[p]--;
+    if (pfs.get(p).capacityKnown) {
+      left[p] -= req[k].minTxRateMbps();
+    }
+  }
+
+  private void unplace(int k, int p) {
+    used[p]--;
+    freeVfs[p]++;
+    if (pfs.get(p).capacityKnown) {
+      left[p] += req[k].minTxRateMbps();
+    }
+  }
+
+  private void record() {
+    Objective o = Objective.of(pfs, left, freeVfs, used, options);
+    if (bestObjective == null || o.betterThan(bestObjective)) {
+      bestObjective = o;
+      best = assigned.clone();
+    }
+  }
+
+  private boolean perfect() {
+    return bestObjective != null && bestObjective.isPerfect();
+  }
+
+  private Signature signature(int p) {
+    return new Signature(staticClass[p], left[p], freeVfs[p], used[p] > 0);
+  }
+
+  private static String classKey(InterfaceRequest r) {
+    return r.minTxRateMbps() + "|" + r.linkLayer() + "|" + r.pf() + "|" + r.numaNode();
+  }
+
+  private static int[] staticClasses(List<PfState> pfs) {
+    Map<List<Object>, Integer> ids = new HashMap<>();
+    int[] classes = new int[pfs.size()];
+    for (PfState p : pfs) {
+      List<Object> key =
+          Arrays.asList(
+              p.pf.linkLayer(),
+              p.pf.numaNode(),
+              p.capacityKnown,
+              p.effectiveCapacity,
+              p.pf.vfs().size());
+      classes[p.index] = ids.computeIfAbsent(key, x -> ids.size());
+    }
+    return classes;
+  }
+
+  private record Signature(int staticClass, long left, int freeVfs, boolean used) {}
+
+  /** A search state; arrays compared by content. */
+  private record Key(int position, int from, long[] left, int[] freeVfs) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k
+          && position == k.position
+          && from == k.from
+          && Arrays.equals(left, k.left)
+          && Arrays.equals(freeVfs, k.freeVfs);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(position, from, Arrays.hashCode(left), Arrays.hashCode(freeVfs));
+    }
+
+    @Override
+    public String toString() {
+      return "Key[" + position + "," + from + "]";
+    }
+  }
+}
