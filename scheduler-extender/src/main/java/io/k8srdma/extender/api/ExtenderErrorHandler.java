@@ -12,8 +12,8 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
- * Malformed requests get 400 with a JSON body whose {@code error} field kube-scheduler reads
- * (both {@code ExtenderFilterResult} and {@code ExtenderBindingResult} carry it), never 500.
+ * Malformed requests get 400 with a JSON body whose {@code error} field kube-scheduler reads (both
+ * {@code ExtenderFilterResult} and {@code ExtenderBindingResult} carry it), never 500.
  */
 @RestControllerAdvice
 public class ExtenderErrorHandler {
@@ -33,7 +33,8 @@ public class ExtenderErrorHandler {
   @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
   ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
     return answer(
-        HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json: " + e.getMessage());
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        "Content-Type must be application/json: " + e.getMessage());
   }
 
   @ExceptionHandler(RuntimeException.class)

@@ -20,10 +20,10 @@ public class BindController {
   }
 
   /**
-   * Binds the pod to the node the scheduler chose: picks the VFs, writes them to the pod as
-   * {@code k8s-rdma.io/assignment} (optimistic concurrency on the pod's resourceVersion), then
-   * creates the {@code pods/binding}. Answers {@code {}} on success and {@code {"error": "..."}}
-   * otherwise; a failure leaves neither annotation nor reservation behind.
+   * Binds the pod to the node the scheduler chose: picks the VFs, writes them to the pod as {@code
+   * k8s-rdma.io/assignment} (optimistic concurrency on the pod's resourceVersion), then creates the
+   * {@code pods/binding}. Answers {@code {}} on success and {@code {"error": "..."}} otherwise; a
+   * failure leaves neither annotation nor reservation behind.
    */
   @PostMapping(path = "${k8s-rdma.extender.verbs.bind:/bind}", produces = "application/json")
   public ExtenderBindingResult bind(@RequestBody ExtenderBindingArgs args) {

@@ -24,9 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds pods: decide under the ledger's lock, record the decision on the pod, then bind. The
- * order matters: the annotation is written before the Binding so that whoever sees the pod on a
- * node also sees which VFs it owns, and a restarted extender can rebuild its ledger from pods.
+ * Binds pods: decide under the ledger's lock, record the decision on the pod, then bind. The order
+ * matters: the annotation is written before the Binding so that whoever sees the pod on a node also
+ * sees which VFs it owns, and a restarted extender can rebuild its ledger from pods.
  */
 public class BindService {
 
@@ -50,7 +50,8 @@ public class BindService {
     requireComplete(args);
     String pod = args.podNamespace() + "/" + args.podName();
     if (client == null) {
-      return error(pod, args.node(), "no Kubernetes API is configured, so the extender cannot bind");
+      return error(
+          pod, args.node(), "no Kubernetes API is configured, so the extender cannot bind");
     }
     try {
       return doBind(args, pod);
@@ -81,7 +82,9 @@ public class BindService {
     }
     Optional<Assignment> previous = existingAssignment(pod, args.node());
     Outcome outcome =
-        previous.isPresent() ? Outcome.of(previous.get()) : reserve(uid, args.node(), request.get());
+        previous.isPresent()
+            ? Outcome.of(previous.get())
+            : reserve(uid, args.node(), request.get());
     if (outcome.assignment() == null) {
       return error(podName, args.node(), outcome.reason());
     }
@@ -121,7 +124,8 @@ public class BindService {
         removeAnnotation(args, podName);
       }
       ledger.releaseInFlight(uid);
-      String what = e.getCode() == 409 ? "the pod changed meanwhile (conflict); retry" : describe(e);
+      String what =
+          e.getCode() == 409 ? "the pod changed meanwhile (conflict); retry" : describe(e);
       return error(podName, args.node(), "Kubernetes API: " + what);
     }
     log.info(
@@ -157,7 +161,10 @@ public class BindService {
                 return p;
               });
     } catch (KubernetesClientException e) {
-      log.warn("could not remove the assignment of pod {} after a failed bind: {}", podName, describe(e));
+      log.warn(
+          "could not remove the assignment of pod {} after a failed bind: {}",
+          podName,
+          describe(e));
     }
   }
 
@@ -215,7 +222,8 @@ public class BindService {
 
   private static ExtenderBindingResult error(String pod, String node, String reason) {
     log.info("bind of pod {} to node {} failed: {}", pod, node, reason);
-    return new ExtenderBindingResult("k8s-rdma: cannot bind pod " + pod + " to node " + node + ": " + reason);
+    return new ExtenderBindingResult(
+        "k8s-rdma: cannot bind pod " + pod + " to node " + node + ": " + reason);
   }
 
   private static String describe(KubernetesClientException e) {

@@ -23,7 +23,8 @@ public final class KubernetesAccess implements AutoCloseable {
   }
 
   /** Connects as {@code settings} say; {@code env} is the process environment. */
-  public static KubernetesAccess from(ExtenderProperties.Kubernetes settings, Map<String, String> env) {
+  public static KubernetesAccess from(
+      ExtenderProperties.Kubernetes settings, Map<String, String> env) {
     boolean wanted =
         switch (settings.enabled()) {
           case "true" -> true;

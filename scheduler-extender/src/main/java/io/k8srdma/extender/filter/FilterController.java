@@ -3,7 +3,6 @@ package io.k8srdma.extender.filter;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeList;
 import io.fabric8.kubernetes.api.model.NodeListBuilder;
-import io.k8srdma.extender.api.BadRequestException;
 import io.k8srdma.extender.api.VerbMetrics;
 import io.k8srdma.extender.scheduling.NodeEvaluator;
 import io.k8srdma.model.extender.ExtenderArgs;
@@ -41,11 +40,11 @@ public class FilterController {
    * Filters the candidate nodes for a pod (kube-scheduler {@code ExtenderArgs} in, {@code
    * ExtenderFilterResult} out).
    *
-   * <p>Answers in the mode the scheduler asked in: {@code nodenames} when it sent names
-   * ({@code nodeCacheCapable: true}), {@code nodes} when it sent a NodeList. A pod without an RDMA
-   * request passes every node. Nodes that lack free VFs or bandwidth are {@code failedNodes} (a
-   * preemption may free them); nodes whose inventory is missing or stale, and every node when the
-   * pod's request is malformed, are {@code failedAndUnresolvableNodes}, with the reason.
+   * <p>Answers in the mode the scheduler asked in: {@code nodenames} when it sent names ({@code
+   * nodeCacheCapable: true}), {@code nodes} when it sent a NodeList. A pod without an RDMA request
+   * passes every node. Nodes that lack free VFs or bandwidth are {@code failedNodes} (a preemption
+   * may free them); nodes whose inventory is missing or stale, and every node when the pod's
+   * request is malformed, are {@code failedAndUnresolvableNodes}, with the reason.
    */
   @PostMapping(path = "${k8s-rdma.extender.verbs.filter:/filter}", produces = "application/json")
   public ExtenderFilterResult filter(@RequestBody ExtenderArgs args) {
@@ -80,8 +79,7 @@ public class FilterController {
         failed.put(node, verdict.reason());
       }
     }
-    log.debug(
-        "filter pod {}: {} of {} nodes fit", pod, passing.size(), candidates.size());
+    log.debug("filter pod {}: {} of {} nodes fit", pod, passing.size(), candidates.size());
     return result(args, passing, failed, unresolvable);
   }
 
@@ -108,5 +106,4 @@ public class FilterController {
                 .collect(Collectors.toList());
     return new NodeListBuilder().withItems(items).build();
   }
-
 }

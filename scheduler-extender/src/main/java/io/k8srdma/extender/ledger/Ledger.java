@@ -17,10 +17,10 @@ import org.slf4j.LoggerFactory;
  * Which VFs and how much bandwidth the extender has given out, per node.
  *
  * <p>Two kinds of entries, both keyed by pod UID: <b>bound</b> ones mirror pods in the API that
- * carry {@code k8s-rdma.io/assignment} and have not terminated (the cluster is the source of
- * truth, so a restart rebuilds them from the pod informer), and <b>in-flight</b> ones are
- * decisions {@code bind} has taken but the informer has not shown yet. In-flight entries expire
- * after {@code inFlightTimeout} so a decision whose pod never appears frees its VFs.
+ * carry {@code k8s-rdma.io/assignment} and have not terminated (the cluster is the source of truth,
+ * so a restart rebuilds them from the pod informer), and <b>in-flight</b> ones are decisions {@code
+ * bind} has taken but the informer has not shown yet. In-flight entries expire after {@code
+ * inFlightTimeout} so a decision whose pod never appears frees its VFs.
  */
 public class Ledger {
 
@@ -54,16 +54,14 @@ public class Ledger {
   }
 
   /**
-   * Atomically decides and reserves: {@code decide} sees the node's commitments (without this
-   * pod's own entry) and returns the assignment to reserve, or empty to reserve nothing. No other
+   * Atomically decides and reserves: {@code decide} sees the node's commitments (without this pod's
+   * own entry) and returns the assignment to reserve, or empty to reserve nothing. No other
    * reservation on any node can interleave, so two binds never take the same VF.
    */
   public synchronized <T> T reserve(
       String podUid, String node, Function<Commitments, Decision<T>> decide) {
     Decision<T> decision = decide.apply(commitmentsOn(node, podUid));
-    decision
-        .assignment()
-        .ifPresent(a -> put(podUid, a, clock.instant().plus(inFlightTimeout)));
+    decision.assignment().ifPresent(a -> put(podUid, a, clock.instant().plus(inFlightTimeout)));
     return decision.result();
   }
 

@@ -25,8 +25,8 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
   private final SharedIndexInformer<Pod> informer;
 
   /**
-   * @param client the API; null when there is none (the ledger then holds only this process's
-   *     own decisions)
+   * @param client the API; null when there is none (the ledger then holds only this process's own
+   *     decisions)
    */
   public PodLedgerSync(KubernetesClient client, Ledger ledger) {
     this.ledger = ledger;
@@ -60,8 +60,7 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
       ledger.released(uid);
       return;
     }
-    assignmentOf(pod)
-        .ifPresentOrElse(a -> ledger.bound(uid, a), () -> ledger.unbound(uid));
+    assignmentOf(pod).ifPresentOrElse(a -> ledger.bound(uid, a), () -> ledger.unbound(uid));
   }
 
   private void apply(Pod pod) {

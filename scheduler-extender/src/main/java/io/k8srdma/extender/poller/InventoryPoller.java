@@ -34,8 +34,8 @@ import org.springframework.context.SmartLifecycle;
  * <p>Each round sends at most {@code poll.concurrency} requests at once, each with {@code
  * If-None-Match} (an unchanged node answers 304 with no body) and a timeout. Rounds are spaced by
  * the interval shifted by a random jitter; {@code afterRound} runs after each round (ledger
- * housekeeping). A failed poll keeps the node's last inventory; the node
- * turns stale once that is older than {@code staleness}.
+ * housekeeping). A failed poll keeps the node's last inventory; the node turns stale once that is
+ * older than {@code staleness}.
  */
 public class InventoryPoller implements SmartLifecycle {
 

@@ -26,11 +26,11 @@ public class PrioritizeController {
   }
 
   /**
-   * Scores the candidate nodes 0..10 (kube-scheduler's {@code HostPriorityList}) by the
-   * configured policy: {@code binpack} prefers the node whose used PFs are left with the least
-   * bandwidth, {@code spread} the most; a placement with every interface on one NUMA node scores
-   * higher. Nodes where the pod does not fit, and every node for a pod without an RDMA request or
-   * with a malformed one, score 0 (the scheduler ignores prioritize errors, filter reports them).
+   * Scores the candidate nodes 0..10 (kube-scheduler's {@code HostPriorityList}) by the configured
+   * policy: {@code binpack} prefers the node whose used PFs are left with the least bandwidth,
+   * {@code spread} the most; a placement with every interface on one NUMA node scores higher. Nodes
+   * where the pod does not fit, and every node for a pod without an RDMA request or with a
+   * malformed one, score 0 (the scheduler ignores prioritize errors, filter reports them).
    */
   @PostMapping(
       path = "${k8s-rdma.extender.verbs.prioritize:/prioritize}",
