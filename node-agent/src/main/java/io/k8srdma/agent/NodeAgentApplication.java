@@ -17,7 +17,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 @ConfigurationPropertiesScan
 public class NodeAgentApplication {
 
-  static final String MODE_PROPERTY = "k8s-rdma.agent.mode";
+  private static final String MODE_PROPERTY = "k8s-rdma.agent.mode";
   private static final String MODE_ARG = "--" + MODE_PROPERTY + "=";
 
   public static void main(String[] args) {
@@ -33,7 +33,8 @@ public class NodeAgentApplication {
    * argument {@code init} or {@code serve}, else {@code --k8s-rdma.agent.mode=}, else the system
    * property, else the environment variable {@code K8S_RDMA_AGENT_MODE}, else {@code serve}.
    */
-  static Mode modeOf(String[] args, UnaryOperator<String> sysProps, Map<String, String> env) {
+  public static Mode modeOf(
+      String[] args, UnaryOperator<String> sysProps, Map<String, String> env) {
     return positionalMode(args)
         .or(() -> Arrays.stream(args).filter(a -> a.startsWith(MODE_ARG)).reduce((a, b) -> b))
         .map(a -> a.startsWith(MODE_ARG) ? a.substring(MODE_ARG.length()) : a)
@@ -44,7 +45,7 @@ public class NodeAgentApplication {
   }
 
   /** The application for {@code mode}: {@code init} runs without a web server. */
-  static SpringApplication application(Mode mode) {
+  public static SpringApplication application(Mode mode) {
     SpringApplication app = new SpringApplication(NodeAgentApplication.class);
     if (mode == Mode.INIT) {
       app.setWebApplicationType(WebApplicationType.NONE);
@@ -56,7 +57,7 @@ public class NodeAgentApplication {
    * The arguments for Spring: a positional mode becomes {@code --k8s-rdma.agent.mode=<mode>}, so
    * the mode-conditional beans see the same mode that chose the web type.
    */
-  static String[] springArgs(String[] args) {
+  public static String[] springArgs(String[] args) {
     return positionalMode(args)
         .map(
             m -> {
