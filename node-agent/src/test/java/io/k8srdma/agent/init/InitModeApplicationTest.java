@@ -13,6 +13,8 @@ import io.k8srdma.agent.testhost.VfKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,6 +104,20 @@ class InitModeApplicationTest {
       assertThat(ctx.getBeansOfType(InitProperties.class)).isEmpty();
       assertThat(kernel.writes()).isEmpty();
     }
+  }
+
+  @Test
+  void initSetOnlyInAConfigFileIsRefusedRatherThanServingForever() throws IOException {
+    Path file = policy("ibp26s0", "4");
+    Files.writeString(
+        file, "k8s-rdma.agent.mode: init\nserver.port: 0\n", StandardOpenOption.APPEND);
+    String[] withMode = args("serve", file);
+    String[] args = Arrays.copyOfRange(withMode, 1, withMode.length); // no mode on the command line
+
+    assertThatThrownBy(() -> start(NodeAgentApplication.application(Mode.SERVE), args).close())
+        .rootCause()
+        .hasMessageStartingWith("init mode must be chosen before start-up");
+    assertThat(kernel.writes()).isEmpty();
   }
 
   private ConfigurableApplicationContext start(SpringApplication app, String[] args) {
