@@ -1,5 +1,6 @@
 package io.k8srdma.agent.api;
 
+import io.k8srdma.agent.config.ConditionalOnServeMode;
 import java.time.Instant;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -8,6 +9,7 @@ import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 
 /** Turns {@link ApiException}s into JSON errors shaped like Spring Boot's own error body. */
+@ConditionalOnServeMode
 @RestControllerAdvice
 public class ApiErrorHandler {
 

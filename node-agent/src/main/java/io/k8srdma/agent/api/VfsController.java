@@ -1,5 +1,6 @@
 package io.k8srdma.agent.api;
 
+import io.k8srdma.agent.config.ConditionalOnServeMode;
 import io.k8srdma.agent.inventory.InventoryService;
 import io.k8srdma.agent.inventory.ScanStatus;
 import io.k8srdma.model.inventory.NodeInventory;
@@ -14,6 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.WebRequest;
 
 /** The node inventory API: {@code GET /vfs} and {@code POST /rescan}. */
+@ConditionalOnServeMode
 @RestController
 public class VfsController {
 

@@ -10,13 +10,12 @@ import io.k8srdma.agent.netlink.RtnetlinkClient;
 import io.k8srdma.agent.netlink.VfLinkInfoSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** Beans of {@code serve} mode: the scanner, the inventory and its health and metrics. */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "k8s-rdma.agent.mode", havingValue = "serve", matchIfMissing = true)
+@ConditionalOnServeMode
 public class ServeConfiguration {
 
   @Bean

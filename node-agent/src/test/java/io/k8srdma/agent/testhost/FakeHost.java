@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * Builds a fake host file system (sysfs, {@code /dev/infiniband}, {@code /var/lib/cni}) under a
@@ -121,6 +123,30 @@ public final class FakeHost {
       Files.deleteIfExists(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Deletes a directory tree without following links, as when the kernel removes a device. */
+  void removeTree(Path dir) {
+    try (Stream<Path> tree = Files.walk(dir)) {
+      for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Deletes the {@code sys/bus} and {@code sys/class} links whose target is gone. */
+  void pruneDanglingLinks() {
+    for (String top : new String[] {"sys/bus", "sys/class"}) {
+      try (Stream<Path> tree = Files.walk(path(top))) {
+        for (Path p : tree.filter(Files::isSymbolicLink).filter(Files::notExists).toList()) {
+          Files.delete(p);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 

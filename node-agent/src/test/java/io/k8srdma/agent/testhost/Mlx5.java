@@ -95,6 +95,22 @@ public final class Mlx5 {
       int firstRdmaNumber,
       IntFunction<VfKind> kind) {
     pf.sriov(totalVfs, numVfs, offset, Integer.toHexString(VF));
+    createVfs(pf, pfNetdev, infiniband, numVfs, firstRdmaNumber, kind);
+  }
+
+  /**
+   * What the kernel does after {@code numVfs} is written to an SR-IOV PF's {@code sriov_numvfs}:
+   * the VF functions appear at PF RID + {@code sriov_offset} + N, with {@code virtfnN}/{@code
+   * physfn} links. Leaves {@code sriov_numvfs} itself alone (the writer owns it).
+   */
+  public static void createVfs(
+      PciFunction pf,
+      String pfNetdev,
+      boolean infiniband,
+      int numVfs,
+      int firstRdmaNumber,
+      IntFunction<VfKind> kind) {
+    int offset = readInt(pf.dir().resolve("sriov_offset"), 1);
     for (int n = 0; n < numVfs; n++) {
       PciFunction vf = pf.host().sibling(pf, Bdf.plus(pf.bdf(), offset + n));
       vf.ids(VENDOR, VF, infiniband ? CLASS_INFINIBAND : CLASS_ETHERNET).numaNode(numaOf(pf));
@@ -104,11 +120,14 @@ public final class Mlx5 {
   }
 
   private static int numaOf(PciFunction pf) {
+    return readInt(pf.dir().resolve("numa_node"), -1);
+  }
+
+  private static int readInt(java.nio.file.Path attribute, int fallback) {
     try {
-      return Integer.parseInt(
-          java.nio.file.Files.readString(pf.dir().resolve("numa_node")).strip());
+      return Integer.parseInt(java.nio.file.Files.readString(attribute).strip());
     } catch (java.io.IOException e) {
-      return -1;
+      return fallback;
     }
   }
 

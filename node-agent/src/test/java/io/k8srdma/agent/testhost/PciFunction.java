@@ -1,6 +1,10 @@
 package io.k8srdma.agent.testhost;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /** One PCI function of a {@link FakeHost}, with builders for what sysfs shows under it. */
 public final class PciFunction {
@@ -70,6 +74,26 @@ public final class PciFunction {
   public PciFunction virtfn(int index, PciFunction vf) {
     host.link(dir.resolve("virtfn" + index), vf.dir());
     host.link(vf.dir().resolve("physfn"), dir);
+    return this;
+  }
+
+  /**
+   * What writing {@code 0} to {@code sriov_numvfs} does: every VF's directory and every link to it
+   * ({@code virtfnN}, bus, class and driver links) disappear.
+   */
+  public PciFunction removeVfs() {
+    try (Stream<Path> entries = Files.list(dir)) {
+      for (Path virtfn :
+          entries.filter(p -> p.getFileName().toString().startsWith("virtfn")).toList()) {
+        if (Files.exists(virtfn)) {
+          host.removeTree(virtfn.toRealPath());
+        }
+        Files.delete(virtfn);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    host.pruneDanglingLinks();
     return this;
   }
 

@@ -1,6 +1,7 @@
 package io.k8srdma.agent.api.rit;
 
 import io.k8srdma.agent.api.ApiException;
+import io.k8srdma.agent.config.ConditionalOnServeMode;
 import io.k8srdma.agent.inventory.InventoryService;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -11,6 +12,7 @@ import org.springframework.web.bind.annotation.RestController;
  * The RIT k8s-rdma compatibility API, so an existing RIT scheduler extender or CNI keeps working
  * against this agent.
  */
+@ConditionalOnServeMode
 @RestController
 public class RitController {
 
