@@ -15,8 +15,8 @@ import org.springframework.validation.annotation.Validated;
  *     exits (also selected by the first argument {@code init})
  * @param hostRoot where the host's {@code /} is mounted; the agent reads {@code <root>/sys}, {@code
  *     <root>/dev/infiniband} and {@code <root>/var/lib/cni}
- * @param nodeName the Kubernetes node name reported in the inventory (env {@code NODE_NAME}, else
- *     the hostname)
+ * @param nodeName the Kubernetes node name reported in the inventory; application.yaml defaults it
+ *     to env {@code NODE_NAME}, else {@code HOSTNAME}, else {@code localhost}
  * @param scanInterval how often the host is rescanned
  * @param netlink whether to read VF MAC/GUID/rates over rtnetlink
  */
@@ -25,7 +25,7 @@ import org.springframework.validation.annotation.Validated;
 public record AgentProperties(
     @DefaultValue("serve") @NotNull Mode mode,
     @DefaultValue("/") @NotBlank String hostRoot,
-    @DefaultValue("${NODE_NAME:${HOSTNAME:localhost}}") @NotBlank String nodeName,
+    @NotBlank String nodeName,
     @DefaultValue("10s") @NotNull Duration scanInterval,
     @DefaultValue("true") boolean netlink) {
 

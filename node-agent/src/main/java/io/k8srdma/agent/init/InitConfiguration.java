@@ -18,7 +18,7 @@ public class InitConfiguration {
 
   @Bean
   Sysfs sysfs(AgentProperties props) {
-    return new Sysfs(props.hostRoot());
+    return new Sysfs(props.hostRootPath());
   }
 
   /** VF MACs and GUIDs do not matter for enabling VFs, so netlink is never opened. */

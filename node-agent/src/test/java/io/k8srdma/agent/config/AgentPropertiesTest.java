@@ -25,6 +25,13 @@ class AgentPropertiesTest {
   }
 
   @Test
+  void nodeNameDefaultsToTheDownwardApiVariable() {
+    try (ConfigurableApplicationContext ctx = start("--NODE_NAME=worker-9")) {
+      assertThat(ctx.getBean(AgentProperties.class).nodeName()).isEqualTo("worker-9");
+    }
+  }
+
+  @Test
   void nonPositiveScanIntervalIsRejectedNamingTheKey() {
     assertThatThrownBy(() -> start("--k8s-rdma.agent.scan-interval=0s"))
         .rootCause()
