@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+JAVA_HOME=$(./scripts/find-jdk.sh)
+[ -n "$JAVA_HOME" ] || { echo "no JDK 21 or newer found: install one or set JAVA_HOME" >&2; exit 1; }
+java() { "$JAVA_HOME/bin/java" "$@"; }
+
 AGENT_PORT=${AGENT_PORT:-8089}
 EXTENDER_PORT=${EXTENDER_PORT:-8888}
 work=$(mktemp -d -t k8s-rdma-demo.XXXXXX)
@@ -26,16 +30,11 @@ java -jar node-agent/target/node-agent.jar \
   --k8s-rdma.agent.netlink=false >"$work/agent.log" 2>&1 &
 pids+=($!)
 
-if [ -f scheduler-extender/target/scheduler-extender.jar ] && \
-   unzip -l scheduler-extender/target/scheduler-extender.jar 2>/dev/null | grep -q FilterController; then
-  java -jar scheduler-extender/target/scheduler-extender.jar \
-    --server.port="$EXTENDER_PORT" \
-    --k8s-rdma.extender.static-agents.demo-node="http://127.0.0.1:$AGENT_PORT" >"$work/extender.log" 2>&1 &
-  pids+=($!)
-  extender=1
-else
-  extender=0
-fi
+java -jar scheduler-extender/target/scheduler-extender.jar \
+  --server.port="$EXTENDER_PORT" \
+  --k8s-rdma.extender.kubernetes.enabled=false \
+  --k8s-rdma.extender.static-agents.demo-node="http://127.0.0.1:$AGENT_PORT" >"$work/extender.log" 2>&1 &
+pids+=($!)
 
 wait_ready() { # url name
   for _ in $(seq 1 120); do
@@ -61,16 +60,18 @@ k8s-rdma demo is running (logs in $work). Try:
   curl -s http://127.0.0.1:$AGENT_PORT/actuator/prometheus | grep k8s_rdma
 
 EOT
-if [ "$extender" = 1 ]; then
-  wait_ready "http://127.0.0.1:$EXTENDER_PORT/actuator/health/readiness" extender
+wait_ready "http://127.0.0.1:$EXTENDER_PORT/actuator/health/readiness" extender
   cat <<EOT
 Scheduler extender on :$EXTENDER_PORT (static map demo-node -> agent):
 
   curl -s http://127.0.0.1:$EXTENDER_PORT/inventory
   curl -s -X POST http://127.0.0.1:$EXTENDER_PORT/filter -H 'Content-Type: application/json' \\
        -d @docs/examples/filter-request.json
+  curl -s -X POST http://127.0.0.1:$EXTENDER_PORT/prioritize -H 'Content-Type: application/json' \\
+       -d @docs/examples/filter-request.json
+
+(bind needs a Kubernetes API; the demo runs without one, so /bind answers with that reason.)
 
 EOT
-fi
 echo "Press Ctrl-C to stop."
 wait
