@@ -1,0 +1,476 @@
+package io.k8srdma.extender;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeListBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.k8srdma.extender.ledger.Ledger;
+import io.k8srdma.extender.ledger.PodLedgerSync;
+import io.k8srdma.model.Annotations;
+import io.k8srdma.model.assignment.Assignment;
+import io.k8srdma.model.assignment.AssignmentCodec;
+import io.k8srdma.model.json.Json;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The extender end to end over HTTP: WireMock agents on 127.0.0.1, fabric8's mock API server in
+ * CRUD mode for pods and bindings, and the real Spring Boot service on a random port.
+ */
+@EnableKubernetesMockClient(crud = true)
+@AutoConfigureObservability
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ExtenderFlowTest {
+
+  static KubernetesMockServer server;
+  static KubernetesClient client;
+
+  private static final ObjectMapper JSON = Json.mapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final WireMockServer agentA = agent();
+  private static final WireMockServer agentB = agent();
+  private static final WireMockServer agentStale = agent();
+  private static final WireMockServer agentC = agent();
+  private static final int DEAD_PORT = closedPort();
+
+  @LocalServerPort int port;
+  @Autowired Ledger ledger;
+
+  @DynamicPropertySource
+  static void props(DynamicPropertyRegistry r) {
+    r.add("k8s-rdma.extender.kubernetes.master-url", () -> server.url("/"));
+    r.add("k8s-rdma.extender.static-agents.node-a", agentA::baseUrl);
+    r.add("k8s-rdma.extender.static-agents.node-b", agentB::baseUrl);
+    r.add("k8s-rdma.extender.static-agents.node-stale", agentStale::baseUrl);
+    r.add("k8s-rdma.extender.static-agents.node-c", agentC::baseUrl);
+    r.add("k8s-rdma.extender.static-agents.node-down", () -> "http://127.0.0.1:" + DEAD_PORT);
+    r.add("k8s-rdma.extender.poll.interval", () -> "200ms");
+    r.add("k8s-rdma.extender.poll.timeout", () -> "1s");
+    r.add("k8s-rdma.extender.staleness", () -> "3s");
+  }
+
+  @BeforeAll
+  static void agents() {
+    serve(agentA, TestInventories.ibNode("node-a", 0x1a, 1, 400_000));
+    serve(agentB, TestInventories.ibNode("node-b", 0x3c, 4, 400_000));
+    serve(agentStale, TestInventories.ibNode("node-stale", 0x5e, 4, 400_000));
+    serve(agentC, TestInventories.ibNode("node-c", 0x9a, 4, 400_000));
+  }
+
+  @AfterAll
+  static void stopAgents() {
+    agentA.stop();
+    agentB.stop();
+    agentStale.stop();
+    agentC.stop();
+  }
+
+  @Test
+  void podWithoutRdmaRequestPassesEveryNodeUntouched() throws Exception {
+    Pod pod = pod("plain", null);
+    JsonNode r = filter(pod, List.of("node-a", "node-down", "not-an-rdma-node"));
+    assertThat(names(r.get("nodenames")))
+        .containsExactly("node-a", "node-down", "not-an-rdma-node");
+    assertThat(r.has("failedNodes")).isFalse();
+  }
+
+  @Test
+  void nodesWithoutUsableInventoryFailWithTheReason() throws Exception {
+    awaitReady();
+    Pod pod = pod("down-check", "[{\"minTxRateMbps\": 1000}]");
+    JsonNode r = filter(pod, List.of("node-b", "node-down", "unknown-node"));
+    assertThat(names(r.get("nodenames"))).containsExactly("node-b");
+    JsonNode unresolvable = r.get("failedAndUnresolvableNodes");
+    assertThat(unresolvable.get("node-down").asText())
+        .startsWith("no RDMA inventory from the node agent at http://127.0.0.1:" + DEAD_PORT)
+        .contains("ConnectException");
+    assertThat(unresolvable.get("unknown-node").asText())
+        .isEqualTo("no k8s-rdma node agent is known for this node");
+  }
+
+  @Test
+  void aNodeWhoseAgentStopsAnsweringTurnsStale() throws Exception {
+    awaitReady();
+    Pod pod = pod("stale-check", "[{\"minTxRateMbps\": 1000}]");
+    assertThat(names(filter(pod, List.of("node-stale")).get("nodenames")))
+        .containsExactly("node-stale");
+    agentStale.resetAll();
+    agentStale.stubFor(get(urlEqualTo("/vfs")).willReturn(aResponse().withStatus(500)));
+    awaitTrue(
+        Duration.ofSeconds(15),
+        () -> filter(pod, List.of("node-stale")).has("failedAndUnresolvableNodes"));
+    String reason =
+        filter(pod, List.of("node-stale"))
+            .get("failedAndUnresolvableNodes")
+            .get("node-stale")
+            .asText();
+    assertThat(reason).startsWith("RDMA inventory is stale: last confirmed").contains("HTTP 500");
+  }
+
+  @Test
+  void fullNodeListModeAnswersWithNodes() throws Exception {
+    awaitReady();
+    Pod pod = pod("nodes-mode", "[{\"minTxRateMbps\": 1000}]");
+    Map<String, Object> args =
+        Map.of(
+            "pod",
+            pod,
+            "nodes",
+            new NodeListBuilder().withItems(node("node-b"), node("node-down")).build());
+    JsonNode r = post("/filter", args);
+    assertThat(r.has("nodenames")).isFalse();
+    assertThat(r.get("nodes").get("items")).hasSize(1);
+    assertThat(r.get("nodes").get("items").get(0).get("metadata").get("name").asText())
+        .isEqualTo("node-b");
+    assertThat(r.get("failedAndUnresolvableNodes").has("node-down")).isTrue();
+  }
+
+  @Test
+  void malformedAnnotationFailsEveryNodeNamingTheField() throws Exception {
+    Pod pod = pod("bad", "[{\"minTxRateMbps\": 2000, \"maxTxRateMbps\": 1000}]");
+    JsonNode r = filter(pod, List.of("node-a", "node-b"));
+    assertThat(names(r.get("nodenames"))).isEmpty();
+    assertThat(r.get("failedAndUnresolvableNodes").get("node-a").asText())
+        .contains("k8s-rdma.io/interfaces[0].maxTxRateMbps");
+  }
+
+  @Test
+  void twoPodsRaceForTheLastVfOneBindsTheOtherFailsWithAReason() throws Exception {
+    awaitReady();
+    Pod first = create(pod("race-1", "[{\"minTxRateMbps\": 10000}]"));
+    Pod second = create(pod("race-2", "[{\"minTxRateMbps\": 10000}]"));
+    assertThat(names(filter(first, List.of("node-a")).get("nodenames"))).containsExactly("node-a");
+    assertThat(names(filter(second, List.of("node-a")).get("nodenames"))).containsExactly("node-a");
+
+    JsonNode bound = bind(first, "node-a");
+    JsonNode lost = bind(second, "node-a");
+
+    assertThat(bound.has("error")).as(bound.toString()).isFalse();
+    assertThat(bindingPostedFor("race-1"))
+        .contains("\"kind\":\"Binding\"")
+        .contains("\"name\":\"node-a\"");
+    assertThat(lost.get("error").asText())
+        .contains("cannot bind pod ml/race-2 to node node-a")
+        .containsIgnoringCase("free VF");
+    Assignment a = assignmentOf("race-1");
+    assertThat(a.node()).isEqualTo("node-a");
+    assertThat(a.interfaces())
+        .singleElement()
+        .satisfies(i -> assertThat(i.vf()).isEqualTo("0000:1a:00.1"));
+    assertThat(
+            client.pods().inNamespace("ml").withName("race-2").get().getMetadata().getAnnotations())
+        .doesNotContainKey(Annotations.ASSIGNMENT);
+    JsonNode again = filter(second, List.of("node-a"));
+    assertThat(again.get("failedNodes").get("node-a").asText()).containsIgnoringCase("free VF");
+  }
+
+  @Test
+  void bandwidthIsAccountedAcrossPodsAndADeletedPodFreesItAtOnce() throws Exception {
+    awaitReady();
+    String req = "[{\"minTxRateMbps\": 150000, \"linkLayer\": \"InfiniBand\"}]";
+    Pod p1 = create(pod("bw-1", req));
+    Pod p2 = create(pod("bw-2", req));
+    Pod p3 = create(pod("bw-3", req));
+    assertThat(bind(p1, "node-c").has("error")).isFalse();
+    assertThat(bind(p2, "node-c").has("error")).isFalse();
+
+    JsonNode third = filter(p3, List.of("node-c"));
+    assertThat(names(third.get("nodenames"))).isEmpty();
+    assertThat(third.get("failedNodes").get("node-c").asText()).contains("100000");
+
+    client.pods().inNamespace("ml").withName("bw-1").delete();
+    awaitTrue(Duration.ofSeconds(10), () -> ledger.assignmentOf(uid(p1)).isEmpty());
+    assertThat(names(filter(p3, List.of("node-c")).get("nodenames"))).containsExactly("node-c");
+    assertThat(bind(p3, "node-c").has("error")).isFalse();
+  }
+
+  @Test
+  void aRestartedExtenderRebuildsItsLedgerFromThePods() throws Exception {
+    awaitReady();
+    Pod p = create(pod("rebuild-1", "[{\"minTxRateMbps\": 5000}]"));
+    assertThat(bind(p, "node-b").has("error")).isFalse();
+    Ledger rebuilt = new Ledger(Clock.systemUTC(), Duration.ofSeconds(30));
+    try (PodLedgerSync sync = new PodLedgerSync(client, rebuilt)) {
+      awaitTrue(Duration.ofSeconds(10), sync::synced);
+      awaitTrue(Duration.ofSeconds(10), () -> rebuilt.assignmentOf(uid(p)).isPresent());
+      assertThat(rebuilt.assignmentOf(uid(p))).isEqualTo(ledger.assignmentOf(uid(p)));
+      assertThat(rebuilt.commitmentsOn("node-b", null))
+          .isEqualTo(ledger.commitmentsOn("node-b", null));
+    }
+  }
+
+  @Test
+  void prioritizeScoresFittingNodesAndZeroesTheRest() throws Exception {
+    awaitReady();
+    Pod pod = pod("prio", "[{\"minTxRateMbps\": 1000}]");
+    JsonNode r =
+        post("/prioritize", Map.of("pod", pod, "nodenames", List.of("node-b", "node-down")));
+    assertThat(r).hasSize(2);
+    assertThat(r.get(0).get("host").asText()).isEqualTo("node-b");
+    assertThat(r.get(0).get("score").asInt()).isBetween(1, 10);
+    assertThat(r.get(1).get("score").asInt()).isZero();
+  }
+
+  @Test
+  void capturedSchedulerRequestsDecodeAndAreAnswered() throws Exception {
+    for (String fixture : List.of("filter-args-nodenames.json", "filter-args-nodes.json")) {
+      Path file = Path.of("..", "common-model", "src", "test", "resources", "extender", fixture);
+      HttpResponse<String> r = postRaw("/filter", Files.readString(file));
+      assertThat(r.statusCode()).as(fixture).isEqualTo(200);
+      JsonNode body = JSON.readTree(r.body());
+      assertThat(body.has("nodenames") || body.has("nodes")).as(fixture).isTrue();
+    }
+  }
+
+  @Test
+  void malformedRequestsAre400WithAnErrorFieldAndTheServiceKeepsServing() throws Exception {
+    for (String body :
+        List.of("{\"pod\":", "not json", "{\"pod\": 5}", "{}", "{\"nodenames\": [\"a\"]}")) {
+      HttpResponse<String> r = postRaw("/filter", body);
+      assertThat(r.statusCode()).as(body).isEqualTo(400);
+      assertThat(JSON.readTree(r.body()).get("error").asText()).as(body).isNotBlank();
+    }
+    HttpResponse<String> bind = postRaw("/bind", "{\"podName\": \"x\"}");
+    assertThat(bind.statusCode()).isEqualTo(400);
+    assertThat(bind.body()).contains("podNamespace");
+    assertThat(
+            postRaw(
+                    "/filter",
+                    JSON.writeValueAsString(
+                        Map.of("pod", pod("ok", null), "nodenames", List.of("n"))))
+                .statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void inventoryHealthAndMetricsForOperators() throws Exception {
+    awaitReady();
+    JsonNode inv = JSON.readTree(getRaw("/inventory").body());
+    assertThat(inv).hasSizeGreaterThanOrEqualTo(4);
+    JsonNode down = null;
+    for (JsonNode n : inv) {
+      if (n.get("node").asText().equals("node-down")) {
+        down = n;
+      }
+    }
+    assertThat(down).isNotNull();
+    assertThat(down.get("usable").asBoolean()).isFalse();
+    assertThat(down.get("lastError").asText()).isNotBlank();
+    assertThat(getRaw("/actuator/health/readiness").statusCode()).isEqualTo(200);
+    String metrics = getRaw("/actuator/prometheus").body();
+    assertThat(metrics)
+        .contains("k8s_rdma_extender_agents ")
+        .contains("k8s_rdma_extender_ledger_pods");
+    assertThat(metrics).contains("k8s_rdma_extender_poll_round_seconds_count");
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+
+  private void awaitReady() {
+    awaitTrue(
+        Duration.ofSeconds(20), () -> getRaw("/actuator/health/readiness").statusCode() == 200);
+  }
+
+  private static Pod pod(String name, String interfaces) {
+    PodBuilder b =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace("ml")
+            .withUid(UUID.nameUUIDFromBytes(name.getBytes()).toString())
+            .endMetadata()
+            .withNewSpec()
+            .withSchedulerName("k8s-rdma-scheduler")
+            .addNewContainer()
+            .withName("main")
+            .withImage("busybox")
+            .endContainer()
+            .endSpec()
+            .withNewStatus()
+            .withPhase("Pending")
+            .endStatus();
+    if (interfaces != null) {
+      b.editMetadata().addToAnnotations(Annotations.INTERFACES, interfaces).endMetadata();
+    }
+    return b.build();
+  }
+
+  /**
+   * Creates the pod in the API. The CRUD mock does not implement the {@code pods/binding}
+   * subresource (it would treat the POST as a second pod of that name), so each pod gets an
+   * expectation that answers the Binding POST like the API server does; the test then checks the
+   * request the extender sent.
+   */
+  private static Pod create(Pod pod) {
+    String name = pod.getMetadata().getName();
+    server
+        .expect()
+        .post()
+        .withPath("/api/v1/namespaces/ml/pods/" + name + "/binding")
+        .andReturn(201, "{\"kind\":\"Status\",\"status\":\"Success\"}")
+        .always();
+    return client.pods().inNamespace("ml").resource(pod).create();
+  }
+
+  private static String uid(Pod pod) {
+    return pod.getMetadata().getUid();
+  }
+
+  private static Assignment assignmentOf(String pod) throws Exception {
+    String text =
+        client
+            .pods()
+            .inNamespace("ml")
+            .withName(pod)
+            .get()
+            .getMetadata()
+            .getAnnotations()
+            .get(Annotations.ASSIGNMENT);
+    return AssignmentCodec.decode(text);
+  }
+
+  /** The body of the Binding POST for {@code pod}, from the mock API server's request log. */
+  private static String bindingPostedFor(String pod) throws InterruptedException {
+    String path = "/api/v1/namespaces/ml/pods/" + pod + "/binding";
+    int seen = server.getRequestCount();
+    for (int i = 0; i < seen; i++) {
+      var request = server.takeRequest(1, java.util.concurrent.TimeUnit.SECONDS);
+      if (request == null) {
+        break;
+      }
+      if ("POST".equals(request.getMethod()) && path.equals(request.getPath())) {
+        return request.getBody().readUtf8();
+      }
+    }
+    throw new AssertionError("no Binding was posted to " + path);
+  }
+
+  private static Node node(String name) {
+    return new NodeBuilder().withNewMetadata().withName(name).endMetadata().build();
+  }
+
+  private JsonNode filter(Pod pod, List<String> nodes) {
+    return post("/filter", Map.of("pod", pod, "nodenames", nodes));
+  }
+
+  private JsonNode bind(Pod pod, String node) {
+    return post(
+        "/bind",
+        Map.of(
+            "podName", pod.getMetadata().getName(),
+            "podNamespace", pod.getMetadata().getNamespace(),
+            "podUID", pod.getMetadata().getUid(),
+            "node", node));
+  }
+
+  private JsonNode post(String path, Object body) {
+    try {
+      HttpResponse<String> r = postRaw(path, JSON.writeValueAsString(body));
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      return JSON.readTree(r.body());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private HttpResponse<String> postRaw(String path, String body) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(10))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> getRaw(String path) {
+    try {
+      return HTTP.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<String> names(JsonNode array) {
+    if (array == null || array.isNull()) {
+      return List.of();
+    }
+    return JSON.convertValue(
+        array, JSON.getTypeFactory().constructCollectionType(List.class, String.class));
+  }
+
+  private static void awaitTrue(Duration limit, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + limit);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private static WireMockServer agent() {
+    WireMockServer s = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+    s.start();
+    return s;
+  }
+
+  private static void serve(WireMockServer agent, io.k8srdma.model.inventory.NodeInventory inv) {
+    agent.stubFor(
+        get(urlEqualTo("/vfs"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/json")
+                    .withHeader("ETag", "W/\"" + inv.generation() + "\"")
+                    .withBody(TestInventories.json(inv))));
+  }
+
+  private static int closedPort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
