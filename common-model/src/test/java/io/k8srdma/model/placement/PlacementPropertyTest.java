@@ -29,7 +29,7 @@ import net.jqwik.api.statistics.Statistics;
  * Placement against an independent brute force and against its safety rules, on random nodes,
  * ledgers and requests.
  */
-class PlacementProperties {
+class PlacementPropertyTest {
 
   record VfSpec(VfState state, Integer floor, boolean inLedger) {}
 
@@ -121,7 +121,7 @@ class PlacementProperties {
                         Arbitraries.integers()
                             .between(0, maxPfs - 1)
                             .map(p -> List.<Object>of("pin", p)))))
-            .as(PlacementProperties::ifSpec);
+            .as(PlacementPropertyTest::ifSpec);
     Arbitrary<PlacementOptions> options =
         Combinators.combine(
                 Arbitraries.of(ScoringPolicy.values()),
@@ -132,7 +132,7 @@ class PlacementProperties {
             pf.list().ofMinSize(1).ofMaxSize(maxPfs),
             iface.list().ofMinSize(1).ofMaxSize(maxInterfaces).edgeCases(e -> e.none()),
             options)
-        .as(PlacementProperties::build);
+        .as(PlacementPropertyTest::build);
   }
 
   private static IfSpec ifSpec(long floor, List<Object> constraint) {
