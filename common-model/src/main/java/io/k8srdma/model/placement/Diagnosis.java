@@ -117,9 +117,8 @@ final class Diagnosis {
   }
 
   /**
-   * The floors of all interfaces exceed what is left on every PF any of them could use. Only PFs
-   * with a free VF count, and each PF at most as many times as it has free VFs is irrelevant here:
-   * bandwidth is the pooled resource.
+   * The floors of all interfaces together exceed what is left on the PFs with a free VF that any of
+   * them may use: no mapping can fit, whatever the VF counts.
    */
   private static Optional<String> totalBandwidth(List<PfState> pfs, PodRequest request) {
     long need = request.totalMinTxRateMbps();

@@ -38,11 +38,17 @@ import java.util.Optional;
  * lowest for {@link ScoringPolicy#SPREAD}. PFs reporting NUMA node -1 count as one node (machines
  * without NUMA topology report -1 everywhere). The score is 0..{@value #MAX_SCORE}: aligned
  * mappings score 5 + round(5 x ratio), others round(5 x ratio); without the bonus, round(10 x
- * ratio). The search (see {@link Search}) is exact whenever it completes within {@link
- * PlacementOptions#searchBudget()} steps, which covers every request up to a few interfaces on any
- * node; beyond it, the best mapping found in the policy's greedy order is kept. Whether a fit
- * exists is always decided exactly unless 20x the budget is exhausted without any fit, which is
- * reported as a failure that says so.
+ * ratio).
+ *
+ * <h2>Search and its bound</h2>
+ *
+ * The search (backtracking, largest floor first, over per-PF counts; see {@code Search}) is exact
+ * whenever it completes within {@link PlacementOptions#searchBudget()} steps. With the default
+ * budget that covers at least 2 interfaces on 32 PFs, 3 on 12 and 4 on 6 (PFs alike in state count
+ * once, identical interfaces too, so real nodes allow more). Beyond it the best mapping found so
+ * far is kept; the first one tried is the policy's greedy choice (best fit for BINPACK, worst fit
+ * for SPREAD, the NUMA node in use first). Whether some fit exists is decided exactly unless 20
+ * times the budget passes without any, which is reported as a failure that says so.
  *
  * <p>Within a PF, interfaces get its lowest-numbered usable VFs, in request order.
  */

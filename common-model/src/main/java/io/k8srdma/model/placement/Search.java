@@ -2,7 +2,6 @@ package io.k8srdma.model.placement;
 
 import io.k8srdma.model.request.InterfaceRequest;
 import io.k8srdma.model.request.PodRequest;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -37,6 +36,9 @@ import java.util.Set;
 final class Search {
 
   static final int HARD_LIMIT_FACTOR = 20;
+
+  /** No PF used yet (-1 is a real answer from sysfs, so it cannot mark "none"). */
+  private static final int NO_NUMA = Integer.MIN_VALUE;
 
   private final List<PfState> pfs;
   private final PlacementOptions options;
@@ -136,7 +138,10 @@ final class Search {
     return bestObjective;
   }
 
-  /** True when the search stopped on its budget rather than by exhausting the space. */
+  /**
+   * True when the search stopped on its budget, so the mapping may not be the best one; false when
+   * it covered the space or found a mapping nothing can beat.
+   */
   boolean stopped() {
     return stopped;
   }
@@ -156,8 +161,10 @@ final class Search {
       record();
       return true;
     }
-    Key key = new Key(k, sameAsPrevious[k] ? from : -1, left.clone(), freeVfs.clone());
-    if (dead.contains(key)) {
+    // The last interface is cheaper to try than to look up, and most states are that deep.
+    Key key =
+        k < n - 1 ? new Key(k, sameAsPrevious[k] ? from : -1, left.clone(), freeVfs.clone()) : null;
+    if (key != null && dead.contains(key)) {
       return false;
     }
     boolean found = false;
@@ -170,56 +177,72 @@ final class Search {
       found |= dfs(k + 1, p);
       unplace(k, p);
       if (stopped || perfect()) {
-        // A perfect score cannot be beaten, so the rest of the space is not worth searching.
-        stopped |= perfect();
+        // Out of budget, or a perfect score that nothing can beat: either way, done.
         return found;
       }
     }
-    if (!found) {
+    if (!found && key != null) {
       dead.add(key);
     }
     return found;
   }
 
-  private List<Integer> candidates(int k, int from) {
+  /** The PFs that can take interface {@code k} now, in the policy's preferred order. */
+  private int[] candidates(int k, int from) {
     long floor = req[k].minTxRateMbps();
-    List<Integer> list = new ArrayList<>();
+    int[] list = new int[eligible[k].length];
+    int size = 0;
     for (int p : eligible[k]) {
       if ((!sameAsPrevious[k] || p >= from)
           && freeVfs[p] > 0
           && pfs.get(p).bandwidthFits(floor, left[p])) {
-        list.add(p);
+        list[size++] = p;
       }
     }
-    list.sort(preference());
-    return list;
-  }
-
-  /** The policy's preferred order: the NUMA node in use first, then best or worst fit. */
-  private Comparator<Integer> preference() {
-    Integer numa = usedNumaNode();
-    Comparator<Integer> byNuma =
-        Comparator.comparingInt(
-            p -> options.numaBonus() && numa != null && pfs.get(p).pf.numaNode() != numa ? 1 : 0);
-    Comparator<Integer> byUnknownCapacityLast =
-        Comparator.comparingInt(p -> pfs.get(p).capacityKnown ? 0 : 1);
-    Comparator<Integer> byLeft = Comparator.comparingLong(p -> left[p]);
-    if (options.policy() == ScoringPolicy.SPREAD) {
-      byLeft = byLeft.reversed();
+    int numa = usedNumaNode();
+    // Insertion sort on primitives: lists are short and this runs at every step.
+    for (int i = 1; i < size; i++) {
+      int p = list[i];
+      int j = i - 1;
+      while (j >= 0 && prefer(p, list[j], numa) < 0) {
+        list[j + 1] = list[j];
+        j--;
+      }
+      list[j + 1] = p;
     }
-    return byNuma
-        .thenComparing(byUnknownCapacityLast)
-        .thenComparing(byLeft)
-        .thenComparingInt(p -> p);
+    return Arrays.copyOf(list, size);
   }
 
-  private Integer usedNumaNode() {
+  /**
+   * Negative when PF {@code a} should be tried before {@code b}: the NUMA node in use first (when
+   * alignment counts), then known capacity, then best fit (BINPACK) or worst fit (SPREAD), then
+   * index.
+   */
+  private int prefer(int a, int b, int numa) {
+    if (options.numaBonus() && numa != NO_NUMA) {
+      int c = Boolean.compare(pfs.get(a).pf.numaNode() != numa, pfs.get(b).pf.numaNode() != numa);
+      if (c != 0) {
+        return c;
+      }
+    }
+    int c = Boolean.compare(!pfs.get(a).capacityKnown, !pfs.get(b).capacityKnown);
+    if (c != 0) {
+      return c;
+    }
+    c = Long.compare(left[a], left[b]);
+    if (c != 0) {
+      return options.policy() == ScoringPolicy.SPREAD ? -c : c;
+    }
+    return Integer.compare(a, b);
+  }
+
+  private int usedNumaNode() {
     for (int p = 0; p < used.length; p++) {
       if (used[p] > 0) {
         return pfs.get(p).pf.numaNode();
       }
     }
-    return null;
+    return NO_NUMA;
   }
 
   private void place(int k, int p) {

@@ -46,7 +46,9 @@ import java.util.regex.Pattern;
  * max_tx_rate} to {@code maxTxRateMbps} (default 0: unlimited), both Mb/s as in RIT; names are the
  * defaults {@code net1, net2, ...}; no link layer, PF or NUMA constraint. The same validation
  * applies, with errors naming the RIT field (e.g. {@code rdma_interfaces_required[0].min_tx_rate}).
- * When both annotations are present the k8s-rdma one wins and the RIT one is not read at all.
+ * As in RIT, a blank value means no request. Stricter than RIT: a ceiling below the floor is an
+ * error (RIT did not check). When both annotations are present the k8s-rdma one wins and the RIT
+ * one is not read at all.
  *
  * <h2>The extended resource {@value #VF_RESOURCE}</h2>
  *
@@ -86,7 +88,8 @@ public final class PodRequestCodec {
     if (a.containsKey(Annotations.INTERFACES)) {
       source = Annotations.INTERFACES;
       interfaces = readInterfaces(a.get(source));
-    } else if (a.containsKey(Annotations.RIT_INTERFACES)) {
+    } else if (a.containsKey(Annotations.RIT_INTERFACES)
+        && !isBlank(a.get(Annotations.RIT_INTERFACES))) {
       source = Annotations.RIT_INTERFACES;
       interfaces = readRitInterfaces(a.get(source));
     } else if (count > 0) {
@@ -178,6 +181,10 @@ public final class PodRequestCodec {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise a list of maps", e);
     }
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
   }
 
   private static int checkCount(Integer count) throws InvalidRequestException {

@@ -283,6 +283,21 @@ class PlacementTest {
                 + " PFs with a free VF: ib0 50000 Mb/s (4 free VFs), ib1 50000 Mb/s (4 free VFs)");
   }
 
+  @Test
+  void backtracksWhenTheGreedyChoiceLeadsNowhere() {
+    // Best fit puts the first 20000 on ib0 (30000 left), after which the 15000s no longer fit;
+    // the only fit is both 20000s on ib1 and both 15000s on ib0.
+    NodeInventory inv = node(ib("ib0", 0x1a, 100_000, 4), ib("ib1", 0x1b, 100_000, 4));
+    Commitments ledger =
+        new Commitments(Set.of(), Map.of(pfPci(0x1a), 70_000L, pfPci(0x1b), 60_000L));
+    FitResult.Fit fit =
+        fits(Placement.fit(inv, ledger, pod(20_000, 15_000, 20_000, 15_000), DEFAULTS));
+    assertThat(fit.choices())
+        .extracting(Choice::pfName)
+        .containsExactly("ib1", "ib0", "ib1", "ib0");
+    assertThat(fit.score()).isEqualTo(10);
+  }
+
   // --- choice and score -----------------------------------------------------------------------
 
   @Test

@@ -235,6 +235,15 @@ class PodRequestCodecTest {
   }
 
   @Test
+  void blankRitAnnotationMeansNoRequestAsInRit() throws Exception {
+    assertThat(PodRequestCodec.read(Map.of(RIT, ""), null)).isEmpty();
+    assertThat(PodRequestCodec.read(Map.of(RIT, " "), 1).orElseThrow().size()).isEqualTo(1);
+    // The k8s-rdma annotation has no such escape: blank there is a mistake to report.
+    assertThat(error(Map.of(KEY, ""), null))
+        .isEqualTo("k8s-rdma.io/interfaces: is empty: expected JSON");
+  }
+
+  @Test
   void k8sRdmaAnnotationWinsOverRit() throws Exception {
     PodRequest r =
         PodRequestCodec.read(

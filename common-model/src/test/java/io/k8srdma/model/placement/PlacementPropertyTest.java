@@ -1,0 +1,324 @@
+package io.k8srdma.model.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.k8srdma.model.inventory.LinkLayer;
+import io.k8srdma.model.inventory.NodeInventory;
+import io.k8srdma.model.inventory.PhysicalFunction;
+import io.k8srdma.model.inventory.VfState;
+import io.k8srdma.model.inventory.VirtualFunction;
+import io.k8srdma.model.request.InterfaceRequest;
+import io.k8srdma.model.request.PodRequest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
+
+/**
+ * Placement against an independent brute force and against its safety rules, on random nodes,
+ * ledgers and requests.
+ */
+class PlacementPropertyTest {
+
+  record VfSpec(VfState state, Integer floor, boolean inLedger) {}
+
+  record PfSpec(LinkLayer linkLayer, int numa, Long capacity, long ledgerMbps, List<VfSpec> vfs) {}
+
+  record IfSpec(long floor, LinkLayer linkLayer, Integer numa, Integer pin) {}
+
+  record Scenario(
+      NodeInventory inventory, Commitments ledger, PodRequest request, PlacementOptions options) {}
+
+  // --- properties -----------------------------------------------------------------------------
+
+  @Property(tries = 400)
+  void findsAFitIffBruteForceDoesAndTheBestScore(@ForAll("small") Scenario s) {
+    FitResult result = Placement.fit(s.inventory(), s.ledger(), s.request(), s.options());
+    Integer best = bruteForceBestScore(s);
+    Statistics.label("outcome").collect(best == null ? "no fit" : "fit");
+    Statistics.label("outcome").coverage(c -> c.check("fit").percentage(p -> p > 25));
+    assertThat(result.fits()).as("fit exists per brute force").isEqualTo(best != null);
+    if (result instanceof FitResult.Fit fit) {
+      assertSafe(s.inventory(), s.ledger(), s.request(), s.options(), fit);
+      assertThat(fit.score()).as("optimal score").isEqualTo(best);
+    } else {
+      assertThat(((FitResult.NoFit) result).reason()).isNotBlank();
+    }
+  }
+
+  @Property(tries = 200)
+  void neverOverCommitsNorReusesOnLargerNodes(@ForAll("medium") Scenario s) {
+    if (Placement.fit(s.inventory(), s.ledger(), s.request(), s.options())
+        instanceof FitResult.Fit fit) {
+      assertSafe(s.inventory(), s.ledger(), s.request(), s.options(), fit);
+    }
+  }
+
+  @Property(tries = 200)
+  void successivePodsThroughTheLedgerNeverOverCommit(@ForAll("medium") Scenario s) {
+    Commitments ledger = s.ledger();
+    for (int pod = 0; pod < 6; pod++) {
+      FitResult result = Placement.fit(s.inventory(), ledger, s.request(), s.options());
+      if (!(result instanceof FitResult.Fit fit)) {
+        return;
+      }
+      assertSafe(s.inventory(), ledger, s.request(), s.options(), fit);
+      ledger = ledger.plus(fit.toAssignment(s.inventory().node()));
+    }
+  }
+
+  // --- generators -----------------------------------------------------------------------------
+
+  @Provide
+  Arbitrary<Scenario> small() {
+    return scenarios(4, 4, 4);
+  }
+
+  @Provide
+  Arbitrary<Scenario> medium() {
+    return scenarios(8, 12, 8);
+  }
+
+  private static Arbitrary<Scenario> scenarios(int maxPfs, int maxVfs, int maxInterfaces) {
+    Arbitrary<VfSpec> vf =
+        Combinators.combine(
+                Arbitraries.frequencyOf(
+                    Tuple.of(7, Arbitraries.just(VfState.FREE)),
+                    Tuple.of(2, Arbitraries.just(VfState.IN_USE)),
+                    Tuple.of(1, Arbitraries.just(VfState.UNAVAILABLE))),
+                Arbitraries.of(0, 0, 5_000, 10_000).injectNull(0.2),
+                Arbitraries.of(true, false, false, false, false, false, false, false))
+            .as(VfSpec::new);
+    Arbitrary<PfSpec> pf =
+        Combinators.combine(
+                Arbitraries.of(LinkLayer.INFINIBAND, LinkLayer.ETHERNET),
+                Arbitraries.of(-1, 0, 1),
+                Arbitraries.of(0L, 25_000L, 40_000L, 100_000L, 400_000L).injectNull(0.1),
+                Arbitraries.of(0L, 0L, 5_000L, 20_000L),
+                vf.list().ofMinSize(1).ofMaxSize(maxVfs))
+            .as(PfSpec::new);
+    // Mostly unconstrained interfaces: a constraint on every one would make most cases hopeless.
+    Arbitrary<IfSpec> iface =
+        Combinators.combine(
+                Arbitraries.of(0L, 0L, 5_000L, 10_000L, 20_000L, 40_000L),
+                Arbitraries.frequencyOf(
+                    Tuple.of(82, Arbitraries.just(List.<Object>of())),
+                    Tuple.of(6, Arbitraries.of(LinkLayer.values()).map(l -> List.<Object>of(l))),
+                    Tuple.of(6, Arbitraries.of(0, 1).map(n -> List.<Object>of("numa", n))),
+                    Tuple.of(
+                        6,
+                        Arbitraries.integers()
+                            .between(0, maxPfs - 1)
+                            .map(p -> List.<Object>of("pin", p)))))
+            .as(PlacementPropertyTest::ifSpec);
+    Arbitrary<PlacementOptions> options =
+        Combinators.combine(
+                Arbitraries.of(ScoringPolicy.values()),
+                Arbitraries.of(1.0, 1.0, 0.5, 1.5),
+                Arbitraries.of(true, false))
+            .as((p, o, n) -> new PlacementOptions(p, o, n, PlacementOptions.DEFAULT_SEARCH_BUDGET));
+    return Combinators.combine(
+            pf.list().ofMinSize(1).ofMaxSize(maxPfs),
+            iface.list().ofMinSize(1).ofMaxSize(maxInterfaces).edgeCases(e -> e.none()),
+            options)
+        .as(PlacementPropertyTest::build);
+  }
+
+  private static IfSpec ifSpec(long floor, List<Object> constraint) {
+    if (constraint.isEmpty()) {
+      return new IfSpec(floor, null, null, null);
+    }
+    if (constraint.get(0) instanceof LinkLayer l) {
+      return new IfSpec(floor, l == LinkLayer.UNKNOWN ? LinkLayer.INFINIBAND : l, null, null);
+    }
+    Integer value = (Integer) constraint.get(1);
+    return constraint.get(0).equals("numa")
+        ? new IfSpec(floor, null, value, null)
+        : new IfSpec(floor, null, null, value);
+  }
+
+  private static Scenario build(
+      List<PfSpec> generated, List<IfSpec> ifSpecs, PlacementOptions opts) {
+    List<PfSpec> pfSpecs = withTwins(generated);
+    List<PhysicalFunction> pfs = new ArrayList<>();
+    Set<String> taken = new HashSet<>();
+    Map<String, Long> committed = new HashMap<>();
+    for (int p = 0; p < pfSpecs.size(); p++) {
+      PfSpec spec = pfSpecs.get(p);
+      int bus = 0x10 + p;
+      List<VirtualFunction> vfs = new ArrayList<>();
+      for (int i = 0; i < spec.vfs().size(); i++) {
+        VfSpec v = spec.vfs().get(i);
+        vfs.add(Fixtures.vf(bus, i, v.state(), v.floor()));
+        if (v.inLedger()) {
+          taken.add(Fixtures.vfPci(bus, i));
+        }
+      }
+      committed.put(Fixtures.pfPci(bus), spec.ledgerMbps());
+      pfs.add(Fixtures.pf("pf" + p, bus, spec.linkLayer(), spec.numa(), spec.capacity(), vfs));
+    }
+    List<InterfaceRequest> interfaces = new ArrayList<>();
+    for (int i = 0; i < ifSpecs.size(); i++) {
+      IfSpec f = ifSpecs.get(i);
+      String pin = f.pin() == null ? null : "pf" + f.pin(); // may name a PF that does not exist
+      interfaces.add(
+          new InterfaceRequest("net" + (i + 1), f.floor(), 0, f.linkLayer(), pin, f.numa()));
+    }
+    return new Scenario(
+        new NodeInventory("worker-7", 1, Instant.EPOCH, pfs),
+        new Commitments(taken, committed),
+        new PodRequest(interfaces),
+        opts);
+  }
+
+  /**
+   * Real nodes have several identical PFs, which is where the search's symmetry pruning acts;
+   * random specs almost never coincide, so every other PF is made a twin of the one before it.
+   */
+  private static List<PfSpec> withTwins(List<PfSpec> specs) {
+    List<PfSpec> list = new ArrayList<>();
+    for (int i = 0; i < specs.size(); i++) {
+      boolean twin = i % 2 == 1 && specs.get(i).ledgerMbps() != 20_000L;
+      list.add(twin ? list.get(i - 1) : specs.get(i));
+    }
+    return list;
+  }
+
+  // --- the rules, written out independently of the implementation ------------------------------
+
+  private static long committed(PhysicalFunction pf, Commitments ledger) {
+    long sum = ledger.committedMbps(pf.pciAddress());
+    for (VirtualFunction vf : pf.vfs()) {
+      if (vf.state() == VfState.IN_USE && !ledger.isTaken(vf.pciAddress())) {
+        sum += vf.minTxRateMbps() == null ? 0 : vf.minTxRateMbps();
+      }
+    }
+    return sum;
+  }
+
+  private static boolean matches(PhysicalFunction pf, InterfaceRequest r) {
+    return (r.linkLayer() == null || r.linkLayer() == pf.linkLayer())
+        && (r.pf() == null || pf.matches(r.pf()))
+        && (r.numaNode() == null || r.numaNode() == pf.numaNode());
+  }
+
+  private static boolean bandwidthOk(
+      PhysicalFunction pf, Commitments ledger, long added, PlacementOptions options) {
+    if (added == 0) {
+      return true;
+    }
+    if (pf.capacityMbps() == null) {
+      return false;
+    }
+    long capacity = (long) Math.floor(pf.capacityMbps() * options.oversubscription());
+    return committed(pf, ledger) + added <= capacity;
+  }
+
+  private static void assertSafe(
+      NodeInventory inv,
+      Commitments ledger,
+      PodRequest request,
+      PlacementOptions options,
+      FitResult.Fit fit) {
+    assertThat(fit.score()).isBetween(0, 10);
+    assertThat(fit.choices()).hasSize(request.size());
+    Set<String> vfs = new HashSet<>();
+    Map<PhysicalFunction, Long> added = new HashMap<>();
+    for (int i = 0; i < request.size(); i++) {
+      InterfaceRequest r = request.interfaces().get(i);
+      Choice c = fit.choices().get(i);
+      assertThat(c.name()).isEqualTo(r.name());
+      assertThat(c.minTxRateMbps()).isEqualTo(r.minTxRateMbps());
+      assertThat(c.maxTxRateMbps()).isEqualTo(r.maxTxRateMbps());
+      PhysicalFunction pf =
+          inv.pfs().stream().filter(p -> p.pciAddress().equals(c.pf())).findFirst().orElseThrow();
+      assertThat(matches(pf, r)).as("constraints of %s", r).isTrue();
+      VirtualFunction vf =
+          pf.vfs().stream().filter(v -> v.pciAddress().equals(c.vf())).findFirst().orElseThrow();
+      assertThat(vf.state()).isEqualTo(VfState.FREE);
+      assertThat(ledger.isTaken(vf.pciAddress())).as("VF in ledger").isFalse();
+      assertThat(vfs.add(vf.pciAddress())).as("VF used twice").isTrue();
+      added.merge(pf, r.minTxRateMbps(), Long::sum);
+    }
+    added.forEach(
+        (pf, mbps) ->
+            assertThat(bandwidthOk(pf, ledger, mbps, options))
+                .as("over-commits %s", pf.name())
+                .isTrue());
+  }
+
+  /**
+   * The best score over every mapping of interfaces to distinct usable VFs; null when none fits.
+   */
+  private static Integer bruteForceBestScore(Scenario s) {
+    List<PhysicalFunction> owner = new ArrayList<>();
+    List<VirtualFunction> usable = new ArrayList<>();
+    for (PhysicalFunction pf : s.inventory().pfs()) {
+      for (VirtualFunction vf : pf.vfs()) {
+        if (vf.state() == VfState.FREE && !s.ledger().isTaken(vf.pciAddress())) {
+          owner.add(pf);
+          usable.add(vf);
+        }
+      }
+    }
+    int[] best = {-1};
+    enumerate(s, owner, usable, new int[s.request().size()], 0, new boolean[usable.size()], best);
+    return best[0] < 0 ? null : best[0];
+  }
+
+  private static void enumerate(
+      Scenario s,
+      List<PhysicalFunction> owner,
+      List<VirtualFunction> usable,
+      int[] chosen,
+      int k,
+      boolean[] taken,
+      int[] best) {
+    List<InterfaceRequest> interfaces = s.request().interfaces();
+    if (k == interfaces.size()) {
+      Map<PhysicalFunction, Long> added = new HashMap<>();
+      List<Choice> choices = new ArrayList<>();
+      for (int i = 0; i < k; i++) {
+        PhysicalFunction pf = owner.get(chosen[i]);
+        VirtualFunction vf = usable.get(chosen[i]);
+        InterfaceRequest r = interfaces.get(i);
+        added.merge(pf, r.minTxRateMbps(), Long::sum);
+        choices.add(
+            new Choice(
+                r.name(),
+                pf.pciAddress(),
+                pf.name(),
+                vf.pciAddress(),
+                vf.index(),
+                r.minTxRateMbps(),
+                r.maxTxRateMbps()));
+      }
+      for (Map.Entry<PhysicalFunction, Long> e : added.entrySet()) {
+        if (!bandwidthOk(e.getKey(), s.ledger(), e.getValue(), s.options())) {
+          return;
+        }
+      }
+      best[0] = Math.max(best[0], Placement.score(s.inventory(), s.ledger(), choices, s.options()));
+      return;
+    }
+    for (int v = 0; v < usable.size(); v++) {
+      if (!taken[v] && matches(owner.get(v), interfaces.get(k))) {
+        taken[v] = true;
+        chosen[k] = v;
+        enumerate(s, owner, usable, chosen, k + 1, taken, best);
+        taken[v] = false;
+      }
+    }
+  }
+}
