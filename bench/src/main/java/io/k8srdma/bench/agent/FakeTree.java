@@ -14,8 +14,8 @@ public record FakeTree(String name, List<String> hostsArgs, int requests) {
   /** The trees the benchmark knows: the demo node and a 32 PF x 64 VF node. */
   public static List<FakeTree> all() {
     return List.of(
-        new FakeTree("demo", List.of("demo"), 5_000),
-        new FakeTree("32x64", List.of("large", "32", "64"), 1_000));
+        new FakeTree("demo", List.of("demo"), 3_000),
+        new FakeTree("32x64", List.of("large", "32", "64"), 500));
   }
 
   /** The named trees, or all when {@code names} is empty. */

@@ -22,7 +22,7 @@ public record JvmProfile(
       List.of(
           "-XX:+UseSerialGC",
           "-Xss256k",
-          "-Xmx48m",
+          "-Xmx32m",
           "-XX:ReservedCodeCacheSize=24m",
           "-XX:MinHeapFreeRatio=10",
           "-XX:MaxHeapFreeRatio=30");
@@ -40,7 +40,7 @@ public record JvmProfile(
             concat(List.of("-XX:TieredStopAtLevel=1"), SMALL),
             ARENAS,
             true,
-            "C1 only (less JIT CPU at startup, smaller code cache), Serial GC, 48 MB heap, 256 KB"
+            "C1 only (less JIT CPU at startup, smaller code cache), Serial GC, 32 MB heap, 256 KB"
                 + " stacks, MALLOC_ARENA_MAX=2, extracted jar + dynamic CDS archive"),
         new JvmProfile(
             "tuned-c2",
