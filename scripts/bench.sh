@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the benchmarks after `make build` and prints where the results went (see docs/benchmarks.md).
+# Each benchmark is one section below; add the next one (e.g. the scheduler extender) the same way.
+# Extra arguments go to every driver, e.g. `scripts/bench.sh --trees=demo --profiles=tuned-c1`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+RESULTS=${RESULTS:-bench/results}
+cp_file=bench/target/classpath.txt # written by the bench module at package time
+if [ ! -f "$cp_file" ] || [ ! -f node-agent/target/node-agent.jar ] || [ ! -d node-agent/target/test-classes ]; then
+  echo "build first: make build" >&2
+  exit 1
+fi
+CP="bench/target/classes:$(cat "$cp_file")"
+mkdir -p "$RESULTS"
+
+run_driver() { # main-class args...
+  local main=$1; shift
+  "$JAVA" -cp "$CP" "$main" --results="$RESULTS" "$@"
+}
+
+# --- node agent: time to ready, GET /vfs latency/throughput, 304, RSS (demo and 32x64 trees) ---
+run_driver io.k8srdma.bench.agent.AgentBenchmark \
+  --agent-jar=node-agent/target/node-agent.jar \
+  --hosts-cp=node-agent/target/test-classes \
+  "$@"
+
+# --- scheduler extender: (to come) ---
+
+echo
+echo "Results: $(ls -t "$RESULTS"/*.md | head -n 5 | tr '\n' ' ')"
