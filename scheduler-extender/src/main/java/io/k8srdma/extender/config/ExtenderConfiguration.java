@@ -51,7 +51,7 @@ public class ExtenderConfiguration {
   AgentDirectory agentDirectory(ExtenderProperties props, KubernetesAccess k8s) {
     if (!props.staticAgents().isEmpty()) {
       log.info("agents from k8s-rdma.extender.static-agents: {}", props.staticAgents().keySet());
-      return new StaticAgentDirectory(props.staticAgents());
+      return new StaticAgentDirectory(props.staticAgentUrls());
     }
     Optional<KubernetesClient> client = k8s.client();
     if (client.isPresent()) {

@@ -7,7 +7,9 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -18,7 +20,9 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param agentPort the agents' port, used with each Node's InternalIP
  * @param staticAgents node name to agent base URL (e.g. {@code http://10.0.0.7:8089}); when set,
- *     Node objects are not used to find agents
+ *     Node objects are not used to find agents. Strings, not URIs, because Spring Boot keeps a
+ *     dotted map key whole only for {@code java.lang} values: with URI values a node named {@code
+ *     ip-10-0-0-7.ec2.internal} was silently dropped
  * @param poll how agents are polled
  * @param staleness a node whose inventory is older than this fails filter
  * @param inFlightTimeout how long a filter decision reserves VFs while waiting for bind
@@ -29,7 +33,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("k8s-rdma.extender")
 public record ExtenderProperties(
     @DefaultValue("8089") @Min(1) @Max(65535) int agentPort,
-    @DefaultValue Map<String, URI> staticAgents,
+    @DefaultValue Map<String, String> staticAgents,
     @DefaultValue @Valid @NotNull Poll poll,
     @DefaultValue("30s") @NotNull Duration staleness,
     @DefaultValue("30s") @NotNull Duration inFlightTimeout,
@@ -40,7 +44,14 @@ public record ExtenderProperties(
     requirePositive("k8s-rdma.extender.staleness", staleness);
     requirePositive("k8s-rdma.extender.in-flight-timeout", inFlightTimeout);
     staticAgents = Map.copyOf(staticAgents);
-    staticAgents.forEach(ExtenderProperties::requireHttpUrl);
+    staticAgents.forEach(ExtenderProperties::httpUrl);
+  }
+
+  /** {@link #staticAgents} as URLs (checked when bound). */
+  public Map<String, URI> staticAgentUrls() {
+    Map<String, URI> urls = new HashMap<>();
+    staticAgents.forEach((node, url) -> urls.put(node, httpUrl(node, url)));
+    return Map.copyOf(urls);
   }
 
   /**
@@ -109,15 +120,22 @@ public record ExtenderProperties(
     }
   }
 
-  private static void requireHttpUrl(String node, URI url) {
-    String scheme = url.getScheme();
+  private static URI httpUrl(String node, String text) {
+    URI url = null;
+    try {
+      url = new URI(text.strip());
+    } catch (URISyntaxException e) {
+      // reported below with the key
+    }
+    String scheme = url == null ? null : url.getScheme();
     if (!"http".equals(scheme) && !"https".equals(scheme) || url.getHost() == null) {
       throw new IllegalArgumentException(
           "k8s-rdma.extender.static-agents."
               + node
               + " must be an http(s) URL like http://10.0.0.7:8089, got '"
-              + url
+              + text
               + "'");
     }
+    return url;
   }
 }

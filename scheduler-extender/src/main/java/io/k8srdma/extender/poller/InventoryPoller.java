@@ -138,6 +138,11 @@ public class InventoryPoller implements SmartLifecycle {
       fail(state, "unreadable inventory: " + firstLine(e.getMessage()), now);
       return;
     }
+    if (inventory == null) {
+      // A body of JSON null reads as null; dereferencing it would fail the whole round.
+      fail(state, "unreadable inventory: the body is JSON null", now);
+      return;
+    }
     if (!state.node().equals(inventory.node())) {
       fail(
           state,

@@ -1,0 +1,111 @@
+package io.k8srdma.extender.agents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Agents found from Node objects, against fabric8's mock API server in CRUD mode. */
+@EnableKubernetesMockClient(crud = true)
+class NodeAgentDirectoryTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  static KubernetesClient client;
+
+  @AfterEach
+  void deleteNodes() {
+    // The mock server (and its CRUD state) is shared by the tests of this class.
+    client.nodes().delete();
+  }
+
+  @Test
+  void agentsAreInternalIpsWithTheAgentPort() {
+    create(
+        node(
+            "v4",
+            address("Hostname", "v4.example"),
+            address("ExternalIP", "203.0.113.7"),
+            address("InternalIP", "10.0.0.7")));
+    create(node("v6", address("InternalIP", "fd00::7")));
+    create(node("no-addresses"));
+    create(node("hostname-only", address("Hostname", "h.example")));
+
+    try (NodeAgentDirectory directory = new NodeAgentDirectory(client, 9099)) {
+      awaitUntil("both agents listed", () -> directory.agents().size() == 2);
+
+      assertThat(directory.agents())
+          .isEqualTo(
+              Map.of(
+                  "v4", URI.create("http://10.0.0.7:9099"),
+                  "v6", URI.create("http://[fd00::7]:9099")));
+      // The bracketed form is what makes the port parse as a port.
+      assertThat(directory.agents().get("v6").getPort()).isEqualTo(9099);
+    }
+  }
+
+  @Test
+  void followsNodesAddedAndDeleted() {
+    create(node("first", address("InternalIP", "10.0.0.1")));
+    try (NodeAgentDirectory directory = new NodeAgentDirectory(client, 8089)) {
+      awaitUntil("first node listed", () -> directory.agents().containsKey("first"));
+
+      create(node("second", address("InternalIP", "10.0.0.2")));
+      awaitUntil("second node listed", () -> directory.agents().containsKey("second"));
+      client.nodes().withName("first").delete();
+      awaitUntil("first node gone", () -> !directory.agents().containsKey("first"));
+
+      assertThat(directory.agents()).containsOnlyKeys("second");
+      assertThat(directory.agents().get("second")).isEqualTo(URI.create("http://10.0.0.2:8089"));
+    }
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  /** Creates the node, then sets its status (the API ignores status on create). */
+  private static void create(Node node) {
+    Node created = client.nodes().resource(node).create();
+    if (node.getStatus() != null) {
+      created.setStatus(node.getStatus());
+      client.nodes().resource(created).updateStatus();
+    }
+  }
+
+  private static Node node(String name, NodeAddress... addresses) {
+    NodeBuilder b = new NodeBuilder().withNewMetadata().withName(name).endMetadata();
+    if (addresses.length > 0) {
+      b.withNewStatus().withAddresses(List.of(addresses)).endStatus();
+    }
+    return b.build();
+  }
+
+  private static NodeAddress address(String type, String value) {
+    return new NodeAddress(value, type);
+  }
+
+  /** Informer events arrive asynchronously; wait for them, but never forever. */
+  private static void awaitUntil(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + WAIT.toSeconds() + "s waiting for: " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for: " + what, e);
+      }
+    }
+  }
+}

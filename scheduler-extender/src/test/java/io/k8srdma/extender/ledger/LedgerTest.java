@@ -1,0 +1,294 @@
+package io.k8srdma.extender.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.k8srdma.extender.MutableClock;
+import io.k8srdma.model.assignment.AssignedInterface;
+import io.k8srdma.model.assignment.Assignment;
+import io.k8srdma.model.inventory.LinkLayer;
+import io.k8srdma.model.inventory.NodeInventory;
+import io.k8srdma.model.inventory.PhysicalFunction;
+import io.k8srdma.model.inventory.VfState;
+import io.k8srdma.model.inventory.VirtualFunction;
+import io.k8srdma.model.placement.Commitments;
+import io.k8srdma.model.placement.FitResult;
+import io.k8srdma.model.placement.Placement;
+import io.k8srdma.model.request.InterfaceRequest;
+import io.k8srdma.model.request.PodRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class LedgerTest {
+
+  private static final Duration IN_FLIGHT = Duration.ofSeconds(30);
+  private static final String NODE = "worker-1";
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final Ledger ledger = new Ledger(clock, IN_FLIGHT);
+
+  @Test
+  void reserveRecordsTheDecisionAndReturnsItsResult() {
+    Assignment a = assignment(NODE, "0000:1a:00.2");
+    AtomicReference<Commitments> seen = new AtomicReference<>();
+
+    String result =
+        ledger.reserve(
+            "pod-a",
+            NODE,
+            c -> {
+              seen.set(c);
+              return new Ledger.Decision<>(Optional.of(a), "took it");
+            });
+
+    assertThat(result).isEqualTo("took it");
+    assertThat(seen.get()).isEqualTo(Commitments.none());
+    assertThat(ledger.assignmentOf("pod-a")).contains(a);
+    assertThat(ledger.commitmentsOn(NODE, "other").isTaken("0000:1a:00.2")).isTrue();
+    assertThat(ledger.sizeOn(NODE)).isEqualTo(1);
+  }
+
+  @Test
+  void reserveWithoutAnAssignmentRecordsNothing() {
+    String result =
+        ledger.reserve("pod-a", NODE, c -> new Ledger.Decision<>(Optional.empty(), "no fit"));
+
+    assertThat(result).isEqualTo("no fit");
+    assertThat(ledger.assignmentOf("pod-a")).isEmpty();
+    assertThat(ledger.size()).isZero();
+  }
+
+  @Test
+  void reserveDoesNotCountThePodsOwnEntry() {
+    ledger.bound("pod-a", assignment(NODE, "0000:1a:00.2"));
+    ledger.bound("pod-b", assignment(NODE, "0000:1a:00.3"));
+    AtomicReference<Commitments> seen = new AtomicReference<>();
+
+    ledger.reserve(
+        "pod-a",
+        NODE,
+        c -> {
+          seen.set(c);
+          return new Ledger.Decision<>(Optional.empty(), null);
+        });
+
+    // A retried bind of pod-a must not be blocked by its own earlier decision.
+    assertThat(seen.get().takenVfs()).containsExactly("0000:1a:00.3");
+  }
+
+  @Test
+  void commitmentsOnExcludesTheGivenPod() {
+    ledger.bound("pod-a", assignment(NODE, "0000:1a:00.2", 10_000));
+    ledger.bound("pod-b", assignment(NODE, "0000:1a:00.3", 5_000));
+    ledger.bound("pod-c", assignment("worker-2", "0000:3b:00.2", 7_000));
+
+    Commitments withoutA = ledger.commitmentsOn(NODE, "pod-a");
+
+    assertThat(withoutA.takenVfs()).containsExactly("0000:1a:00.3");
+    assertThat(withoutA.committedMbps("0000:1a:00.0")).isEqualTo(5_000);
+    assertThat(ledger.commitmentsOn(NODE, null).committedMbps("0000:1a:00.0")).isEqualTo(15_000);
+    assertThat(ledger.commitmentsOn("worker-3", null)).isEqualTo(Commitments.none());
+  }
+
+  @Test
+  void inFlightEntriesExpire() {
+    reserve("pod-a", assignment(NODE, "0000:1a:00.2"));
+
+    clock.advance(IN_FLIGHT.minusSeconds(1));
+    assertThat(ledger.assignmentOf("pod-a")).isPresent();
+    assertThat(ledger.purgeExpired()).isZero();
+
+    clock.advance(Duration.ofSeconds(1));
+    // Expired entries stop counting at once, before any purge.
+    assertThat(ledger.assignmentOf("pod-a")).isEmpty();
+    assertThat(ledger.commitmentsOn(NODE, null)).isEqualTo(Commitments.none());
+    assertThat(ledger.size()).isZero();
+
+    assertThat(ledger.purgeExpired()).isEqualTo(1);
+    assertThat(ledger.purgeExpired()).isZero();
+  }
+
+  @Test
+  void boundEntriesNeverExpire() {
+    ledger.bound("pod-a", assignment(NODE, "0000:1a:00.2"));
+
+    clock.advance(IN_FLIGHT.multipliedBy(10));
+
+    assertThat(ledger.purgeExpired()).isZero();
+    assertThat(ledger.assignmentOf("pod-a")).isPresent();
+  }
+
+  @Test
+  void boundEntryReplacesTheInFlightOneOfTheSamePod() {
+    reserve("pod-a", assignment(NODE, "0000:1a:00.2"));
+    Assignment seenByInformer = assignment(NODE, "0000:1a:00.2");
+
+    ledger.bound("pod-a", seenByInformer);
+    clock.advance(IN_FLIGHT.plusSeconds(1));
+
+    // Now bound, the entry outlives the in-flight timeout and is no longer a reservation.
+    assertThat(ledger.assignmentOf("pod-a")).contains(seenByInformer);
+    assertThat(ledger.purgeExpired()).isZero();
+    ledger.releaseInFlight("pod-a");
+    assertThat(ledger.assignmentOf("pod-a")).isPresent();
+    assertThat(ledger.size()).isEqualTo(1);
+  }
+
+  @Test
+  void boundEntryMovesWhenTheAssignmentNamesAnotherNode() {
+    reserve("pod-a", assignment(NODE, "0000:1a:00.2"));
+
+    ledger.bound("pod-a", assignment("worker-2", "0000:3b:00.2"));
+
+    assertThat(ledger.sizeOn(NODE)).isZero();
+    assertThat(ledger.sizeOn("worker-2")).isEqualTo(1);
+  }
+
+  @Test
+  void unboundRemovesOnlyBoundEntries() {
+    reserve("in-flight", assignment(NODE, "0000:1a:00.2"));
+    ledger.bound("bound", assignment(NODE, "0000:1a:00.3"));
+
+    ledger.unbound("in-flight");
+    ledger.unbound("bound");
+    ledger.unbound("unknown");
+
+    // A pod without the annotation yet is exactly what a fresh reservation looks like.
+    assertThat(ledger.assignmentOf("in-flight")).isPresent();
+    assertThat(ledger.assignmentOf("bound")).isEmpty();
+  }
+
+  @Test
+  void releaseInFlightRemovesOnlyInFlightEntries() {
+    reserve("in-flight", assignment(NODE, "0000:1a:00.2"));
+    ledger.bound("bound", assignment(NODE, "0000:1a:00.3"));
+
+    ledger.releaseInFlight("in-flight");
+    ledger.releaseInFlight("bound");
+    ledger.releaseInFlight("unknown");
+
+    assertThat(ledger.assignmentOf("in-flight")).isEmpty();
+    assertThat(ledger.assignmentOf("bound")).isPresent();
+  }
+
+  @Test
+  void releasedFreesEitherKindAtOnce() {
+    reserve("in-flight", assignment(NODE, "0000:1a:00.2"));
+    ledger.bound("bound", assignment(NODE, "0000:1a:00.3"));
+
+    ledger.released("in-flight");
+    ledger.released("bound");
+    ledger.released("unknown");
+
+    assertThat(ledger.size()).isZero();
+    assertThat(ledger.commitmentsOn(NODE, null)).isEqualTo(Commitments.none());
+  }
+
+  @Test
+  void concurrentReservationsOfTheLastFreeVfHaveOneWinner() throws Exception {
+    NodeInventory inventory = inventoryWithFreeVfs("0000:1a:00.2", "0000:1a:00.3");
+    // The first VF is already taken, so exactly one is left for eight binds racing for it.
+    ledger.bound("earlier", assignment(NODE, "0000:1a:00.2"));
+    PodRequest request = new PodRequest(List.of(InterfaceRequest.any("net1")));
+    int threads = 8;
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Boolean>> wins = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        String uid = "pod-" + i;
+        wins.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return ledger.reserve(uid, NODE, c -> decide(inventory, c, request));
+                }));
+      }
+      start.countDown();
+
+      int winners = 0;
+      for (Future<Boolean> win : wins) {
+        winners += win.get() ? 1 : 0;
+      }
+      assertThat(winners).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(ledger.size()).isEqualTo(2);
+    assertThat(ledger.commitmentsOn(NODE, null).takenVfs())
+        .containsExactlyInAnyOrder("0000:1a:00.2", "0000:1a:00.3");
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  /** Decides like BindService: place the pod with the ledger's commitments, reserve on a fit. */
+  private static Ledger.Decision<Boolean> decide(
+      NodeInventory inventory, Commitments commitments, PodRequest request) {
+    FitResult fit = Placement.fit(inventory, commitments, request);
+    if (fit instanceof FitResult.Fit f) {
+      return new Ledger.Decision<>(Optional.of(f.toAssignment(NODE)), true);
+    }
+    return new Ledger.Decision<>(Optional.empty(), false);
+  }
+
+  private void reserve(String uid, Assignment a) {
+    ledger.reserve(uid, a.node(), c -> new Ledger.Decision<>(Optional.of(a), null));
+  }
+
+  private static Assignment assignment(String node, String vf) {
+    return assignment(node, vf, 0);
+  }
+
+  /** One interface on the PF of {@code vf}'s bus, function 0. */
+  private static Assignment assignment(String node, String vf, long minMbps) {
+    String pf = vf.substring(0, vf.lastIndexOf(':') + 1) + "00.0";
+    return new Assignment(node, List.of(new AssignedInterface("net1", pf, vf, minMbps, 0)));
+  }
+
+  private static NodeInventory inventoryWithFreeVfs(String... vfPcis) {
+    List<VirtualFunction> vfs = new ArrayList<>();
+    for (int i = 0; i < vfPcis.length; i++) {
+      vfs.add(
+          new VirtualFunction(
+              i,
+              vfPcis[i],
+              "ibp26s0v" + i,
+              null,
+              null,
+              "mlx5_core",
+              null,
+              null,
+              0,
+              0,
+              VfState.FREE,
+              null));
+    }
+    PhysicalFunction pf =
+        new PhysicalFunction(
+            "ibp26s0",
+            "0000:1a:00.0",
+            "mlx5_0",
+            "uverbs0",
+            "15b3",
+            "101b",
+            "mlx5_core",
+            LinkLayer.INFINIBAND,
+            "ACTIVE",
+            0,
+            200_000L,
+            8,
+            vfs.size(),
+            "min+max",
+            "legacy",
+            vfs);
+    return new NodeInventory(NODE, 1, Instant.EPOCH, List.of(pf));
+  }
+}

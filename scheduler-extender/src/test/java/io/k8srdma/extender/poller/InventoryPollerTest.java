@@ -1,0 +1,400 @@
+package io.k8srdma.extender.poller;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.extension.Parameters;
+import com.github.tomakehurst.wiremock.extension.ServeEventListener;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.k8srdma.extender.MutableClock;
+import io.k8srdma.extender.config.ExtenderProperties;
+import io.k8srdma.model.inventory.LinkLayer;
+import io.k8srdma.model.inventory.NodeInventory;
+import io.k8srdma.model.inventory.PhysicalFunction;
+import io.k8srdma.model.inventory.VfState;
+import io.k8srdma.model.inventory.VirtualFunction;
+import io.k8srdma.model.json.Json;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The poller against real HTTP agents (WireMock on 127.0.0.1), one behaviour per test. */
+class InventoryPollerTest {
+
+  private static final Duration STALENESS = Duration.ofSeconds(30);
+  // Generous: the first request in a cold JVM can take a while; only one test is about timeouts.
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  private static final String ETAG = "W/\"5\"";
+
+  private final List<WireMockServer> servers = new ArrayList<>();
+  private final Map<String, URI> agents = new ConcurrentHashMap<>();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final InventoryCache cache = new InventoryCache();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final AtomicInteger afterRounds = new AtomicInteger();
+
+  @AfterEach
+  void stopAgents() {
+    servers.forEach(WireMockServer::stop);
+  }
+
+  @Test
+  void healthyAgentIsFetchedThenConfirmedWithNotModified() {
+    WireMockServer agent = agent("n1");
+    agent.stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
+    InventoryPoller poller = poller(64, TIMEOUT);
+
+    poller.pollRound();
+
+    NodeState first = state("n1");
+    assertThat(first.inventory()).isEqualTo(inventory("n1"));
+    assertThat(first.etag()).isEqualTo(ETAG);
+    assertThat(first.confirmedAt()).isEqualTo(clock.instant());
+    assertThat(first.lastError()).isNull();
+    assertThat(first.unusableReason(clock.instant(), STALENESS)).isNull();
+    assertThat(poller.firstRoundDone()).isTrue();
+    assertThat(afterRounds).hasValue(1);
+    agent.verify(
+        getRequestedFor(urlEqualTo("/vfs"))
+            .withHeader("Accept", equalTo("application/json"))
+            .withoutHeader("If-None-Match"));
+
+    // The agent now answers 304 only to the conditional GET the poller should send.
+    agent.stubFor(
+        get("/vfs")
+            .withHeader("If-None-Match", equalTo(ETAG))
+            .willReturn(aResponse().withStatus(304).withHeader("ETag", ETAG)));
+    clock.advance(Duration.ofSeconds(10));
+    poller.pollRound();
+
+    agent.verify(getRequestedFor(urlEqualTo("/vfs")).withHeader("If-None-Match", equalTo(ETAG)));
+    NodeState second = state("n1");
+    assertThat(second.inventory()).isEqualTo(first.inventory());
+    assertThat(second.etag()).isEqualTo(ETAG);
+    assertThat(second.confirmedAt()).isEqualTo(first.confirmedAt().plusSeconds(10));
+    assertThat(second.lastError()).isNull();
+  }
+
+  @Test
+  void agentThatIsDownLeavesNoInventoryAndANamedReason() {
+    URI url = URI.create("http://127.0.0.1:" + closedPort());
+    agents.put("n1", url);
+
+    poller(64, TIMEOUT).pollRound();
+
+    NodeState s = state("n1");
+    assertThat(s.inventory()).isNull();
+    assertThat(s.lastError()).isNotBlank();
+    assertThat(s.lastAttempt()).isEqualTo(clock.instant());
+    assertThat(s.unusableReason(clock.instant(), STALENESS))
+        .startsWith("no RDMA inventory from the node agent at " + url)
+        .contains(s.lastError());
+  }
+
+  @Test
+  void slowAgentTimesOutWithoutHoldingUpTheRound() {
+    // Far longer than the poll timeout: the round must not wait for this answer.
+    Duration delay = Duration.ofSeconds(20);
+    WireMockServer slow = agent("slow");
+    slow.stubFor(
+        get("/vfs").willReturn(inventoryResponse("slow").withFixedDelay((int) delay.toMillis())));
+    WireMockServer healthy = agent("n1");
+    healthy.stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
+
+    long t0 = System.nanoTime();
+    poller(64, Duration.ofSeconds(1)).pollRound();
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+    assertThat(took).isLessThan(delay);
+    assertThat(state("slow").lastError()).isEqualTo("timed out");
+    assertThat(state("slow").inventory()).isNull();
+    // The other agent was polled in the same round (its answer may time out in a cold JVM).
+    healthy.verify(getRequestedFor(urlEqualTo("/vfs")));
+  }
+
+  @Test
+  void garbageKeepsThePreviousInventory() {
+    WireMockServer agent = agent("n1");
+    agent.stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
+    InventoryPoller poller = poller(64, TIMEOUT);
+    poller.pollRound();
+    Instant confirmed = state("n1").confirmedAt();
+
+    for (String garbage : List.of("<html>oops</html>", "[1, 2]", "{\"generation\": 3}", "null")) {
+      agent.stubFor(get("/vfs").willReturn(json(garbage)));
+      clock.advance(Duration.ofSeconds(1));
+      poller.pollRound();
+
+      NodeState s = state("n1");
+      assertThat(s.lastError()).as(garbage).startsWith("unreadable inventory: ");
+      assertThat(s.inventory()).as(garbage).isEqualTo(inventory("n1"));
+      assertThat(s.confirmedAt()).as(garbage).isEqualTo(confirmed);
+    }
+  }
+
+  @Test
+  void serverErrorNamesStatusAndUrl() {
+    WireMockServer agent = agent("n1");
+    agent.stubFor(get("/vfs").willReturn(aResponse().withStatus(500).withBody("boom")));
+
+    poller(64, TIMEOUT).pollRound();
+
+    assertThat(state("n1").lastError())
+        .isEqualTo("HTTP 500 from http://127.0.0.1:" + agent.port() + "/vfs");
+    assertThat(state("n1").inventory()).isNull();
+  }
+
+  @Test
+  void inventoryOfAnotherNodeIsRejected() {
+    WireMockServer agent = agent("n1");
+    agent.stubFor(get("/vfs").willReturn(inventoryResponse("n2")));
+
+    poller(64, TIMEOUT).pollRound();
+
+    assertThat(state("n1").inventory()).isNull();
+    assertThat(state("n1").lastError()).isEqualTo("agent reports node 'n2', expected 'n1'");
+  }
+
+  @Test
+  void nodeRemovedFromTheDirectoryIsForgotten() {
+    agent("n1").stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
+    agent("n2").stubFor(get("/vfs").willReturn(inventoryResponse("n2")));
+    InventoryPoller poller = poller(64, TIMEOUT);
+    poller.pollRound();
+    assertThat(cache.get("n2")).isPresent();
+
+    agents.remove("n2");
+    poller.pollRound();
+
+    assertThat(cache.get("n2")).isEmpty();
+    assertThat(cache.all()).extracting(NodeState::node).containsExactly("n1");
+  }
+
+  @Test
+  void failedPollsTurnTheKeptInventoryStale() {
+    WireMockServer agent = agent("n1");
+    agent.stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
+    InventoryPoller poller = poller(64, TIMEOUT);
+    poller.pollRound();
+
+    agent.stubFor(get("/vfs").willReturn(aResponse().withStatus(503)));
+    clock.advance(STALENESS.minusSeconds(1));
+    poller.pollRound();
+    // A failure within the staleness window still leaves the node usable.
+    assertThat(state("n1").unusableReason(clock.instant(), STALENESS)).isNull();
+
+    clock.advance(Duration.ofSeconds(2));
+    poller.pollRound();
+
+    assertThat(state("n1").unusableReason(clock.instant(), STALENESS))
+        .startsWith("RDMA inventory is stale: last confirmed 31s ago (limit 30s)")
+        .contains("HTTP 503 from http://127.0.0.1:" + agent.port() + "/vfs");
+  }
+
+  @Test
+  void atMostConcurrencyRequestsAreInFlight() {
+    Duration delay = Duration.ofMillis(400);
+    InFlightCounter counter = new InFlightCounter();
+    // One server plays six agents under distinct base paths, so one listener sees them all.
+    WireMockServer server = start(wireMockConfig().extensions(counter));
+    for (int i = 1; i <= 6; i++) {
+      String node = "n" + i;
+      server.stubFor(
+          get("/" + node + "/vfs")
+              .willReturn(inventoryResponse(node).withFixedDelay((int) delay.toMillis())));
+      agents.put(node, URI.create(baseUrl(server) + "/" + node));
+    }
+
+    long t0 = System.nanoTime();
+    poller(2, Duration.ofSeconds(10)).pollRound();
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+    assertThat(counter.max()).isBetween(1, 2);
+    // Six requests two at a time take at least three delays.
+    assertThat(took).isGreaterThanOrEqualTo(delay.multipliedBy(3));
+    assertThat(cache.all()).hasSize(6).allSatisfy(s -> assertThat(s.inventory()).isNotNull());
+  }
+
+  @Test
+  void metricsCountAgentsReachableAndStale() {
+    agent("ok").stubFor(get("/vfs").willReturn(inventoryResponse("ok")));
+    agent("broken").stubFor(get("/vfs").willReturn(aResponse().withStatus(500)));
+    agents.put("down", URI.create("http://127.0.0.1:" + closedPort()));
+
+    poller(64, TIMEOUT).pollRound();
+
+    assertThat(gauge("k8s_rdma_extender_agents")).isEqualTo(3);
+    assertThat(gauge("k8s_rdma_extender_agents_reachable")).isEqualTo(1);
+    // Nodes without any inventory count as stale: filter cannot use them either.
+    assertThat(gauge("k8s_rdma_extender_agents_stale")).isEqualTo(2);
+    assertThat(registry.get("k8s_rdma_extender_poll_round").timer().count()).isEqualTo(1);
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  private InventoryPoller poller(int concurrency, Duration timeout) {
+    ExtenderProperties.Poll config =
+        new ExtenderProperties.Poll(Duration.ofSeconds(5), timeout, concurrency, 0.2);
+    // Built like ExtenderConfiguration builds it.
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .build();
+    return new InventoryPoller(
+        () -> Map.copyOf(agents),
+        cache,
+        http,
+        config,
+        clock,
+        new PollMetrics(registry, STALENESS),
+        afterRounds::incrementAndGet);
+  }
+
+  /** Starts an agent for {@code node} and puts it in the directory. */
+  private WireMockServer agent(String node) {
+    WireMockServer server = start(wireMockConfig());
+    agents.put(node, URI.create(baseUrl(server)));
+    return server;
+  }
+
+  private WireMockServer start(com.github.tomakehurst.wiremock.core.WireMockConfiguration config) {
+    WireMockServer server = new WireMockServer(config.dynamicPort().bindAddress("127.0.0.1"));
+    server.start();
+    servers.add(server);
+    return server;
+  }
+
+  /** The numeric address the server is bound to; {@code baseUrl()} would say localhost. */
+  private static String baseUrl(WireMockServer server) {
+    return "http://127.0.0.1:" + server.port();
+  }
+
+  private NodeState state(String node) {
+    return cache.get(node).orElseThrow(() -> new AssertionError("node " + node + " not cached"));
+  }
+
+  private double gauge(String name) {
+    return registry.get(name).gauge().value();
+  }
+
+  /** A port nothing listens on: bound once, then closed, so connecting is refused. */
+  private static int closedPort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder json(
+      String body) {
+    return aResponse()
+        .withStatus(200)
+        .withHeader("Content-Type", "application/json")
+        .withBody(body);
+  }
+
+  private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder inventoryResponse(
+      String node) {
+    try {
+      return json(Json.mapper().writeValueAsString(inventory(node))).withHeader("ETag", ETAG);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** What an agent on a ConnectX-6 host with two VFs, one of them taken, serves. */
+  private static NodeInventory inventory(String node) {
+    VirtualFunction free =
+        new VirtualFunction(
+            0,
+            "0000:1a:00.2",
+            "ibp26s0v0",
+            "mlx5_2",
+            "uverbs2",
+            "mlx5_core",
+            "02:00:00:00:00:01",
+            "0000:0000:0000:0001",
+            0,
+            0,
+            VfState.FREE,
+            null);
+    VirtualFunction taken =
+        new VirtualFunction(
+            1,
+            "0000:1a:00.3",
+            null,
+            null,
+            null,
+            "mlx5_core",
+            "02:00:00:00:00:02",
+            "0000:0000:0000:0002",
+            25000,
+            50000,
+            VfState.IN_USE,
+            "netdev moved to a pod namespace");
+    PhysicalFunction pf =
+        new PhysicalFunction(
+            "ibp26s0",
+            "0000:1a:00.0",
+            "mlx5_0",
+            "uverbs0",
+            "15b3",
+            "101b",
+            "mlx5_core",
+            LinkLayer.INFINIBAND,
+            "ACTIVE",
+            0,
+            200000L,
+            8,
+            2,
+            "min+max",
+            "legacy",
+            List.of(free, taken));
+    return new NodeInventory(node, 5, Instant.parse("2025-12-31T23:59:58Z"), List.of(pf));
+  }
+
+  /** Counts requests between match and completion, i.e. while WireMock holds them. */
+  private static final class InFlightCounter implements ServeEventListener {
+    private final AtomicInteger now = new AtomicInteger();
+    private final AtomicInteger max = new AtomicInteger();
+
+    @Override
+    public void beforeMatch(ServeEvent serveEvent, Parameters parameters) {
+      max.accumulateAndGet(now.incrementAndGet(), Math::max);
+    }
+
+    @Override
+    public void afterComplete(ServeEvent serveEvent, Parameters parameters) {
+      now.decrementAndGet();
+    }
+
+    int max() {
+      return max.get();
+    }
+
+    @Override
+    public String getName() {
+      return "in-flight-counter";
+    }
+  }
+}
