@@ -116,7 +116,7 @@ class ExtenderFlowTest {
     JsonNode unresolvable = r.get("failedAndUnresolvableNodes");
     assertThat(unresolvable.get("node-down").asText())
         .startsWith("no RDMA inventory from the node agent at http://127.0.0.1:" + DEAD_PORT)
-        .contains("ConnectException");
+        .contains("connection refused");
     assertThat(unresolvable.get("unknown-node").asText())
         .isEqualTo("no k8s-rdma node agent is known for this node");
   }

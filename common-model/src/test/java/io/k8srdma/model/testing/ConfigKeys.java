@@ -14,9 +14,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Test helper shared by the services (published in common-model's test jar): the configuration
- * keys a {@code @ConfigurationProperties} record binds, and the keys a Markdown document names, so
- * a test can insist that docs and code list the same keys.
+ * Test helper shared by the services (published in common-model's test jar): the configuration keys
+ * a {@code @ConfigurationProperties} record binds, and the keys a Markdown document names, so a
+ * test can insist that docs and code list the same keys.
  *
  * <p>Keys are spelled as the docs spell them: kebab-case, {@code <name>} for map keys, {@code [i]}
  * for list indexes.
@@ -34,7 +34,9 @@ public final class ConfigKeys {
     return keys;
   }
 
-  /** Every {@code k8s-rdma.*} key in backticks in a Markdown file that starts with {@code prefix}. */
+  /**
+   * Every {@code k8s-rdma.*} key in backticks in a Markdown file that starts with {@code prefix}.
+   */
   public static Set<String> inDoc(Path markdown, String prefix) throws IOException {
     Set<String> keys = new TreeSet<>();
     Matcher m = DOC_KEY.matcher(Files.readString(markdown));

@@ -28,6 +28,7 @@ import org.springframework.validation.annotation.Validated;
  * @param inFlightTimeout how long a filter decision reserves VFs while waiting for bind
  * @param placement the placement policy
  * @param kubernetes how the Kubernetes API is reached
+ * @param verbs the HTTP paths of the extender verbs
  */
 @Validated
 @ConfigurationProperties("k8s-rdma.extender")
@@ -38,7 +39,8 @@ public record ExtenderProperties(
     @DefaultValue("30s") @NotNull Duration staleness,
     @DefaultValue("30s") @NotNull Duration inFlightTimeout,
     @DefaultValue @Valid @NotNull Placement placement,
-    @DefaultValue @Valid @NotNull Kubernetes kubernetes) {
+    @DefaultValue @Valid @NotNull Kubernetes kubernetes,
+    @DefaultValue @Valid @NotNull Verbs verbs) {
 
   public ExtenderProperties {
     requirePositive("k8s-rdma.extender.staleness", staleness);
@@ -109,6 +111,40 @@ public record ExtenderProperties(
         throw new IllegalArgumentException(
             "k8s-rdma.extender.kubernetes.enabled must be auto, true or false, got '"
                 + enabled
+                + "'");
+      }
+    }
+  }
+
+  /**
+   * The HTTP paths of the verbs, to match {@code filterVerb}, {@code prioritizeVerb} and {@code
+   * bindVerb} of the KubeSchedulerConfiguration (the scheduler calls {@code urlPrefix + "/" +
+   * verb}). The controllers map these same keys with the same defaults.
+   *
+   * @param filter path of the filter verb
+   * @param prioritize path of the prioritize verb
+   * @param bind path of the bind verb
+   */
+  public record Verbs(
+      @DefaultValue("/filter") @NotNull String filter,
+      @DefaultValue("/prioritize") @NotNull String prioritize,
+      @DefaultValue("/bind") @NotNull String bind) {
+
+    public Verbs {
+      requirePath("filter", filter);
+      requirePath("prioritize", prioritize);
+      requirePath("bind", bind);
+    }
+
+    private static void requirePath(String verb, String path) {
+      if (path != null && !path.matches("/[A-Za-z0-9/_.-]*")) {
+        throw new IllegalArgumentException(
+            "k8s-rdma.extender.verbs."
+                + verb
+                + " must be a path like /"
+                + verb
+                + ", got '"
+                + path
                 + "'");
       }
     }

@@ -171,6 +171,10 @@ public class InventoryPoller implements SmartLifecycle {
     if (cause instanceof HttpTimeoutException) {
       return "timed out";
     }
+    if (cause instanceof java.net.ConnectException) {
+      // The JDK client gives no message here; say what it means for the operator.
+      return "connection refused or host unreachable (ConnectException)";
+    }
     String message = cause.getMessage();
     return cause.getClass().getSimpleName() + (message == null ? "" : ": " + firstLine(message));
   }
