@@ -1,12 +1,16 @@
 package io.k8srdma.agent.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8srdma.agent.config.ConditionalOnServeMode;
 import io.k8srdma.agent.inventory.InventoryService;
 import io.k8srdma.agent.inventory.ScanStatus;
 import io.k8srdma.model.inventory.NodeInventory;
 import io.k8srdma.model.inventory.PhysicalFunction;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -20,9 +24,12 @@ import org.springframework.web.context.request.WebRequest;
 public class VfsController {
 
   private final InventoryService inventory;
+  private final ObjectMapper mapper;
+  private final AtomicReference<Rendered> rendered = new AtomicReference<>();
 
-  public VfsController(InventoryService inventory) {
+  public VfsController(InventoryService inventory, ObjectMapper mapper) {
     this.inventory = inventory;
+    this.mapper = mapper;
   }
 
   /**
@@ -36,21 +43,50 @@ public class VfsController {
    * @param pf optional PF name or PCI address
    */
   @GetMapping(path = "/vfs", produces = "application/json")
-  public ResponseEntity<NodeInventory> vfs(
+  public ResponseEntity<byte[]> vfs(
       @RequestParam(name = "pf", required = false) String pf, WebRequest request) {
     NodeInventory inv = inventory.current().orElseThrow(this::notReady);
-    String etag = "W/\"" + inv.generation();
-    if (pf != null) {
-      PhysicalFunction match = findPf(inv, pf);
-      inv = new NodeInventory(inv.node(), inv.generation(), inv.scannedAt(), List.of(match));
-      etag += "-" + match.pciAddress();
+    if (pf == null) {
+      String etag = "W/\"" + inv.generation() + "\"";
+      return request.checkNotModified(etag) ? null : json(etag, render(inv));
     }
-    etag += "\"";
+    PhysicalFunction match = findPf(inv, pf);
+    String etag = "W/\"" + inv.generation() + "-" + match.pciAddress() + "\"";
     if (request.checkNotModified(etag)) {
       return null;
     }
-    return ResponseEntity.ok().eTag(etag).body(inv);
+    return json(
+        etag,
+        write(new NodeInventory(inv.node(), inv.generation(), inv.scannedAt(), List.of(match))));
   }
+
+  /**
+   * The full inventory as JSON, serialised once per scan: pollers ask far more often than the host
+   * changes, and a large node's answer is hundreds of KiB.
+   */
+  private byte[] render(NodeInventory inv) {
+    Rendered last = rendered.get();
+    if (last != null && last.source() == inv) {
+      return last.json();
+    }
+    byte[] json = write(inv);
+    rendered.set(new Rendered(inv, json));
+    return json;
+  }
+
+  private byte[] write(NodeInventory inv) {
+    try {
+      return mapper.writeValueAsBytes(inv);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise the inventory", e);
+    }
+  }
+
+  private static ResponseEntity<byte[]> json(String etag, byte[] body) {
+    return ResponseEntity.ok().eTag(etag).contentType(MediaType.APPLICATION_JSON).body(body);
+  }
+
+  private record Rendered(NodeInventory source, byte[] json) {}
 
   /**
    * Rescans the host now, instead of waiting for the next interval.
