@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** Every agent key in docs/configuration.md exists in code, and every key in code is there. */
+/** Every agent key in docs/operations.md exists in code, and every key in code is there. */
 class ConfigDocsTest {
 
   @Test
@@ -17,7 +17,7 @@ class ConfigDocsTest {
     Set<String> code = new TreeSet<>(ConfigKeys.of("k8s-rdma.agent", AgentProperties.class));
     code.addAll(ConfigKeys.of("k8s-rdma.agent.init", InitProperties.class));
     Set<String> docs =
-        ConfigKeys.inDoc(Path.of("..", "docs", "configuration.md"), "k8s-rdma.agent");
+        ConfigKeys.inDoc(Path.of("..", "docs", "operations.md"), "k8s-rdma.agent");
     assertThat(docs).isEqualTo(code);
   }
 }
