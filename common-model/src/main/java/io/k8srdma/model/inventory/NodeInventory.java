@@ -24,9 +24,4 @@ public record NodeInventory(
   public NodeInventory withGeneration(long newGeneration, Instant newScannedAt) {
     return new NodeInventory(node, newGeneration, newScannedAt, pfs);
   }
-
-  /** True when both describe the same hardware state, ignoring generation and scan time. */
-  public boolean sameContentAs(NodeInventory other) {
-    return other != null && node.equals(other.node) && pfs.equals(other.pfs);
-  }
 }

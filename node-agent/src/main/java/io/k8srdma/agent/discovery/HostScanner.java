@@ -4,6 +4,7 @@ import io.k8srdma.agent.netlink.VfLinkInfo;
 import io.k8srdma.agent.netlink.VfLinkInfoSource;
 import io.k8srdma.model.inventory.LinkLayer;
 import io.k8srdma.model.inventory.PhysicalFunction;
+import io.k8srdma.model.inventory.VfState;
 import io.k8srdma.model.inventory.VirtualFunction;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -238,7 +239,7 @@ public final class HostScanner {
         null,
         null,
         null,
-        io.k8srdma.model.inventory.VfState.UNAVAILABLE,
+        VfState.UNAVAILABLE,
         "PCI device of " + virtfn.getFileName() + " is missing");
   }
 

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,14 +31,12 @@ public class InventoryService {
   private final AtomicReference<NodeInventory> current = new AtomicReference<>();
   private final AtomicReference<ScanStatus> status =
       new AtomicReference<>(ScanStatus.notYetScanned());
-  private final LongSupplier firstGeneration;
 
   public InventoryService(String nodeName, HostScanner scanner, Clock clock, ScanMetrics metrics) {
     this.nodeName = nodeName;
     this.scanner = scanner;
     this.clock = clock;
     this.metrics = metrics;
-    this.firstGeneration = clock::millis;
   }
 
   /** The last good inventory; empty until the first scan succeeded. */
@@ -84,9 +81,7 @@ public class InventoryService {
       return false;
     }
     long generation =
-        previous == null
-            ? firstGeneration.getAsLong()
-            : Math.max(previous.generation() + 1, firstGeneration.getAsLong());
+        previous == null ? clock.millis() : Math.max(previous.generation() + 1, clock.millis());
     current.set(new NodeInventory(nodeName, generation, scannedAt, pfs));
     log.info(
         "inventory of node {} changed: generation {}, {} PFs, {} VFs",

@@ -16,8 +16,7 @@ class ConfigDocsTest {
   void docsAndCodeNameTheSameAgentKeys() throws Exception {
     Set<String> code = new TreeSet<>(ConfigKeys.of("k8s-rdma.agent", AgentProperties.class));
     code.addAll(ConfigKeys.of("k8s-rdma.agent.init", InitProperties.class));
-    Set<String> docs =
-        ConfigKeys.inDoc(Path.of("..", "docs", "operations.md"), "k8s-rdma.agent");
+    Set<String> docs = ConfigKeys.inDoc(Path.of("..", "docs", "operations.md"), "k8s-rdma.agent");
     assertThat(docs).isEqualTo(code);
   }
 }
