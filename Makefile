@@ -35,5 +35,8 @@ run: build ## start the demo agent (and extender) on the bundled fake node
 bench: build ## run the benchmarks and print results (see docs/benchmarks.md)
 	./scripts/bench.sh
 
+images: ## container image tarballs with Jib: <module>/target/jib-image.tar (needs the base image registry; JIB_FROM_IMAGE=<mirror image>)
+	./scripts/images.sh
+
 clean:
 	$(MVN) clean

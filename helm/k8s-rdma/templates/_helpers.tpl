@@ -1,0 +1,101 @@
+{{/* Chart name, truncated to the 63 characters of a DNS label. */}}
+{{- define "k8s-rdma.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Resource name prefix: <release>-<chart>, or <release> when it already contains the chart name. */}}
+{{- define "k8s-rdma.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "k8s-rdma.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels of every resource. */}}
+{{- define "k8s-rdma.labels" -}}
+helm.sh/chart: {{ include "k8s-rdma.chart" . }}
+app.kubernetes.io/name: {{ include "k8s-rdma.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: k8s-rdma
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Selector labels of one component: include with (dict "ctx" $ "component" "agent"). */}}
+{{- define "k8s-rdma.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "k8s-rdma.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/* Full labels of one component. */}}
+{{- define "k8s-rdma.componentLabels" -}}
+{{ include "k8s-rdma.labels" .ctx }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "k8s-rdma.agent.fullname" -}}
+{{- printf "%s-agent" (include "k8s-rdma.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "k8s-rdma.extender.fullname" -}}
+{{- printf "%s-extender" (include "k8s-rdma.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "k8s-rdma.scheduler.fullname" -}}
+{{- printf "%s-scheduler" (include "k8s-rdma.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* image reference: include with (dict "image" .Values.agent.image "ctx" $). */}}
+{{- define "k8s-rdma.image" -}}
+{{- printf "%s:%s" .image.repository (default .ctx.Chart.AppVersion .image.tag) }}
+{{- end }}
+
+{{/* The extender's in-cluster base URL, as kube-scheduler's urlPrefix. */}}
+{{- define "k8s-rdma.extender.url" -}}
+{{- printf "http://%s.%s.svc:%d" (include "k8s-rdma.extender.fullname" .) .Release.Namespace (int .Values.extender.port) }}
+{{- end }}
+
+{{/* One entry of KubeSchedulerConfiguration.extenders, pointing at the extender Service. */}}
+{{- define "k8s-rdma.scheduler.extenderEntry" -}}
+{{- $e := .Values.scheduler.extender -}}
+- urlPrefix: {{ include "k8s-rdma.extender.url" . | quote }}
+  filterVerb: {{ .Values.extender.verbs.filter | quote }}
+  prioritizeVerb: {{ .Values.extender.verbs.prioritize | quote }}
+  bindVerb: {{ .Values.extender.verbs.bind | quote }}
+  weight: {{ $e.weight }}
+  enableHTTPS: false
+  httpTimeout: {{ $e.httpTimeout | quote }}
+  nodeCacheCapable: {{ $e.nodeCacheCapable }}
+  ignorable: {{ $e.ignorable }}
+  {{- with $e.managedResources }}
+  managedResources:
+    {{- toYaml . | nindent 4 }}
+  {{- else }}
+  managedResources: []
+  {{- end }}
+{{- end }}
+
+{{/* Fail on values the schema cannot express. */}}
+{{- define "k8s-rdma.validate" -}}
+{{- $pdb := .Values.extender.podDisruptionBudget -}}
+{{- if and $pdb.enabled (not (kindIs "invalid" $pdb.minAvailable)) (not (kindIs "invalid" $pdb.maxUnavailable)) }}
+{{- fail "extender.podDisruptionBudget: set only one of maxUnavailable and minAvailable (set the other to null)" }}
+{{- end }}
+{{- if and .Values.agent.vfPolicy.enabled (not .Values.agent.vfPolicy.policies) }}
+{{- fail "agent.vfPolicy.enabled is true but agent.vfPolicy.policies is empty: add at least one policy" }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,51 @@
+package io.k8srdma.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.marcnuri.helm.InstallCommand;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** NOTES.txt, rendered by a client-only dry-run install (helm template does not render it). */
+class NotesTest {
+
+  private static String notes(Map<String, Object> values) {
+    InstallCommand install =
+        Chart.helm()
+            .install()
+            .withName(Chart.RELEASE)
+            .withNamespace(Chart.NAMESPACE)
+            .withKubeVersion(Chart.KUBE_VERSION)
+            .dryRun()
+            .clientOnly();
+    values.forEach(install::set);
+    return install.call().getOutput();
+  }
+
+  @Test
+  void tellHowToCheckTheAgentAndTheExtender() {
+    String notes = notes(Map.of());
+
+    assertThat(notes)
+        .contains("kubectl -n k8s-rdma get ds,deploy")
+        .contains("http://<node-ip>:8089/vfs")
+        .contains("kubectl -n k8s-rdma port-forward svc/k8s-rdma-extender 8888")
+        .contains("curl -s localhost:8888/inventory")
+        .contains("schedulerName: k8s-rdma-scheduler");
+  }
+
+  @Test
+  void configOnlyPointsAtTheSnippet() {
+    String notes = notes(Map.of("scheduler.mode", "config-only"));
+
+    assertThat(notes)
+        .contains("get configmap k8s-rdma-scheduler-extenders")
+        .doesNotContain("schedulerName:");
+  }
+
+  @Test
+  void warnAboutMoreThanOneExtender() {
+    assertThat(notes(Map.of("extender.replicas", 2))).contains("WARNING: extender.replicas=2");
+    assertThat(notes(Map.of())).doesNotContain("WARNING");
+  }
+}

@@ -1,0 +1,238 @@
+package io.k8srdma.helm;
+
+import static io.k8srdma.helm.Chart.Node.at;
+import static io.k8srdma.helm.Chart.Node.env;
+import static io.k8srdma.helm.Chart.Node.list;
+import static io.k8srdma.helm.Chart.Node.map;
+import static io.k8srdma.helm.Chart.Node.named;
+import static io.k8srdma.helm.Chart.Node.strings;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+class SchedulerWiringTest {
+
+  private static final String SCHEDULER = "k8s-rdma-scheduler";
+  private static final Path EXTENDER_SOURCES =
+      Chart.DIR.getParent().getParent().resolve("scheduler-extender/src/main");
+
+  /** The KubeSchedulerConfiguration in the second scheduler's ConfigMap. */
+  private static Map<String, Object> schedulerConfig(Chart.Manifests manifests) {
+    return schedulerConfig(manifests, SCHEDULER);
+  }
+
+  private static Map<String, Object> schedulerConfig(Chart.Manifests manifests, String scheduler) {
+    String yaml =
+        (String)
+            map(manifests.get("ConfigMap", scheduler + "-config"), "data")
+                .get("scheduler-config.yaml");
+    return Chart.Manifests.parse(yaml).documents().get(0);
+  }
+
+  private static Map<String, Object> extenderEntry(Map<String, Object> config) {
+    List<Map<String, Object>> extenders = list(config, "extenders");
+    assertThat(extenders).hasSize(1);
+    return extenders.get(0);
+  }
+
+  /**
+   * The extender's built-in path of a verb: the default of the {@code
+   * ${k8s-rdma.extender.verbs.<verb>:/path}} placeholder in its sources, unless application.yaml
+   * sets the key.
+   */
+  private static String extenderDefaultPath(String verb) {
+    Pattern placeholder =
+        Pattern.compile("\\$\\{k8s-rdma\\.extender\\.verbs\\." + verb + ":([^}]+)}");
+    try (Stream<Path> files = Files.walk(EXTENDER_SOURCES)) {
+      List<String> defaults =
+          files
+              .filter(f -> f.toString().endsWith(".java"))
+              .map(f -> firstMatch(placeholder, f))
+              .flatMap(Optional::stream)
+              .distinct()
+              .toList();
+      assertThat(defaults).as("default path of verb %s in %s", verb, EXTENDER_SOURCES).hasSize(1);
+      String applicationYaml =
+          Files.readString(EXTENDER_SOURCES.resolve("resources/application.yaml"));
+      assertThat(applicationYaml).as("application.yaml overrides verbs").doesNotContain("verbs");
+      return defaults.get(0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Optional<String> firstMatch(Pattern pattern, Path file) {
+    try {
+      Matcher m = pattern.matcher(Files.readString(file));
+      return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void secondSchedulerIsTheDefaultMode() {
+    Chart.Manifests manifests = Chart.render();
+    Map<String, Object> container =
+        named(
+            manifests.get("Deployment", SCHEDULER),
+            "spec.template.spec.containers",
+            "kube-scheduler");
+
+    assertThat(container).containsEntry("image", "registry.k8s.io/kube-scheduler:v1.31.0");
+    assertThat(strings(container, "command"))
+        .contains("--config=/etc/kubernetes/scheduler-config.yaml");
+    assertThat(named(container, "volumeMounts", "config"))
+        .containsEntry("mountPath", "/etc/kubernetes");
+    assertThat(
+            at(
+                named(
+                    manifests.get("Deployment", SCHEDULER), "spec.template.spec.volumes", "config"),
+                "configMap.name"))
+        .isEqualTo(SCHEDULER + "-config");
+  }
+
+  @Test
+  void profileAndLeaderElectionUseTheSchedulerName() {
+    Map<String, Object> config = schedulerConfig(Chart.render());
+
+    assertThat(config)
+        .containsEntry("apiVersion", "kubescheduler.config.k8s.io/v1")
+        .containsEntry("kind", "KubeSchedulerConfiguration");
+    assertThat(list(config, "profiles"))
+        .containsExactly(Map.of("schedulerName", "k8s-rdma-scheduler"));
+    assertThat(map(config, "leaderElection"))
+        .containsEntry("leaderElect", true)
+        .containsEntry("resourceName", "k8s-rdma-scheduler")
+        .containsEntry("resourceNamespace", Chart.NAMESPACE);
+  }
+
+  @Test
+  void extenderEntryPointsAtTheServiceWithTheDefaults() {
+    Map<String, Object> entry = extenderEntry(schedulerConfig(Chart.render()));
+
+    assertThat(entry)
+        .containsEntry("urlPrefix", "http://k8s-rdma-extender.k8s-rdma.svc:8888")
+        .containsEntry("weight", 1)
+        .containsEntry("enableHTTPS", false)
+        .containsEntry("httpTimeout", "5s")
+        .containsEntry("nodeCacheCapable", true)
+        .containsEntry("ignorable", false);
+    assertThat(list(entry, "managedResources"))
+        .containsExactly(Map.of("name", "k8s-rdma.io/vf", "ignoredByScheduler", true));
+  }
+
+  @Test
+  void verbsMatchTheExtendersPaths() {
+    Chart.Manifests manifests = Chart.render();
+    Map<String, Object> entry = extenderEntry(schedulerConfig(manifests));
+    Map<String, Map<String, Object>> extenderEnv =
+        env(
+            named(
+                manifests.get("Deployment", "k8s-rdma-extender"),
+                "spec.template.spec.containers",
+                "extender"));
+
+    for (String verb : List.of("filter", "prioritize", "bind")) {
+      String path = "/" + entry.get(verb + "Verb");
+      assertThat(path).as("%sVerb", verb).isEqualTo(extenderDefaultPath(verb));
+      assertThat(at(extenderEnv.get("K8S_RDMA_EXTENDER_VERBS_" + verb.toUpperCase()), "value"))
+          .as("extender env for %s", verb)
+          .isEqualTo(path);
+    }
+  }
+
+  @Test
+  void urlPrefixFollowsNamespaceAndPort() {
+    Map<String, Object> entry =
+        extenderEntry(
+            schedulerConfig(
+                Chart.Manifests.parse(
+                    Chart.helm()
+                        .template()
+                        .withName("rdma")
+                        .withNamespace("infra")
+                        .withKubeVersion(Chart.KUBE_VERSION)
+                        .set("extender.port", 9000)
+                        .call()),
+                "rdma-k8s-rdma-scheduler"));
+
+    assertThat(entry).containsEntry("urlPrefix", "http://rdma-k8s-rdma-extender.infra.svc:9000");
+  }
+
+  @Test
+  void extenderSettingsComeFromValues() {
+    Map<String, Object> entry =
+        extenderEntry(
+            schedulerConfig(
+                Chart.render(
+                    Map.of(
+                        "scheduler.extender.weight",
+                        5,
+                        "scheduler.extender.httpTimeout",
+                        "10s",
+                        "scheduler.extender.nodeCacheCapable",
+                        false,
+                        "scheduler.extender.managedResources",
+                        "null"))));
+
+    assertThat(entry)
+        .containsEntry("weight", 5)
+        .containsEntry("httpTimeout", "10s")
+        .containsEntry("nodeCacheCapable", false);
+    assertThat(list(entry, "managedResources")).isEmpty();
+  }
+
+  @Test
+  void schedulerServiceAccountHasTheBuiltInRolesAndItsLease() {
+    Chart.Manifests manifests = Chart.render();
+
+    assertThat(
+            at(
+                manifests.get("ClusterRoleBinding", SCHEDULER + "-as-kube-scheduler"),
+                "roleRef.name"))
+        .isEqualTo("system:kube-scheduler");
+    assertThat(
+            at(
+                manifests.get("ClusterRoleBinding", SCHEDULER + "-as-volume-scheduler"),
+                "roleRef.name"))
+        .isEqualTo("system:volume-scheduler");
+    List<Map<String, Object>> rules = list(manifests.get("Role", SCHEDULER), "rules");
+    assertThat(rules)
+        .anySatisfy(
+            r -> {
+              assertThat(r.get("resources")).isEqualTo(List.of("leases"));
+              assertThat(r.get("resourceNames")).isEqualTo(List.of(SCHEDULER));
+            });
+    assertThat(at(manifests.get("Deployment", SCHEDULER), "spec.template.spec.serviceAccountName"))
+        .isEqualTo(SCHEDULER);
+  }
+
+  @Test
+  void configOnlyRendersTheSnippetAndNoScheduler() {
+    Chart.Manifests manifests = Chart.render(Map.of("scheduler.mode", "config-only"));
+    String snippet =
+        (String)
+            map(manifests.get("ConfigMap", SCHEDULER + "-extenders"), "data").get("extenders.yaml");
+    Map<String, Object> entry = extenderEntry(Chart.Manifests.parse(snippet).documents().get(0));
+
+    assertThat(manifests.ofKind("Deployment"))
+        .extracting(d -> at(d, "metadata.name"))
+        .containsExactly("k8s-rdma-extender");
+    assertThat(manifests.names())
+        .noneMatch(n -> n.contains(SCHEDULER + "-config") || n.startsWith("Role/"));
+    assertThat(entry)
+        .containsEntry("urlPrefix", "http://k8s-rdma-extender.k8s-rdma.svc:8888")
+        .containsEntry("bindVerb", "bind");
+  }
+}
