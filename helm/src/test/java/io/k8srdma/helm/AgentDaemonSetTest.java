@@ -124,10 +124,11 @@ class AgentDaemonSetTest {
     Map<String, Object> server = server(podSpec(Chart.render()));
 
     assertThat(at(server, "resources.requests.cpu")).isEqualTo("50m");
-    assertThat(at(server, "resources.requests.memory")).isEqualTo("128Mi");
-    assertThat(at(server, "resources.limits.memory")).isEqualTo("192Mi");
+    assertThat(at(server, "resources.requests.memory")).isEqualTo("160Mi");
+    assertThat(at(server, "resources.limits.memory")).isEqualTo("256Mi");
     assertThat((String) at(env(server).get("JAVA_TOOL_OPTIONS"), "value"))
-        .contains("-XX:MaxRAMPercentage=");
+        .contains("-Xmx48m")
+        .contains("-XX:TieredStopAtLevel=1");
   }
 
   @Test
