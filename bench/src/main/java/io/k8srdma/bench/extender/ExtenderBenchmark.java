@@ -22,8 +22,8 @@ import java.util.stream.Stream;
  *
  * <p>Options, all {@code --name=value}: {@code extender-jar}
  * (scheduler-extender/target/scheduler-extender.jar), {@code results} (bench/results), {@code
- * nodes} (1000,5000,10000), {@code warmup} (3000 cycles), {@code cycles} (3000 per run), {@code
- * clients} (2,4: concurrent runs), {@code filter-all} (200 calls), {@code poll-interval} (5s),
+ * nodes} (1000,5000,10000), {@code warmup} (1000 cycles), {@code cycles} (1000 per run), {@code
+ * clients} (2,4: concurrent runs), {@code filter-all} (100 calls), {@code poll-interval} (5s),
  * {@code in-flight-timeout} (5s), {@code agent-threads} (4), {@code jvm-flags} (space-separated,
  * default none), {@code jfr} (a directory: record a JFR profile of each extender there). Every loop
  * is bounded and all traffic goes to 127.0.0.1.
@@ -99,9 +99,9 @@ public final class ExtenderBenchmark {
     double firstRound = agents.rounds().isEmpty() ? Double.NaN : agents.rounds().get(0).seconds();
     double count0 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_count");
     double sum0 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_sum");
-    int cycles = opts.integer("cycles", 3000);
+    int cycles = opts.integer("cycles", 1000);
     log("  ready in %.1f s; warm-up", ready);
-    driver.warmUp(opts.integer("warmup", 3000));
+    driver.warmUp(opts.integer("warmup", 1000));
     List<Double> idle = idleRounds(agents);
     log("  idle rounds %s; sequential", idle);
     long loadStart = System.nanoTime();
@@ -115,7 +115,7 @@ public final class ExtenderBenchmark {
     }
     long loadEnd = System.nanoTime();
     log("  filter with all nodes");
-    var filterAll = driver.filterAllNodes(opts.integer("filter-all", 200));
+    var filterAll = driver.filterAllNodes(opts.integer("filter-all", 100));
     double count1 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_count");
     double sum1 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_sum");
     return new ExtenderResult(
@@ -224,13 +224,13 @@ public final class ExtenderBenchmark {
                 + " (the fake API never shows bound pods to the informer, so binds stay"
                 + " reservations that expire: the cluster sees churn instead of filling up)",
             "- per size: "
-                + opts.get("warmup", "3000")
+                + opts.get("warmup", "1000")
                 + " warm-up cycles, "
-                + opts.get("cycles", "3000")
+                + opts.get("cycles", "1000")
                 + " cycles per measured run (1 client, then "
                 + opts.get("clients", "2,4")
                 + " clients sharing that many), "
-                + opts.get("filter-all", "200")
+                + opts.get("filter-all", "100")
                 + " filter calls with all N nodes")
         .reduce("", (a, b) -> a + b + "\n");
   }
