@@ -104,6 +104,7 @@ public final class ExtenderBenchmark {
     driver.warmUp(opts.integer("warmup", 1000));
     List<Double> idle = idleRounds(agents);
     log("  idle rounds %s; sequential", idle);
+    VerbTotals verbs0 = verbTotals(ext);
     long loadStart = System.nanoTime();
     SchedulingDriver.CycleStats sequential = driver.sequential(cycles);
     List<ExtenderResult.Concurrent> concurrent = new ArrayList<>();
@@ -114,6 +115,7 @@ public final class ExtenderBenchmark {
           new ExtenderResult.Concurrent(k, driver.concurrent(k, Math.max(1, cycles / k))));
     }
     long loadEnd = System.nanoTime();
+    VerbTotals verbs1 = verbTotals(ext);
     log("  filter with all nodes");
     var filterAll = driver.filterAllNodes(opts.integer("filter-all", 100));
     double count1 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_count");
@@ -127,6 +129,8 @@ public final class ExtenderBenchmark {
         roundsWithin(agents, loadStart, loadEnd),
         count1 > count0 ? (sum1 - sum0) / (count1 - count0) : Double.NaN,
         ext.prometheus("k8s_rdma_extender_poll_round_seconds_max"),
+        verbs1.meanMicros(verbs0, 0),
+        verbs1.meanMicros(verbs0, 1),
         sequential,
         concurrent,
         filterAll,
@@ -138,6 +142,29 @@ public final class ExtenderBenchmark {
         api.unexpected(),
         loadBefore,
         Environment.loadAverage());
+  }
+
+  /**
+   * Sums and counts of the extender's own {@code k8s_rdma_extender_verb_seconds} for filter and
+   * prioritize: the time inside the extender, without HTTP client and loopback.
+   */
+  private record VerbTotals(double[] sums, double[] counts) {
+    double meanMicros(VerbTotals before, int verb) {
+      double n = counts[verb] - before.counts[verb];
+      return n > 0 ? (sums[verb] - before.sums[verb]) / n * 1e6 : Double.NaN;
+    }
+  }
+
+  private static VerbTotals verbTotals(ExtenderProcess ext)
+      throws IOException, InterruptedException {
+    String[] verbs = {"verb=\"filter\"", "verb=\"prioritize\""};
+    double[] sums = new double[2];
+    double[] counts = new double[2];
+    for (int i = 0; i < 2; i++) {
+      sums[i] = ext.prometheus("k8s_rdma_extender_verb_seconds_sum", verbs[i]);
+      counts[i] = ext.prometheus("k8s_rdma_extender_verb_seconds_count", verbs[i]);
+    }
+    return new VerbTotals(sums, counts);
   }
 
   /**

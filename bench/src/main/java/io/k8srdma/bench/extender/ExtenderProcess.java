@@ -121,6 +121,16 @@ final class ExtenderProcess implements AutoCloseable {
     return Double.NaN;
   }
 
+  /** The value of the sample of {@code metric} whose labels contain {@code label}, else NaN. */
+  double prometheus(String metric, String label) throws IOException, InterruptedException {
+    for (String line : get("/actuator/prometheus").split("\n")) {
+      if (line.startsWith(metric + "{") && line.contains(label)) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return Double.NaN;
+  }
+
   private String get(String path) throws IOException, InterruptedException {
     HttpRequest r =
         HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).build();

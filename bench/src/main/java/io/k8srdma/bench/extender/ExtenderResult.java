@@ -15,6 +15,8 @@ import java.util.List;
  * @param promRoundMeanSeconds mean of the rounds after readiness, from {@code
  *     k8s_rdma_extender_poll_round_seconds_sum/count}
  * @param promRoundMaxSeconds {@code k8s_rdma_extender_poll_round_seconds_max} at the end
+ * @param serverFilterMeanMicros mean filter time inside the extender over the measured runs
+ * @param serverPrioritizeMeanMicros mean prioritize time inside the extender over those runs
  * @param sequential one client
  * @param concurrent one entry per concurrent client count
  * @param filterAll filter calls carrying all N nodes
@@ -36,6 +38,8 @@ record ExtenderResult(
     List<Double> loadedRounds,
     double promRoundMeanSeconds,
     double promRoundMaxSeconds,
+    double serverFilterMeanMicros,
+    double serverPrioritizeMeanMicros,
     SchedulingDriver.CycleStats sequential,
     List<Concurrent> concurrent,
     LatencySummary filterAll,
