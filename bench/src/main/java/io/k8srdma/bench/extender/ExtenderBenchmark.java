@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -172,13 +173,22 @@ public final class ExtenderBenchmark {
    * cost of a round over unchanged agents without scheduling load. Bounded by a few intervals.
    */
   private List<Double> idleRounds(FakeAgents agents) throws InterruptedException {
-    long interval = Duration.parse("PT" + opts.get("poll-interval", "5s").toUpperCase()).toMillis();
+    long interval = millis(opts.get("poll-interval", "5s"));
     int seen = agents.rounds().size();
     long deadline = System.nanoTime() + Duration.ofMillis(4 * interval + 60_000).toNanos();
     while (agents.rounds().size() < seen + 2 && System.nanoTime() < deadline) {
       Thread.sleep(100);
     }
     return agents.rounds().stream().skip(seen).limit(2).map(FakeAgents.PollRound::seconds).toList();
+  }
+
+  /** A Spring-style duration such as {@code 5s}, {@code 500ms} or {@code 1m}, in milliseconds. */
+  static long millis(String duration) {
+    String d = duration.strip().toLowerCase(Locale.ROOT);
+    if (d.endsWith("ms")) {
+      return Long.parseLong(d.substring(0, d.length() - 2));
+    }
+    return Duration.parse("PT" + d.toUpperCase(Locale.ROOT)).toMillis();
   }
 
   private static List<Double> roundsWithin(FakeAgents agents, long from, long to) {

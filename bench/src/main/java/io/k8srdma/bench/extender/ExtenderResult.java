@@ -2,6 +2,7 @@ package io.k8srdma.bench.extender;
 
 import io.k8srdma.bench.agent.LatencySummary;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Everything measured for one cluster size.
@@ -88,7 +89,7 @@ record ExtenderResult(
 
   /** The slowest unchanged-agent round seen (idle or under load), NaN when none completed. */
   double worstRoundSeconds() {
-    return java.util.stream.Stream.concat(idleRounds.stream(), loadedRounds.stream())
+    return Stream.concat(idleRounds.stream(), loadedRounds.stream())
         .mapToDouble(Double::doubleValue)
         .max()
         .orElse(Double.NaN);
