@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 RESULTS=${RESULTS:-bench/results}
 cp_file=bench/target/classpath.txt # written by the bench module at package time
-if [ ! -f "$cp_file" ] || [ ! -f node-agent/target/node-agent.jar ] || [ ! -d node-agent/target/test-classes ]; then
+if [ ! -f "$cp_file" ] || [ ! -f node-agent/target/node-agent.jar ] || [ ! -d node-agent/target/test-classes ] \
+  || [ ! -f scheduler-extender/target/scheduler-extender.jar ]; then
   echo "build first: make build" >&2
   exit 1
 fi
@@ -26,7 +27,10 @@ run_driver io.k8srdma.bench.agent.AgentBenchmark \
   --hosts-cp=node-agent/target/test-classes \
   "$@"
 
-# --- scheduler extender: (to come) ---
+# --- scheduler extender: filter/prioritize/bind cycles, poll rounds, heap and RSS (1k/5k/10k nodes) ---
+run_driver io.k8srdma.bench.extender.ExtenderBenchmark \
+  --extender-jar=scheduler-extender/target/scheduler-extender.jar \
+  "$@"
 
 echo
 echo "Results: $(ls -t "$RESULTS"/*.md | head -n 5 | tr '\n' ' ')"

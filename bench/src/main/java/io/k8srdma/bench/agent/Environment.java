@@ -5,11 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The machine the numbers come from, as Markdown bullet lines. */
-final class Environment {
+public final class Environment {
 
   private Environment() {}
 
-  static String describe(Path java) {
+  public static String describe(Path java) {
     return "- cores: "
         + Runtime.getRuntime().availableProcessors()
         + "\n- CPU: "
@@ -32,7 +32,7 @@ final class Environment {
   }
 
   /** 1, 5 and 15 minute load averages: other builds on the same 2 cores skew every number. */
-  static String loadAverage() {
+  public static String loadAverage() {
     String[] f = read("/proc/loadavg").split("\\s+");
     return f[0] + " " + f[1] + " " + f[2];
   }

@@ -24,7 +24,7 @@ public record LatencySummary(
     double requestsPerSecond) {
 
   /** Highest latency the histograms track; anything slower is clamped (and is a failure anyway). */
-  static final long MAX_TRACKED_NANOS = Duration.ofMinutes(1).toNanos();
+  public static final long MAX_TRACKED_NANOS = Duration.ofMinutes(1).toNanos();
 
   /** A histogram of request latencies in nanoseconds, 3 significant digits. */
   public static Histogram newHistogram() {

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Reads a process's memory and CPU use from Linux {@code /proc}. */
-final class ProcStatus {
+public final class ProcStatus {
 
   /**
    * Clock ticks per second of {@code /proc/<pid>/stat}: {@code USER_HZ}, 100 on every Linux ABI the
@@ -17,12 +17,12 @@ final class ProcStatus {
   private ProcStatus() {}
 
   /** {@code VmRSS} in KiB: resident memory now. */
-  static long rssKib(long pid) {
+  public static long rssKib(long pid) {
     return statusField(pid, "VmRSS:");
   }
 
   /** {@code VmHWM} in KiB: the peak resident memory so far. */
-  static long peakRssKib(long pid) {
+  public static long peakRssKib(long pid) {
     return statusField(pid, "VmHWM:");
   }
 
@@ -31,7 +31,7 @@ final class ProcStatus {
    * barely depends on what else runs on the machine, so it tells startup cost apart from
    * contention.
    */
-  static double cpuSeconds(long pid) {
+  public static double cpuSeconds(long pid) {
     String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
     // comm (field 2) may contain spaces and parentheses: split after its closing parenthesis.
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");

@@ -46,32 +46,45 @@ public record Commitments(Set<String> takenVfs, Map<String, Long> committedMbpsB
 
   /** The commitments of these decisions (the caller picks those of one node). */
   public static Commitments of(Collection<Assignment> assignments) {
-    Commitments c = NONE;
-    for (Assignment a : assignments) {
-      c = c.plus(a);
+    if (assignments.isEmpty()) {
+      return NONE;
     }
-    return c;
+    // One pass into one set and map: folding with plus() copied both once per assignment.
+    Set<String> vfs = new HashSet<>();
+    Map<String, Long> pfs = new HashMap<>();
+    for (Assignment a : assignments) {
+      add(a, vfs, pfs);
+    }
+    return new Commitments(vfs, pfs);
   }
 
   /** These commitments plus those of {@code assignment}. */
   public Commitments plus(Assignment assignment) {
     Set<String> vfs = new HashSet<>(takenVfs);
     Map<String, Long> pfs = new HashMap<>(committedMbpsByPf);
+    add(assignment, vfs, pfs);
+    return new Commitments(vfs, pfs);
+  }
+
+  private static void add(Assignment assignment, Set<String> vfs, Map<String, Long> pfs) {
     for (AssignedInterface i : assignment.interfaces()) {
       vfs.add(lower(i.vf()));
       pfs.merge(lower(i.pf()), i.minTxRateMbps(), Long::sum);
     }
-    return new Commitments(vfs, pfs);
   }
 
   /** True when the ledger has given out VF {@code vfPci}. */
   public boolean isTaken(String vfPci) {
-    return vfPci != null && takenVfs.contains(lower(vfPci));
+    // Placement asks once per VF of every candidate node, and most nodes have no commitment:
+    // answer those without lower-casing the address (which was a fifth of filter's CPU time).
+    return vfPci != null && !takenVfs.isEmpty() && takenVfs.contains(lower(vfPci));
   }
 
   /** The bandwidth the ledger commits on PF {@code pfPci}, in Mb/s. */
   public long committedMbps(String pfPci) {
-    return pfPci == null ? 0 : committedMbpsByPf.getOrDefault(lower(pfPci), 0L);
+    return pfPci == null || committedMbpsByPf.isEmpty()
+        ? 0
+        : committedMbpsByPf.getOrDefault(lower(pfPci), 0L);
   }
 
   private static String lower(String s) {

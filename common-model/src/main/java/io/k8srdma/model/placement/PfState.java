@@ -6,6 +6,7 @@ import io.k8srdma.model.inventory.VfState;
 import io.k8srdma.model.inventory.VirtualFunction;
 import io.k8srdma.model.request.InterfaceRequest;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 
@@ -40,7 +41,7 @@ final class PfState {
     this.capacityKnown = pf.capacityMbps() != null;
     this.effectiveCapacity =
         capacityKnown ? (long) Math.floor(pf.capacityMbps() * oversubscription) : 0;
-    List<VirtualFunction> free = new ArrayList<>();
+    List<VirtualFunction> free = new ArrayList<>(pf.vfs().size());
     long agentCommitted = 0;
     int used = 0;
     int unusable = 0;
@@ -59,12 +60,25 @@ final class PfState {
         used++;
       }
     }
-    free.sort(Comparator.comparingInt(VirtualFunction::index));
-    this.freeVfs = List.copyOf(free);
+    // This runs for every PF of every candidate node on every call: agents list VFs by index
+    // already, so sort only when they do not, and wrap the private list instead of copying it.
+    if (!byIndex(free)) {
+      free.sort(Comparator.comparingInt(VirtualFunction::index));
+    }
+    this.freeVfs = Collections.unmodifiableList(free);
     this.inUse = used;
     this.unavailable = unusable;
     this.committed = agentCommitted + ledger.committedMbps(pf.pciAddress());
     this.available = effectiveCapacity - committed;
+  }
+
+  private static boolean byIndex(List<VirtualFunction> vfs) {
+    for (int i = 1; i < vfs.size(); i++) {
+      if (vfs.get(i - 1).index() > vfs.get(i).index()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static List<PfState> of(NodeInventory inventory, Commitments ledger, PlacementOptions options) {

@@ -1,0 +1,278 @@
+package io.k8srdma.bench.extender;
+
+import io.k8srdma.bench.agent.Environment;
+import io.k8srdma.bench.agent.ProcStatus;
+import io.k8srdma.bench.support.BenchFiles;
+import io.k8srdma.bench.support.Options;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Load driver for the scheduler extender: for each cluster size it serves N simulated node agents
+ * and a fake Kubernetes API from this process, starts the extender jar as a child process pointed
+ * at them, and schedules pods through it as kube-scheduler does in {@code nodenames} mode. Prints a
+ * Markdown section (also written to {@code <results>/extender-<timestamp>.md}).
+ *
+ * <p>Options, all {@code --name=value}: {@code extender-jar}
+ * (scheduler-extender/target/scheduler-extender.jar), {@code results} (bench/results), {@code
+ * nodes} (1000,5000,10000), {@code warmup} (1000 cycles), {@code cycles} (1000 per run), {@code
+ * clients} (2,4: concurrent runs), {@code filter-all} (100 calls), {@code poll-interval} (5s),
+ * {@code in-flight-timeout} (5s), {@code agent-threads} (4), {@code jvm-flags} (space-separated,
+ * default none), {@code jfr} (a directory: record a JFR profile of each extender there). Every loop
+ * is bounded and all traffic goes to 127.0.0.1.
+ */
+public final class ExtenderBenchmark {
+
+  private static final Duration READY_DEADLINE = Duration.ofMinutes(5);
+
+  private final Options opts;
+  private final Path work;
+  private final Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+
+  private ExtenderBenchmark(Options opts, Path work) {
+    this.opts = opts;
+    this.work = work;
+  }
+
+  /** Runs the benchmark; see the class comment for the options. */
+  public static void main(String[] args) throws Exception {
+    Path work = BenchFiles.tempDir("k8s-rdma-xbench-");
+    try {
+      new ExtenderBenchmark(Options.parse(args), work).run();
+    } finally {
+      BenchFiles.deleteTree(work);
+    }
+  }
+
+  private void run() throws Exception {
+    String before = Environment.describe(java);
+    List<ExtenderResult> results = new ArrayList<>();
+    for (String n : opts.list("nodes", "1000,5000,10000")) {
+      log("%s nodes ...", n);
+      results.add(measure(new SimulatedCluster(Integer.parseInt(n))));
+    }
+    String env = before + "- load average after: " + Environment.loadAverage() + "\n";
+    String md = ExtenderReport.render(results, env, settings());
+    System.out.println(md);
+    Path out =
+        BenchFiles.writeResult(Path.of(opts.get("results", "bench/results")), "extender", md);
+    log("results written to %s", out);
+  }
+
+  private ExtenderResult measure(SimulatedCluster cluster) throws Exception {
+    String loadBefore = Environment.loadAverage();
+    try (FakeAgents agents = new FakeAgents(cluster, opts.integer("agent-threads", 4));
+        FakeKubeApi api = new FakeKubeApi()) {
+      Path config = writeConfig(cluster, agents);
+      int port = BenchFiles.freePort();
+      long spawn = System.nanoTime();
+      try (ExtenderProcess ext = start(cluster, config, api, port)) {
+        ext.awaitReady(READY_DEADLINE);
+        double ready = (System.nanoTime() - spawn) / 1e9;
+        return drive(cluster, agents, api, ext, ready, loadBefore);
+      }
+    }
+  }
+
+  private ExtenderResult drive(
+      SimulatedCluster cluster,
+      FakeAgents agents,
+      FakeKubeApi api,
+      ExtenderProcess ext,
+      double ready,
+      String loadBefore)
+      throws Exception {
+    int candidates = SchedulingDriver.feasibleNodesToFind(cluster.size());
+    SchedulingDriver driver = new SchedulingDriver(client, ext.base(), cluster, api, candidates);
+    double firstRound = agents.rounds().isEmpty() ? Double.NaN : agents.rounds().get(0).seconds();
+    double count0 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_count");
+    double sum0 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_sum");
+    int cycles = opts.integer("cycles", 1000);
+    log("  ready in %.1f s; warm-up", ready);
+    driver.warmUp(opts.integer("warmup", 1000));
+    List<Double> idle = idleRounds(agents);
+    log("  idle rounds %s; sequential", idle);
+    VerbTotals verbs0 = verbTotals(ext);
+    long loadStart = System.nanoTime();
+    SchedulingDriver.CycleStats sequential = driver.sequential(cycles);
+    List<ExtenderResult.Concurrent> concurrent = new ArrayList<>();
+    for (String c : opts.list("clients", "2,4")) {
+      int k = Integer.parseInt(c);
+      log("  %d clients", k);
+      concurrent.add(
+          new ExtenderResult.Concurrent(k, driver.concurrent(k, Math.max(1, cycles / k))));
+    }
+    long loadEnd = System.nanoTime();
+    VerbTotals verbs1 = verbTotals(ext);
+    log("  filter with all nodes");
+    var filterAll = driver.filterAllNodes(opts.integer("filter-all", 100));
+    double count1 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_count");
+    double sum1 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_sum");
+    return new ExtenderResult(
+        cluster.size(),
+        candidates,
+        ready,
+        firstRound,
+        idle,
+        roundsWithin(agents, loadStart, loadEnd),
+        count1 > count0 ? (sum1 - sum0) / (count1 - count0) : Double.NaN,
+        ext.prometheus("k8s_rdma_extender_poll_round_seconds_max"),
+        verbs1.meanMicros(verbs0, 0),
+        verbs1.meanMicros(verbs0, 1),
+        sequential,
+        concurrent,
+        filterAll,
+        ext.heapUsedBytes(),
+        ProcStatus.rssKib(ext.pid()),
+        ProcStatus.peakRssKib(ext.pid()),
+        ProcStatus.cpuSeconds(ext.pid()),
+        agents.errors(),
+        api.unexpected(),
+        loadBefore,
+        Environment.loadAverage());
+  }
+
+  /**
+   * Sums and counts of the extender's own {@code k8s_rdma_extender_verb_seconds} for filter and
+   * prioritize: the time inside the extender, without HTTP client and loopback.
+   */
+  private record VerbTotals(double[] sums, double[] counts) {
+    double meanMicros(VerbTotals before, int verb) {
+      double n = counts[verb] - before.counts[verb];
+      return n > 0 ? (sums[verb] - before.sums[verb]) / n * 1e6 : Double.NaN;
+    }
+  }
+
+  private static VerbTotals verbTotals(ExtenderProcess ext)
+      throws IOException, InterruptedException {
+    String[] verbs = {"verb=\"filter\"", "verb=\"prioritize\""};
+    double[] sums = new double[2];
+    double[] counts = new double[2];
+    for (int i = 0; i < 2; i++) {
+      sums[i] = ext.prometheus("k8s_rdma_extender_verb_seconds_sum", verbs[i]);
+      counts[i] = ext.prometheus("k8s_rdma_extender_verb_seconds_count", verbs[i]);
+    }
+    return new VerbTotals(sums, counts);
+  }
+
+  /**
+   * Waits, sending nothing, for two more poll rounds to complete and returns their durations: the
+   * cost of a round over unchanged agents without scheduling load. Bounded by a few intervals.
+   */
+  private List<Double> idleRounds(FakeAgents agents) throws InterruptedException {
+    long interval = millis(opts.get("poll-interval", "5s"));
+    int seen = agents.rounds().size();
+    long deadline = System.nanoTime() + Duration.ofMillis(4 * interval + 60_000).toNanos();
+    while (agents.rounds().size() < seen + 2 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    return agents.rounds().stream().skip(seen).limit(2).map(FakeAgents.PollRound::seconds).toList();
+  }
+
+  /** A Spring-style duration such as {@code 5s}, {@code 500ms} or {@code 1m}, in milliseconds. */
+  static long millis(String duration) {
+    String d = duration.strip().toLowerCase(Locale.ROOT);
+    if (d.endsWith("ms")) {
+      return Long.parseLong(d.substring(0, d.length() - 2));
+    }
+    return Duration.parse("PT" + d.toUpperCase(Locale.ROOT)).toMillis();
+  }
+
+  private static List<Double> roundsWithin(FakeAgents agents, long from, long to) {
+    return agents.rounds().stream()
+        .filter(r -> r.index() > 0 && r.startNanos() >= from && r.endNanos() <= to)
+        .map(FakeAgents.PollRound::seconds)
+        .toList();
+  }
+
+  private ExtenderProcess start(SimulatedCluster cluster, Path config, FakeKubeApi api, int port)
+      throws IOException {
+    Path jar =
+        Path.of(opts.get("extender-jar", "scheduler-extender/target/scheduler-extender.jar"));
+    List<String> args =
+        List.of(
+            "--spring.config.additional-location=file:" + config,
+            "--server.port=" + port,
+            "--k8s-rdma.extender.kubernetes.master-url=" + api.url(),
+            "--k8s-rdma.extender.poll.interval=" + opts.get("poll-interval", "5s"),
+            "--k8s-rdma.extender.in-flight-timeout=" + opts.get("in-flight-timeout", "5s"));
+    Path log = work.resolve("extender-" + cluster.size() + ".log");
+    return ExtenderProcess.start(java, jar, jvmFlags(cluster), args, port, log, client);
+  }
+
+  private List<String> jvmFlags(SimulatedCluster cluster) throws IOException {
+    List<String> flags = new ArrayList<>(userFlags());
+    String jfr = opts.get("jfr", "");
+    if (!jfr.isBlank()) {
+      Path dir = Files.createDirectories(Path.of(jfr));
+      flags.add(
+          "-XX:StartFlightRecording=dumponexit=true,settings=profile,filename="
+              + dir.toAbsolutePath().resolve("extender-" + cluster.size() + ".jfr"));
+    }
+    return flags;
+  }
+
+  private List<String> userFlags() {
+    String f = opts.get("jvm-flags", "").strip();
+    return f.isEmpty() ? List.of() : Arrays.asList(f.split("\\s+"));
+  }
+
+  /**
+   * The static-agents map as a config file: 10,000 command-line flags would exceed the argument
+   * list limit. Also exposes the metrics endpoint, which the image leaves off, for the heap.
+   */
+  private Path writeConfig(SimulatedCluster cluster, FakeAgents agents) throws IOException {
+    StringBuilder yaml = new StringBuilder();
+    yaml.append("management.endpoints.web.exposure.include: health,info,prometheus,metrics\n");
+    yaml.append("k8s-rdma:\n  extender:\n    static-agents:\n");
+    for (int i = 0; i < cluster.size(); i++) {
+      yaml.append("      ")
+          .append(cluster.nodeName(i))
+          .append(": ")
+          .append(agents.agentUrl(i))
+          .append('\n');
+    }
+    return Files.writeString(work.resolve("extender-" + cluster.size() + ".yaml"), yaml);
+  }
+
+  private String settings() {
+    return Stream.of(
+            "- extender JVM flags: `"
+                + (userFlags().isEmpty() ? "(none: JVM ergonomics)" : String.join(" ", userFlags()))
+                + "`"
+                + (opts.get("jfr", "").isBlank() ? "" : " plus a JFR recording (profile settings)"),
+            "- poll interval "
+                + opts.get("poll-interval", "5s")
+                + " (concurrency 64, jitter 0.2: the defaults); in-flight timeout "
+                + opts.get("in-flight-timeout", "5s")
+                + " (the fake API never shows bound pods to the informer, so binds stay"
+                + " reservations that expire: the cluster sees churn instead of filling up)",
+            "- per size: "
+                + opts.get("warmup", "1000")
+                + " warm-up cycles, "
+                + opts.get("cycles", "1000")
+                + " cycles per measured run (1 client, then "
+                + opts.get("clients", "2,4")
+                + " clients sharing that many), "
+                + opts.get("filter-all", "100")
+                + " filter calls with all N nodes")
+        .reduce("", (a, b) -> a + b + "\n");
+  }
+
+  private static void log(String format, Object... args) {
+    System.err.println("[extender-bench] " + format.formatted(args));
+  }
+}

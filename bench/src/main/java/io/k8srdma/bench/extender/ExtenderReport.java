@@ -1,0 +1,122 @@
+package io.k8srdma.bench.extender;
+
+import io.k8srdma.bench.agent.LatencySummary;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Renders extender results as a Markdown section: environment, settings, two tables, targets. */
+final class ExtenderReport {
+
+  private ExtenderReport() {}
+
+  static String render(List<ExtenderResult> results, String environment, String settings) {
+    StringBuilder md = new StringBuilder();
+    md.append("## Scheduler extender\n\n").append(environment).append('\n');
+    md.append(settings).append('\n');
+    md.append(
+        """
+        Latencies in µs as p50 / p99 / p99.9, measured by the driver around each HTTP exchange \
+        (127.0.0.1, HTTP/1.1, one connection per client). f+p = filter plus prioritize of the \
+        same pod. cycle = filter + prioritize + bind. "all N" = filter with every node of the \
+        cluster. In-extender mean = the extender's own k8s_rdma_extender_verb_seconds sum/count \
+        over the measured runs (1 to 4 clients), i.e. without client and loopback. Targets at 5,000 nodes: f+p p99 ≤ 2 ms, ≥ 1,000 cycles/s, unchanged poll round \
+        ≤ 5 s.
+
+        """);
+    md.append(
+        "| nodes | candidates | filter | prioritize | f+p | bind | cycle | filter all N"
+            + " | in-extender mean filter / prioritize | mean kept | unschedulable | bind errors |\n");
+    md.append("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    for (ExtenderResult r : results) {
+      SchedulingDriver.CycleStats s = r.sequential();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %,d | %d | %s | %s | %s | %s | %s | %s | %.0f / %.0f | %.0f | %d | %d |%n",
+              r.nodes(),
+              r.candidates(),
+              pct(s.filter()),
+              pct(s.prioritize()),
+              pct(s.filterPrioritize()),
+              pct(s.bind()),
+              pct(s.cycle()),
+              pct(r.filterAll()),
+              r.serverFilterMeanMicros(),
+              r.serverPrioritizeMeanMicros(),
+              s.meanPassing(),
+              s.unschedulable(),
+              s.bindErrors()));
+    }
+    md.append(
+        "\n| nodes | cycles/s 1 client | cycles/s (f+p p99 µs) with k clients | ready s"
+            + " | first round s | idle rounds s | rounds under load s | Prometheus mean / max s"
+            + " | heap MB | RSS / peak MB | CPU s | load before → after | targets met |\n");
+    md.append("|--:|--:|---|--:|--:|---|---|--:|--:|--:|--:|---|---|\n");
+    for (ExtenderResult r : results) {
+      md.append(throughputRow(r));
+    }
+    return md.toString();
+  }
+
+  private static String throughputRow(ExtenderResult r) {
+    String concurrent =
+        r.concurrent().stream()
+            .map(
+                c ->
+                    String.format(
+                        Locale.ROOT,
+                        "%d: %.0f (%.0f)",
+                        c.clients(),
+                        c.stats().cycle().requestsPerSecond(),
+                        c.stats().filterPrioritize().p99Micros()))
+            .collect(Collectors.joining(", "));
+    return String.format(
+        Locale.ROOT,
+        "| %,d | %.0f | %s | %.1f | %.2f | %s | %s | %.2f / %.2f | %.0f | %.0f / %.0f | %.0f"
+            + " | %s → %s | %s |%n",
+        r.nodes(),
+        r.sequential().cycle().requestsPerSecond(),
+        concurrent,
+        r.readySeconds(),
+        r.firstRoundSeconds(),
+        rounds(r.idleRounds()),
+        rounds(r.loadedRounds()),
+        r.promRoundMeanSeconds(),
+        r.promRoundMaxSeconds(),
+        r.heapUsedBytes() / 1048576.0,
+        r.rssKib() / 1024.0,
+        r.peakRssKib() / 1024.0,
+        r.cpuSeconds(),
+        r.loadBefore(),
+        r.loadAfter(),
+        verdicts(r));
+  }
+
+  private static String pct(LatencySummary s) {
+    return String.format(
+        Locale.ROOT, "%.0f / %.0f / %.0f", s.p50Micros(), s.p99Micros(), s.p999Micros());
+  }
+
+  private static String rounds(List<Double> seconds) {
+    if (seconds.isEmpty()) {
+      return "none";
+    }
+    return seconds.stream()
+        .map(s -> String.format(Locale.ROOT, "%.2f", s))
+        .collect(Collectors.joining(", "));
+  }
+
+  private static String verdicts(ExtenderResult r) {
+    return "f+p p99 "
+        + yesNo(r.fpMet())
+        + ", cycles/s "
+        + yesNo(r.cyclesMet())
+        + ", round "
+        + yesNo(r.roundMet());
+  }
+
+  private static String yesNo(boolean met) {
+    return met ? "yes" : "**no**";
+  }
+}

@@ -1,0 +1,233 @@
+package io.k8srdma.bench.extender;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.k8srdma.model.json.Json;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Just enough of the Kubernetes API for the extender's bind, so its cost is measured without an API
+ * server: an empty pod list and a silent watch (the extender's pod informer), {@code GET} of a pod
+ * the driver registered, {@code PUT} of it (200 with the next resourceVersion, 409 on a stale one)
+ * and {@code POST .../binding} (201). The watch never reports the annotated pods, so bind decisions
+ * stay in-flight reservations in the extender's ledger until they expire.
+ */
+final class FakeKubeApi implements AutoCloseable {
+
+  private static final Pattern POD =
+      Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)(/binding)?");
+
+  /** Longest a silent watch is held open; the extender is stopped long before. */
+  private static final long WATCH_HOLD_MINUTES = 60;
+
+  private final HttpServer server;
+  private final ExecutorService pool;
+  private final Map<String, FakePod> pods = new ConcurrentHashMap<>();
+  private final CountDownLatch closing = new CountDownLatch(1);
+  private final AtomicLong gets = new AtomicLong();
+  private final AtomicLong puts = new AtomicLong();
+  private final AtomicLong bindings = new AtomicLong();
+  private final AtomicLong unexpected = new AtomicLong();
+  private final AtomicLong nextVersion = new AtomicLong(1000);
+
+  /**
+   * A pending pod.
+   *
+   * @param uid its UID
+   * @param interfaces its {@code k8s-rdma.io/interfaces} annotation
+   * @param resourceVersion the current resourceVersion
+   */
+  record FakePod(String uid, String interfaces, long resourceVersion) {}
+
+  FakeKubeApi() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+    // Cached: each silent watch holds a thread for as long as the extender runs.
+    pool = Executors.newCachedThreadPool(r -> FakeAgents.daemon(r, "fake-kube-api"));
+    server.setExecutor(pool);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  URI url() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+  }
+
+  /** Makes a pod visible to GET before the driver asks the extender to bind it. */
+  void addPod(String namespace, String name, String uid, String interfaces) {
+    pods.put(namespace + "/" + name, new FakePod(uid, interfaces, nextVersion.incrementAndGet()));
+  }
+
+  /** Forgets a pod once its bind answered, so memory stays bounded. */
+  void removePod(String namespace, String name) {
+    pods.remove(namespace + "/" + name);
+  }
+
+  long gets() {
+    return gets.get();
+  }
+
+  long puts() {
+    return puts.get();
+  }
+
+  long bindings() {
+    return bindings.get();
+  }
+
+  /** Requests the fake did not expect (a sign the extender's API usage changed). */
+  long unexpected() {
+    return unexpected.get();
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String path = ex.getRequestURI().getPath();
+      String query = ex.getRequestURI().getRawQuery();
+      String method = ex.getRequestMethod();
+      if (path.equals("/api/v1/pods") && "GET".equals(method)) {
+        if (query != null && query.contains("watch=true")) {
+          holdWatch(ex);
+        } else {
+          send(ex, 200, podList());
+        }
+        return;
+      }
+      Matcher m = POD.matcher(path);
+      if (!m.matches()) {
+        notFound(ex);
+        return;
+      }
+      String key = m.group(1) + "/" + m.group(2);
+      if (m.group(3) != null && "POST".equals(method)) {
+        bind(ex);
+      } else if ("GET".equals(method)) {
+        get(ex, m.group(1), m.group(2), key);
+      } else if ("PUT".equals(method)) {
+        put(ex, key);
+      } else {
+        notFound(ex);
+      }
+    }
+  }
+
+  private void get(HttpExchange ex, String namespace, String name, String key) throws IOException {
+    gets.incrementAndGet();
+    FakePod pod = pods.get(key);
+    if (pod == null) {
+      send(ex, 404, status(404, "NotFound", "pods \"" + name + "\" not found"));
+      return;
+    }
+    send(ex, 200, podJson(namespace, name, pod));
+  }
+
+  private void put(HttpExchange ex, String key) throws IOException {
+    puts.incrementAndGet();
+    ObjectNode body = (ObjectNode) Json.mapper().readTree(ex.getRequestBody());
+    ObjectNode meta = (ObjectNode) body.get("metadata");
+    FakePod pod = pods.get(key);
+    if (pod == null) {
+      send(ex, 404, status(404, "NotFound", "pod not found"));
+      return;
+    }
+    String sent = meta.path("resourceVersion").asText("");
+    if (!sent.equals(Long.toString(pod.resourceVersion()))) {
+      send(ex, 409, status(409, "Conflict", "the object has been modified"));
+      return;
+    }
+    long next = nextVersion.incrementAndGet();
+    pods.put(key, new FakePod(pod.uid(), pod.interfaces(), next));
+    meta.put("resourceVersion", Long.toString(next));
+    send(ex, 200, Json.mapper().writeValueAsString(body));
+  }
+
+  private void bind(HttpExchange ex) throws IOException {
+    bindings.incrementAndGet();
+    byte[] body = ex.getRequestBody().readAllBytes();
+    send(ex, 201, new String(body, StandardCharsets.UTF_8));
+  }
+
+  /** Answers the informer's watch with headers and then nothing, until the fake closes. */
+  private void holdWatch(HttpExchange ex) throws IOException {
+    if (ex.getRequestHeaders().containsKey("Upgrade")) {
+      // No WebSocket here: fabric8 falls back to an HTTP watch on a plain answer.
+      send(ex, 503, status(503, "ServiceUnavailable", "no websocket"));
+      return;
+    }
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(200, 0);
+    ex.getResponseBody().flush();
+    try {
+      closing.await(WATCH_HOLD_MINUTES, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void notFound(HttpExchange ex) throws IOException {
+    unexpected.incrementAndGet();
+    System.err.println(
+        "[extender-bench] fake API: unexpected "
+            + ex.getRequestMethod()
+            + " "
+            + ex.getRequestURI());
+    send(ex, 404, status(404, "NotFound", "not in the fake API"));
+  }
+
+  private static String podList() {
+    return """
+        {"apiVersion":"v1","kind":"PodList","metadata":{"resourceVersion":"1"},"items":[]}""";
+  }
+
+  private static String podJson(String namespace, String name, FakePod pod) throws IOException {
+    ObjectNode root = Json.mapper().createObjectNode();
+    root.put("apiVersion", "v1").put("kind", "Pod");
+    ObjectNode meta = root.putObject("metadata");
+    meta.put("name", name)
+        .put("namespace", namespace)
+        .put("uid", pod.uid())
+        .put("resourceVersion", Long.toString(pod.resourceVersion()));
+    meta.putObject("annotations").put("k8s-rdma.io/interfaces", pod.interfaces());
+    root.putObject("spec")
+        .putArray("containers")
+        .addObject()
+        .put("name", "main")
+        .put("image", "bench");
+    root.putObject("status").put("phase", "Pending");
+    return Json.mapper().writeValueAsString(root);
+  }
+
+  private static String status(int code, String reason, String message) {
+    return """
+        {"apiVersion":"v1","kind":"Status","status":"Failure","message":"%s","reason":"%s",\
+        "code":%d}"""
+        .formatted(message.replace("\"", "\\\""), reason, code);
+  }
+
+  private static void send(HttpExchange ex, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, bytes.length);
+    ex.getResponseBody().write(bytes);
+  }
+
+  @Override
+  public void close() {
+    closing.countDown();
+    server.stop(0);
+    pool.shutdownNow();
+  }
+}

@@ -1,0 +1,56 @@
+package io.k8srdma.bench.extender;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8srdma.model.json.Json;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Pending pods as kube-scheduler would send them: each asks for 1–4 RDMA interfaces with floors of
+ * 0–50 Gb/s (in 5 Gb/s steps) in the {@code k8s-rdma.io/interfaces} annotation.
+ */
+final class PodFactory {
+
+  static final String NAMESPACE = "bench";
+
+  private final AtomicLong sequence = new AtomicLong();
+
+  /**
+   * One pod.
+   *
+   * @param name its name (unique in the run)
+   * @param uid its UID
+   * @param interfaces the annotation value
+   * @param json the pod object, as the {@code pod} field of {@code ExtenderArgs}
+   */
+  record BenchPod(String name, String uid, String interfaces, ObjectNode json) {}
+
+  /** The next pod; {@code rnd} belongs to the calling thread. */
+  BenchPod next(SplittableRandom rnd) {
+    long n = sequence.incrementAndGet();
+    String name = "pod-" + n;
+    String uid = "00000000-0000-4000-8000-" + String.format("%012d", n);
+    String interfaces = interfaces(rnd);
+    ObjectNode pod = Json.mapper().createObjectNode();
+    pod.put("apiVersion", "v1").put("kind", "Pod");
+    ObjectNode meta = pod.putObject("metadata");
+    meta.put("name", name).put("namespace", NAMESPACE).put("uid", uid);
+    meta.putObject("annotations").put("k8s-rdma.io/interfaces", interfaces);
+    pod.putObject("spec")
+        .putArray("containers")
+        .addObject()
+        .put("name", "main")
+        .put("image", "bench");
+    return new BenchPod(name, uid, interfaces, pod);
+  }
+
+  private static String interfaces(SplittableRandom rnd) {
+    ArrayNode list = Json.mapper().createArrayNode();
+    int count = 1 + rnd.nextInt(4);
+    for (int i = 0; i < count; i++) {
+      list.addObject().put("minTxRateMbps", 5_000 * rnd.nextInt(11));
+    }
+    return list.toString();
+  }
+}

@@ -1,0 +1,305 @@
+package io.k8srdma.bench.extender;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8srdma.bench.agent.LatencySummary;
+import io.k8srdma.model.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Schedules pods through the extender as kube-scheduler does in {@code nodenames} mode: {@code POST
+ * /filter} with the candidate names, {@code POST /prioritize} with the names filter kept, {@code
+ * POST /bind} to the best-scoring one. Only the HTTP exchanges are timed; building request bodies
+ * and reading answers happen between the timings.
+ */
+final class SchedulingDriver {
+
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+  private final HttpClient client;
+  private final URI base;
+  private final SimulatedCluster cluster;
+  private final FakeKubeApi api;
+  private final PodFactory pods = new PodFactory();
+  private final int candidates;
+
+  /**
+   * @param candidates how many node names each filter call carries (kube-scheduler's feasible set)
+   */
+  SchedulingDriver(
+      HttpClient client, URI base, SimulatedCluster cluster, FakeKubeApi api, int candidates) {
+    this.client = client;
+    this.base = base;
+    this.cluster = cluster;
+    this.api = api;
+    this.candidates = candidates;
+  }
+
+  /**
+   * kube-scheduler's adaptive {@code percentageOfNodesToScore}: it stops looking once it found
+   * {@code max(5, 50 - N/125)} % of N feasible nodes, and at least 100 (all when N ≤ 100); those
+   * are what the extender's filter gets.
+   */
+  static int feasibleNodesToFind(int n) {
+    if (n <= 100) {
+      return n;
+    }
+    int percent = Math.max(5, 50 - n / 125);
+    return Math.max(100, n * percent / 100);
+  }
+
+  /**
+   * Percentiles of one measured run of scheduling cycles.
+   *
+   * @param filter filter calls
+   * @param prioritize prioritize calls
+   * @param filterPrioritize filter plus prioritize of the same pod
+   * @param bind bind calls
+   * @param cycle whole cycles; its throughput is cycles/s
+   * @param meanPassing mean number of nodes filter kept
+   * @param unschedulable pods no candidate node fitted (no bind sent)
+   * @param bindErrors binds that answered an error
+   */
+  record CycleStats(
+      LatencySummary filter,
+      LatencySummary prioritize,
+      LatencySummary filterPrioritize,
+      LatencySummary bind,
+      LatencySummary cycle,
+      double meanPassing,
+      long unschedulable,
+      long bindErrors) {}
+
+  /** Untimed cycles so the extender's JIT and caches are warm. */
+  void warmUp(int cycles) throws IOException, InterruptedException {
+    new Client(0).run(cycles);
+  }
+
+  /** {@code cycles} pods one after another from one client. */
+  CycleStats sequential(int cycles) throws IOException, InterruptedException {
+    return concurrent(1, cycles);
+  }
+
+  /** {@code clients} clients each scheduling {@code cyclesEach} pods back to back. */
+  CycleStats concurrent(int clients, int cyclesEach) throws IOException, InterruptedException {
+    List<Client> all = new ArrayList<>();
+    List<Future<?>> done = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    long t0 = System.nanoTime();
+    try {
+      for (int i = 0; i < clients; i++) {
+        Client c = new Client(i + 1);
+        all.add(c);
+        done.add(pool.submit(() -> c.run(cyclesEach)));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } catch (ExecutionException e) {
+      throw new IOException("a scheduling client failed", e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+    return merge(all, Duration.ofNanos(System.nanoTime() - t0));
+  }
+
+  /** {@code requests} filter calls that each carry every node of the cluster. */
+  LatencySummary filterAllNodes(int requests) throws IOException, InterruptedException {
+    Client c = new Client(99);
+    List<String> every = window(0, cluster.size());
+    long t0 = System.nanoTime();
+    for (int i = 0; i < requests; i++) {
+      PodFactory.BenchPod pod = pods.next(c.rnd);
+      c.filter(pod, every);
+    }
+    return LatencySummary.of(c.filter, c.errors, Duration.ofNanos(System.nanoTime() - t0));
+  }
+
+  private static CycleStats merge(List<Client> clients, Duration elapsed) {
+    Histogram f = LatencySummary.newHistogram();
+    Histogram p = LatencySummary.newHistogram();
+    Histogram fp = LatencySummary.newHistogram();
+    Histogram b = LatencySummary.newHistogram();
+    Histogram cy = LatencySummary.newHistogram();
+    long passing = 0;
+    long unschedulable = 0;
+    long bindErrors = 0;
+    long errors = 0;
+    for (Client c : clients) {
+      f.add(c.filter);
+      p.add(c.prioritize);
+      fp.add(c.filterPrioritize);
+      b.add(c.bind);
+      cy.add(c.cycle);
+      passing += c.passing;
+      unschedulable += c.unschedulable;
+      bindErrors += c.bindErrors;
+      errors += c.errors;
+    }
+    long cycles = cy.getTotalCount();
+    return new CycleStats(
+        LatencySummary.of(f, errors, elapsed),
+        LatencySummary.of(p, 0, elapsed),
+        LatencySummary.of(fp, 0, elapsed),
+        LatencySummary.of(b, bindErrors, elapsed),
+        LatencySummary.of(cy, errors + bindErrors, elapsed),
+        cycles == 0 ? 0 : (double) passing / cycles,
+        unschedulable,
+        bindErrors);
+  }
+
+  /** {@code count} node names starting at node {@code start}, wrapping around. */
+  private List<String> window(int start, int count) {
+    List<String> names = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      names.add(cluster.nodeName((start + i) % cluster.size()));
+    }
+    return names;
+  }
+
+  /** One scheduling client: its own random stream and histograms, so clients never contend. */
+  private final class Client {
+    final SplittableRandom rnd;
+    final Histogram filter = LatencySummary.newHistogram();
+    final Histogram prioritize = LatencySummary.newHistogram();
+    final Histogram filterPrioritize = LatencySummary.newHistogram();
+    final Histogram bind = LatencySummary.newHistogram();
+    final Histogram cycle = LatencySummary.newHistogram();
+    final AtomicInteger startNode = new AtomicInteger();
+    long passing;
+    long unschedulable;
+    long bindErrors;
+    long errors;
+
+    Client(int seed) {
+      this.rnd = new SplittableRandom(0xbe4c_0000L + seed);
+      startNode.set(rnd.nextInt(cluster.size()));
+    }
+
+    Void run(int cycles) throws IOException, InterruptedException {
+      for (int i = 0; i < cycles; i++) {
+        once();
+      }
+      return null;
+    }
+
+    /**
+     * One pod. kube-scheduler walks its node list from where the last pod stopped, so each pod's
+     * candidates are the next window of the list.
+     */
+    private void once() throws IOException, InterruptedException {
+      PodFactory.BenchPod pod = pods.next(rnd);
+      List<String> names = window(startNode.getAndAdd(candidates) % cluster.size(), candidates);
+      api.addPod(PodFactory.NAMESPACE, pod.name(), pod.uid(), pod.interfaces());
+      try {
+        Timed<JsonNode> f = filter(pod, names);
+        List<String> kept = names(f.body().path("nodenames"));
+        passing += kept.size();
+        if (kept.isEmpty()) {
+          unschedulable++;
+          cycle.recordValue(clamp(f.nanos()));
+          return;
+        }
+        Timed<JsonNode> p = post("/prioritize", args(pod, kept));
+        record(prioritize, p);
+        filterPrioritize.recordValue(clamp(f.nanos() + p.nanos()));
+        Timed<JsonNode> b = post("/bind", bindArgs(pod, best(p.body())));
+        record(bind, b);
+        if (!b.body().path("error").isNull() && !b.body().path("error").isMissingNode()) {
+          bindErrors++;
+        }
+        cycle.recordValue(clamp(f.nanos() + p.nanos() + b.nanos()));
+      } finally {
+        api.removePod(PodFactory.NAMESPACE, pod.name());
+      }
+    }
+
+    Timed<JsonNode> filter(PodFactory.BenchPod pod, List<String> names)
+        throws IOException, InterruptedException {
+      Timed<JsonNode> f = post("/filter", args(pod, names));
+      record(filter, f);
+      return f;
+    }
+
+    private void record(Histogram h, Timed<JsonNode> t) {
+      h.recordValue(clamp(t.nanos()));
+      if (t.status() != 200) {
+        errors++;
+      }
+    }
+
+    private Timed<JsonNode> post(String verb, byte[] body)
+        throws IOException, InterruptedException {
+      HttpRequest request =
+          HttpRequest.newBuilder(base.resolve(verb))
+              .timeout(REQUEST_TIMEOUT)
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+              .build();
+      long t0 = System.nanoTime();
+      HttpResponse<byte[]> r = client.send(request, BodyHandlers.ofByteArray());
+      long nanos = System.nanoTime() - t0;
+      return new Timed<>(nanos, r.statusCode(), Json.mapper().readTree(r.body()));
+    }
+  }
+
+  /** One timed exchange: its duration, status and parsed answer. */
+  private record Timed<T>(long nanos, int status, T body) {}
+
+  private static long clamp(long nanos) {
+    return Math.min(nanos, LatencySummary.MAX_TRACKED_NANOS);
+  }
+
+  private static byte[] args(PodFactory.BenchPod pod, List<String> names) throws IOException {
+    ObjectNode args = Json.mapper().createObjectNode();
+    args.set("pod", pod.json());
+    ArrayNode list = args.putArray("nodenames");
+    names.forEach(list::add);
+    return Json.mapper().writeValueAsBytes(args);
+  }
+
+  private static byte[] bindArgs(PodFactory.BenchPod pod, String node) throws IOException {
+    ObjectNode args = Json.mapper().createObjectNode();
+    args.put("podName", pod.name())
+        .put("podNamespace", PodFactory.NAMESPACE)
+        .put("podUID", pod.uid())
+        .put("node", node);
+    return Json.mapper().writeValueAsBytes(args);
+  }
+
+  private static List<String> names(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  /** The host with the highest score; the first one on ties, as a stable choice. */
+  private static String best(JsonNode priorities) {
+    String best = null;
+    long top = Long.MIN_VALUE;
+    for (JsonNode hp : priorities) {
+      long score = hp.path("score").asLong();
+      if (score > top) {
+        top = score;
+        best = hp.path("host").asText();
+      }
+    }
+    return best;
+  }
+}
