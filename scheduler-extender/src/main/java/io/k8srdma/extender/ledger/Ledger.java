@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -112,7 +113,9 @@ public class Ledger {
         }
       }
     }
-    return new Stamp(version, from, until);
+    Set<String> pods =
+        entries == null || entries.isEmpty() ? Set.of() : Set.copyOf(entries.keySet());
+    return new Stamp(version, from, until, pods);
   }
 
   /**
@@ -250,8 +253,10 @@ public class Ledger {
    * @param version the node's version when taken
    * @param liveFrom the latest expiry already passed then, null for none
    * @param liveUntil the earliest expiry still ahead then, null for none
+   * @param pods the UIDs of the pods with an entry on the node then, live or not: while the stamp
+   *     holds, commitments taken without leaving any pod out are those of every other pod too
    */
-  public record Stamp(long version, Instant liveFrom, Instant liveUntil) {
+  public record Stamp(long version, Instant liveFrom, Instant liveUntil, Set<String> pods) {
 
     /** Whether the live set at {@code now} is the one this stamp was taken of. */
     boolean covers(Instant now) {

@@ -31,8 +31,14 @@ import java.util.concurrent.atomic.LongAdder;
  * NodeInventory} instance (the poller replaces it on every new inventory and keeps it on 304), and
  * a ledger {@linkplain Ledger#unchangedSince unchanged} on that node. Usability (inventory present
  * and fresh) is checked on every call before any reuse, and unusable verdicts are never kept, so
- * staleness is always current. Bind never reuses: it evaluates under the ledger lock with the
- * commitments it reserves under.
+ * staleness is always current.
+ *
+ * <p>Different pods share the pod-independent half of placement ({@link Placement#prepare}): each
+ * node is prepared once with every ledger entry counted and reused under the same two conditions by
+ * every pod that has no entry of its own there (for the others, leaving their entry out would
+ * change the commitments, so they are placed from scratch).
+ *
+ * <p>Bind never reuses: it evaluates under the ledger lock with the commitments it reserves under.
  */
 public class NodeEvaluator {
 
@@ -58,8 +64,17 @@ public class NodeEvaluator {
         }
       };
 
+  /**
+   * Per node, its PFs prepared for placement with every ledger entry counted, shared by all pods
+   * that have no entry of their own on the node; pruned of nodes the inventory cache forgot.
+   */
+  private final Map<String, Shared> prepared = new ConcurrentHashMap<>();
+
   /** How often placement ran for filter and prioritize; for tests that check reuse. */
   private final LongAdder placementRuns = new LongAdder();
+
+  /** How often a node was prepared for {@link #prepared}; for tests that check reuse. */
+  private final LongAdder preparations = new LongAdder();
 
   public NodeEvaluator(
       InventoryCache cache,
@@ -109,6 +124,34 @@ public class NodeEvaluator {
     return placementRuns.sum();
   }
 
+  /** How often a node was prepared to be shared between pods. */
+  long preparations() {
+    return preparations.sum();
+  }
+
+  /** The node prepared with every ledger entry counted, prepared again when anything changed. */
+  private Shared sharedFor(String node, NodeInventory inventory) {
+    Shared s = prepared.get(node);
+    if (s != null && s.inventory() == inventory && ledger.unchangedSince(node, s.stamp())) {
+      return s;
+    }
+    Ledger.Snapshot all = ledger.snapshot(node, null);
+    preparations.increment();
+    s =
+        new Shared(
+            inventory, all.stamp(), Placement.prepare(inventory, all.commitments(), options));
+    prepared.put(node, s);
+    pruneForgottenNodes();
+    return s;
+  }
+
+  /** Keeps {@link #prepared} to about the nodes the cache knows, at a cost amortised over puts. */
+  private void pruneForgottenNodes() {
+    if (prepared.size() > 2 * cache.all().size() + RECENT_PODS) {
+      prepared.keySet().removeIf(n -> cache.get(n).isEmpty());
+    }
+  }
+
   /** One pod's evaluations, backed by the verdicts kept for it. */
   public final class PodEvaluation {
 
@@ -142,14 +185,27 @@ public class NodeEvaluator {
       if (previous != null && previous.stillHolds(node, inventory, ledger)) {
         return previous.verdict();
       }
-      Ledger.Snapshot snapshot = ledger.snapshot(node, podUid);
+      Shared shared = sharedFor(node, inventory);
+      FitResult fit;
+      Ledger.Stamp stamp;
+      if (podUid == null || !shared.stamp().pods().contains(podUid)) {
+        // Leaving out the pod's own entry leaves out nothing: the shared preparation is exact.
+        fit = Placement.fit(shared.node(), request);
+        stamp = shared.stamp();
+      } else {
+        Ledger.Snapshot own = ledger.snapshot(node, podUid);
+        fit = Placement.fit(inventory, own.commitments(), request, options);
+        stamp = own.stamp();
+      }
       placementRuns.increment();
-      Verdict verdict =
-          new Verdict(Placement.fit(inventory, snapshot.commitments(), request, options), null);
-      kept.put(node, new Kept(inventory, snapshot.stamp(), verdict));
+      Verdict verdict = new Verdict(fit, null);
+      kept.put(node, new Kept(inventory, stamp, verdict));
       return verdict;
     }
   }
+
+  /** A node prepared for placement, with what it was prepared from. */
+  private record Shared(NodeInventory inventory, Ledger.Stamp stamp, Placement.PreparedNode node) {}
 
   /** The identity of a pod's evaluation: the ledger leaves out the pod's own entry. */
   private record PodKey(String podUid, PodRequest request) {}

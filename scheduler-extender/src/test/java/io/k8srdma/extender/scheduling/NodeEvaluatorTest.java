@@ -184,6 +184,31 @@ class NodeEvaluatorTest {
   }
 
   @Test
+  void anotherPodSharesTheNodesPreparation() {
+    List<Integer> first = scores("pod-a", REQUEST);
+    long prepared = evaluator.preparations();
+
+    List<Integer> second = scores("pod-b", REQUEST);
+
+    assertThat(prepared).isEqualTo(NODES.size());
+    assertThat(evaluator.preparations()).isEqualTo(prepared);
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void aLedgerOrInventoryChangePreparesTheNodeAgain() {
+    scores("pod-a", REQUEST);
+    long prepared = evaluator.preparations();
+
+    reserveInFlight("pod-b", "n1", 1, 200_000);
+    receive("n2");
+    List<Integer> after = scores("pod-c", REQUEST);
+
+    assertThat(evaluator.preparations()).isEqualTo(prepared + 2);
+    assertThat(after).isEqualTo(freshEvaluator().scoresOf("pod-c"));
+  }
+
+  @Test
   void onlyTheMostRecentPodsAreKept() {
     scores("pod-0", REQUEST);
     for (int i = 1; i <= NodeEvaluator.RECENT_PODS; i++) {
@@ -207,6 +232,17 @@ class NodeEvaluatorTest {
 
     assertThat(v.fits()).isTrue();
     assertThat(evaluator.placementRuns()).isEqualTo(runs);
+  }
+
+  /** The scores an evaluator that has kept and prepared nothing gives, on the same state. */
+  private FreshScores freshEvaluator() {
+    NodeEvaluator fresh =
+        new NodeEvaluator(cache, ledger, PlacementOptions.defaults(), STALENESS, clock);
+    return podUid -> NODES.stream().map(n -> fresh.evaluate(n, podUid, REQUEST).score()).toList();
+  }
+
+  private interface FreshScores {
+    List<Integer> scoresOf(String podUid);
   }
 
   private List<Integer> scores(String podUid, PodRequest request) {
