@@ -37,6 +37,17 @@ final class Diagnosis {
     if (count.isPresent()) {
       return count;
     }
+    if (request.size() > 1 && anyConstrained(request)) {
+      Optional<String> reason = vfCountPerConstraint(pfs, request);
+      if (reason.isPresent()) {
+        return reason;
+      }
+    }
+    return totalBandwidth(pfs, request);
+  }
+
+  /** Fewer usable VFs than the interfaces that share one set of constraints ask for. */
+  private static Optional<String> vfCountPerConstraint(List<PfState> pfs, PodRequest request) {
     for (List<InterfaceRequest> group : byConstraints(request).values()) {
       if (group.get(0).constrained() && group.size() < request.size()) {
         Optional<String> reason = vfCount(pfs, group, " on " + plural(group.get(0)));
@@ -45,7 +56,16 @@ final class Diagnosis {
         }
       }
     }
-    return totalBandwidth(pfs, request);
+    return Optional.empty();
+  }
+
+  private static boolean anyConstrained(PodRequest request) {
+    for (InterfaceRequest r : request.interfaces()) {
+      if (r.constrained()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The reason when the search found nothing. */
@@ -65,7 +85,21 @@ final class Diagnosis {
         + leftList(pfs.stream().filter(p -> matchesAny(p, request)).toList());
   }
 
+  /**
+   * Runs for every interface of every candidate node: a plain pass answers the common case (some PF
+   * can take it), and the lists for the message are only built once the node has failed.
+   */
   private static Optional<String> singleInterface(List<PfState> pfs, InterfaceRequest r) {
+    long floor = r.minTxRateMbps();
+    for (PfState p : pfs) {
+      if (p.matches(r) && p.canTake(floor)) {
+        return Optional.empty();
+      }
+    }
+    return singleInterfaceFailure(pfs, r);
+  }
+
+  private static Optional<String> singleInterfaceFailure(List<PfState> pfs, InterfaceRequest r) {
     List<PfState> matching = pfs.stream().filter(p -> p.matches(r)).toList();
     if (matching.isEmpty()) {
       return Optional.of("this node has no " + singular(r));
@@ -97,13 +131,12 @@ final class Diagnosis {
   /** Fewer usable VFs than interfaces: each VF counted once even if several interfaces fit it. */
   private static Optional<String> vfCount(
       List<PfState> pfs, List<InterfaceRequest> interfaces, String where) {
-    int usable =
-        pfs.stream()
-            .filter(
-                p ->
-                    interfaces.stream().anyMatch(r -> p.matches(r) && p.canTake(r.minTxRateMbps())))
-            .mapToInt(p -> p.freeVfs.size())
-            .sum();
+    int usable = 0;
+    for (PfState p : pfs) {
+      if (canTakeAny(p, interfaces)) {
+        usable += p.freeVfs.size();
+      }
+    }
     if (usable >= interfaces.size()) {
       return Optional.empty();
     }
@@ -116,20 +149,31 @@ final class Diagnosis {
             + (usable == 1 ? " free VF matches" : " free VFs match"));
   }
 
+  private static boolean canTakeAny(PfState p, List<InterfaceRequest> interfaces) {
+    for (InterfaceRequest r : interfaces) {
+      if (p.matches(r) && p.canTake(r.minTxRateMbps())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * The floors of all interfaces together exceed what is left on the PFs with a free VF that any of
    * them may use: no mapping can fit, whatever the VF counts.
    */
   private static Optional<String> totalBandwidth(List<PfState> pfs, PodRequest request) {
     long need = request.totalMinTxRateMbps();
-    List<PfState> usable =
-        pfs.stream()
-            .filter(p -> !p.freeVfs.isEmpty() && p.capacityKnown && matchesAny(p, request))
-            .toList();
-    long have = usable.stream().mapToLong(Diagnosis::left).sum();
+    long have = 0;
+    for (PfState p : pfs) {
+      if (takesBandwidth(p, request)) {
+        have += left(p);
+      }
+    }
     if (need <= have) {
       return Optional.empty();
     }
+    List<PfState> usable = pfs.stream().filter(p -> takesBandwidth(p, request)).toList();
     return Optional.of(
         "the "
             + request.size()
@@ -150,8 +194,18 @@ final class Diagnosis {
     return groups;
   }
 
+  /** A PF with a free VF and a known capacity that some interface of the request may use. */
+  private static boolean takesBandwidth(PfState p, PodRequest request) {
+    return !p.freeVfs.isEmpty() && p.capacityKnown && matchesAny(p, request);
+  }
+
   private static boolean matchesAny(PfState p, PodRequest request) {
-    return request.interfaces().stream().anyMatch(p::matches);
+    for (InterfaceRequest r : request.interfaces()) {
+      if (p.matches(r)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String leftList(List<PfState> pfs) {

@@ -70,7 +70,22 @@ public final class Placement {
    */
   public static FitResult fit(
       NodeInventory inventory, Commitments ledger, PodRequest request, PlacementOptions options) {
-    List<PfState> pfs = PfState.of(inventory, ledger, options);
+    return fit(prepare(inventory, ledger, options), request);
+  }
+
+  /**
+   * The part of {@link #fit} that does not depend on the pod: each PF's usable VFs and remaining
+   * bandwidth. A caller that evaluates several pods against an unchanged node can prepare it once.
+   */
+  public static PreparedNode prepare(
+      NodeInventory inventory, Commitments ledger, PlacementOptions options) {
+    return new PreparedNode(PfState.of(inventory, ledger, options), options);
+  }
+
+  /** {@link #fit(NodeInventory, Commitments, PodRequest, PlacementOptions)} on a prepared node. */
+  public static FitResult fit(PreparedNode node, PodRequest request) {
+    List<PfState> pfs = node.pfs;
+    PlacementOptions options = node.options;
     Optional<String> hopeless = Diagnosis.beforeSearch(pfs, request);
     if (hopeless.isPresent()) {
       return new FitResult.NoFit(hopeless.get());
@@ -82,6 +97,22 @@ public final class Placement {
       return new FitResult.NoFit(Diagnosis.afterSearch(pfs, request, search));
     }
     return new FitResult.Fit(choices(pfs, request, mapping), search.bestObjective().score());
+  }
+
+  /**
+   * A node's PFs as placement sees them before any pod, under the given options. Immutable, so it
+   * can be shared between pods and threads; it is only valid for the inventory and commitments it
+   * was prepared from.
+   */
+  public static final class PreparedNode {
+
+    private final List<PfState> pfs;
+    private final PlacementOptions options;
+
+    private PreparedNode(List<PfState> pfs, PlacementOptions options) {
+      this.pfs = List.copyOf(pfs);
+      this.options = options;
+    }
   }
 
   /** {@link #fit} with {@link PlacementOptions#defaults()}. */

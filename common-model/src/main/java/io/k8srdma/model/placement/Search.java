@@ -78,14 +78,13 @@ final class Search {
     this.options = options;
     this.n = request.size();
     List<InterfaceRequest> in = request.interfaces();
+    // Built once per node and interface: plain loops, and each class key concatenated once
+    // rather than in every comparison of the sort.
     int[][] eligibleByRequest = new int[n][];
+    String[] classKeys = new String[n];
     for (int i = 0; i < n; i++) {
-      InterfaceRequest r = in.get(i);
-      eligibleByRequest[i] =
-          pfs.stream()
-              .filter(p -> p.matches(r) && p.canTake(r.minTxRateMbps()))
-              .mapToInt(p -> p.index)
-              .toArray();
+      eligibleByRequest[i] = eligiblePfs(pfs, in.get(i));
+      classKeys[i] = classKey(in.get(i));
     }
     Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) {
@@ -97,7 +96,7 @@ final class Search {
         order,
         Comparator.<Integer>comparingLong(i -> -in.get(i).minTxRateMbps())
             .thenComparingInt(i -> eligibleByRequest[i].length)
-            .thenComparing(i -> classKey(in.get(i)))
+            .thenComparing(i -> classKeys[i])
             .thenComparingInt(i -> i));
     this.req = new InterfaceRequest[n];
     this.requestIndex = new int[n];
@@ -107,14 +106,39 @@ final class Search {
       requestIndex[k] = order[k];
       req[k] = in.get(order[k]);
       eligible[k] = eligibleByRequest[order[k]];
-      sameAsPrevious[k] = k > 0 && classKey(req[k]).equals(classKey(req[k - 1]));
+      sameAsPrevious[k] = k > 0 && classKeys[order[k]].equals(classKeys[order[k - 1]]);
     }
-    this.symmetry = in.stream().allMatch(r -> r.pf() == null);
+    this.symmetry = noPfPin(in);
     this.staticClass = staticClasses(pfs);
-    this.left = pfs.stream().mapToLong(p -> p.available).toArray();
-    this.freeVfs = pfs.stream().mapToInt(p -> p.freeVfs.size()).toArray();
+    this.left = new long[pfs.size()];
+    this.freeVfs = new int[pfs.size()];
+    for (PfState p : pfs) {
+      left[p.index] = p.available;
+      freeVfs[p.index] = p.freeVfs.size();
+    }
     this.used = new int[pfs.size()];
     this.assigned = new int[n];
+  }
+
+  /** The PFs that match {@code r} and can take it as they are now, by index. */
+  private static int[] eligiblePfs(List<PfState> pfs, InterfaceRequest r) {
+    int[] list = new int[pfs.size()];
+    int size = 0;
+    for (PfState p : pfs) {
+      if (p.matches(r) && p.canTake(r.minTxRateMbps())) {
+        list[size++] = p.index;
+      }
+    }
+    return Arrays.copyOf(list, size);
+  }
+
+  private static boolean noPfPin(List<InterfaceRequest> interfaces) {
+    for (InterfaceRequest r : interfaces) {
+      if (r.pf() != null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Runs the search; afterwards {@link #best()} holds the chosen mapping, if any. */
@@ -168,7 +192,7 @@ final class Search {
       return false;
     }
     boolean found = false;
-    Set<Signature> tried = new HashSet<>();
+    Set<Signature> tried = symmetry ? new HashSet<>() : null;
     for (int p : candidates(k, from)) {
       if (symmetry && !tried.add(signature(p))) {
         continue;

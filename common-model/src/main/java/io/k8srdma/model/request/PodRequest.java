@@ -19,7 +19,12 @@ public record PodRequest(List<InterfaceRequest> interfaces) {
 
   /** The bandwidth this pod commits in total, in Mb/s. */
   public long totalMinTxRateMbps() {
-    return interfaces.stream().mapToLong(InterfaceRequest::minTxRateMbps).sum();
+    // A loop rather than a stream: placement asks once per candidate node.
+    long total = 0;
+    for (InterfaceRequest r : interfaces) {
+      total += r.minTxRateMbps();
+    }
+    return total;
   }
 
   /** The number of VFs wanted. */

@@ -69,8 +69,9 @@ public class FilterController {
     List<String> passing = new ArrayList<>();
     Map<String, String> failed = new LinkedHashMap<>();
     Map<String, String> unresolvable = new LinkedHashMap<>();
+    NodeEvaluator.PodEvaluation evaluation = evaluator.forPod(pod.uid(), request.get());
     for (String node : candidates) {
-      NodeEvaluator.Verdict verdict = evaluator.evaluate(node, pod.uid(), request.get());
+      NodeEvaluator.Verdict verdict = evaluation.evaluate(node);
       if (verdict.fits()) {
         passing.add(node);
       } else if (verdict.unusable() != null) {

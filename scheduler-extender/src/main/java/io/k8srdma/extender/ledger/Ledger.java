@@ -5,10 +5,13 @@ import io.k8srdma.model.placement.Commitments;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * so a restart rebuilds them from the pod informer), and <b>in-flight</b> ones are decisions {@code
  * bind} has taken but the informer has not shown yet. In-flight entries expire after {@code
  * inFlightTimeout} so a decision whose pod never appears frees its VFs.
+ *
+ * <p>Each node also has a {@linkplain #snapshot version}, so callers can tell cheaply that what is
+ * committed on it has not changed since they last looked (see {@link Stamp}).
  */
 public class Ledger {
 
@@ -28,6 +34,15 @@ public class Ledger {
 
   private final Map<String, Map<String, Entry>> byNode = new ConcurrentHashMap<>();
   private final Map<String, String> nodeOfPod = new ConcurrentHashMap<>();
+
+  /**
+   * Per node, the value of {@link #changes} at its last put or remove; absent (read as 0) when it
+   * never had an entry. Drawn from one counter, so a node's version only ever grows. Never pruned:
+   * one small entry per node that ever had a pod, which is bounded by the cluster's node names.
+   */
+  private final Map<String, Long> versionOf = new ConcurrentHashMap<>();
+
+  private final AtomicLong changes = new AtomicLong();
   private final Clock clock;
   private final Duration inFlightTimeout;
 
@@ -38,19 +53,69 @@ public class Ledger {
 
   /** What is committed on {@code node}, leaving out the entry of pod {@code exceptPodUid}. */
   public Commitments commitmentsOn(String node, String exceptPodUid) {
+    return commitmentsOn(byNode.get(node), exceptPodUid, clock.instant());
+  }
+
+  /**
+   * {@link #commitmentsOn} together with a {@link Stamp} that tells, later, whether they still
+   * hold. Both are taken at the same instant; the version is read before the entries, and writers
+   * bump it after changing them, so a change racing with this call always leaves the stamp outdated
+   * rather than current with stale commitments.
+   */
+  public Snapshot snapshot(String node, String exceptPodUid) {
+    long version = versionOf.getOrDefault(node, 0L);
+    Instant now = clock.instant();
     Map<String, Entry> entries = byNode.get(node);
+    return new Snapshot(
+        commitmentsOn(entries, exceptPodUid, now), liveWindow(version, entries, now));
+  }
+
+  /**
+   * True when what {@code stamp} was taken of is still what is committed on {@code node}: no entry
+   * was put or removed since, and no in-flight entry has expired (or, with a clock set back, come
+   * back to life).
+   */
+  public boolean unchangedSince(String node, Stamp stamp) {
+    return versionOf.getOrDefault(node, 0L) == stamp.version() && stamp.covers(clock.instant());
+  }
+
+  private static Commitments commitmentsOn(
+      Map<String, Entry> entries, String exceptPodUid, Instant now) {
     if (entries == null || entries.isEmpty()) {
       return Commitments.none();
     }
-    Instant now = clock.instant();
-    List<Assignment> live =
-        entries.entrySet().stream()
-            .filter(e -> !e.getKey().equals(exceptPodUid))
-            .map(Map.Entry::getValue)
-            .filter(e -> e.isLive(now))
-            .map(Entry::assignment)
-            .toList();
+    List<Assignment> live = new ArrayList<>(entries.size());
+    for (Map.Entry<String, Entry> e : entries.entrySet()) {
+      if (!e.getKey().equals(exceptPodUid) && e.getValue().isLive(now)) {
+        live.add(e.getValue().assignment());
+      }
+    }
     return live.isEmpty() ? Commitments.none() : Commitments.of(live);
+  }
+
+  /**
+   * The stamp of the entries at {@code now}: the live set stays the same from the latest expiry
+   * already passed (inclusive) until the earliest one still ahead (exclusive).
+   */
+  private static Stamp liveWindow(long version, Map<String, Entry> entries, Instant now) {
+    Instant from = null;
+    Instant until = null;
+    if (entries != null) {
+      for (Entry e : entries.values()) {
+        Instant at = e.expiresAt();
+        if (at == null) {
+          continue;
+        }
+        if (e.isLive(now)) {
+          until = until == null || at.isBefore(until) ? at : until;
+        } else {
+          from = from == null || at.isAfter(from) ? at : from;
+        }
+      }
+    }
+    Set<String> pods =
+        entries == null || entries.isEmpty() ? Set.of() : Set.copyOf(entries.keySet());
+    return new Stamp(version, from, until, pods);
   }
 
   /**
@@ -139,6 +204,12 @@ public class Ledger {
         .computeIfAbsent(assignment.node(), n -> new ConcurrentHashMap<>())
         .put(podUid, new Entry(assignment, expiresAt));
     nodeOfPod.put(podUid, assignment.node());
+    changed(assignment.node());
+  }
+
+  /** Called after every change to a node's entries (never before: see {@link #snapshot}). */
+  private void changed(String node) {
+    versionOf.put(node, changes.incrementAndGet());
   }
 
   private boolean remove(String podUid) {
@@ -153,6 +224,7 @@ public class Ledger {
         byNode.remove(node, entries);
       }
     }
+    changed(node);
     return true;
   }
 
@@ -163,6 +235,35 @@ public class Ledger {
    * @param result what to hand back to the caller
    */
   public record Decision<T>(Optional<Assignment> assignment, T result) {}
+
+  /**
+   * {@link #commitmentsOn} and the {@link Stamp} they were taken under.
+   *
+   * @param commitments what was committed on the node, without the given pod's entry
+   * @param stamp to ask {@link #unchangedSince} whether they still hold
+   */
+  public record Snapshot(Commitments commitments, Stamp stamp) {}
+
+  /**
+   * Identifies what was committed on a node at one moment. The commitments depend only on the
+   * node's entries and on which in-flight ones are live; entries change only through put and
+   * remove, which bump {@code version}, and the live set only changes when the clock crosses an
+   * expiry time, which stays inside {@code [liveFrom, liveUntil)} for as long as it is the same.
+   *
+   * @param version the node's version when taken
+   * @param liveFrom the latest expiry already passed then, null for none
+   * @param liveUntil the earliest expiry still ahead then, null for none
+   * @param pods the UIDs of the pods with an entry on the node then, live or not: while the stamp
+   *     holds, commitments taken without leaving any pod out are those of every other pod too
+   */
+  public record Stamp(long version, Instant liveFrom, Instant liveUntil, Set<String> pods) {
+
+    /** Whether the live set at {@code now} is the one this stamp was taken of. */
+    boolean covers(Instant now) {
+      return (liveFrom == null || !now.isBefore(liveFrom))
+          && (liveUntil == null || now.isBefore(liveUntil));
+    }
+  }
 
   private record Entry(Assignment assignment, Instant expiresAt) {
     boolean isLive(Instant now) {

@@ -51,9 +51,9 @@ public class PrioritizeController {
     if (request.isEmpty()) {
       return candidates.stream().map(n -> new HostPriority(n, 0)).toList();
     }
-    PodRequest req = request.get();
+    NodeEvaluator.PodEvaluation evaluation = evaluator.forPod(pod.uid(), request.get());
     return candidates.stream()
-        .map(n -> new HostPriority(n, evaluator.evaluate(n, pod.uid(), req).score()))
+        .map(n -> new HostPriority(n, evaluation.evaluate(n).score()))
         .toList();
   }
 }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.poller.InventoryCache;
 import io.k8srdma.extender.poller.NodeState;
+import io.k8srdma.model.inventory.NodeInventory;
 import io.k8srdma.model.placement.Commitments;
 import io.k8srdma.model.placement.FitResult;
 import io.k8srdma.model.placement.Placement;
@@ -13,20 +14,67 @@ import io.k8srdma.model.request.PodRequest;
 import io.k8srdma.model.request.PodRequestCodec;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Decides whether a pod's RDMA request fits a node, from memory only: the polled inventory, the
  * ledger's commitments and the placement algorithm. Shared by filter, prioritize and bind so the
  * three verbs can never disagree on a rule.
+ *
+ * <p>kube-scheduler calls prioritize right after filter with the same pod and nodes, so the
+ * verdicts of the last {@value #RECENT_PODS} pods are kept and reused for a node as long as nothing
+ * they were computed from has changed: the same pod UID and request, the very same {@link
+ * NodeInventory} instance (the poller replaces it on every new inventory and keeps it on 304), and
+ * a ledger {@linkplain Ledger#unchangedSince unchanged} on that node. Usability (inventory present
+ * and fresh) is checked on every call before any reuse, and unusable verdicts are never kept, so
+ * staleness is always current.
+ *
+ * <p>Different pods share the pod-independent half of placement ({@link Placement#prepare}): each
+ * node is prepared once with every ledger entry counted and reused under the same two conditions by
+ * every pod that has no entry of its own there (for the others, leaving their entry out would
+ * change the commitments, so they are placed from scratch).
+ *
+ * <p>Bind never reuses: it evaluates under the ledger lock with the commitments it reserves under.
  */
 public class NodeEvaluator {
+
+  /**
+   * Pods whose verdicts are kept. Reuse only happens between one pod's filter and prioritize, a few
+   * pods at a time with parallel schedulers; a pod keeps one verdict per candidate node (up to the
+   * whole cluster when the scheduler sends every node), so this stays small.
+   */
+  static final int RECENT_PODS = 16;
 
   private final InventoryCache cache;
   private final Ledger ledger;
   private final PlacementOptions options;
   private final Duration staleness;
   private final Clock clock;
+
+  /** Verdicts per pod and node, least recently used pod first; guarded by itself. */
+  private final Map<PodKey, Map<String, Kept>> recent =
+      new LinkedHashMap<>(RECENT_PODS * 2, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PodKey, Map<String, Kept>> eldest) {
+          return size() > RECENT_PODS;
+        }
+      };
+
+  /**
+   * Per node, its PFs prepared for placement with every ledger entry counted, shared by all pods
+   * that have no entry of their own on the node; pruned of nodes the inventory cache forgot.
+   */
+  private final Map<String, Shared> prepared = new ConcurrentHashMap<>();
+
+  /** How often placement ran for filter and prioritize; for tests that check reuse. */
+  private final LongAdder placementRuns = new LongAdder();
+
+  /** How often a node was prepared for {@link #prepared}; for tests that check reuse. */
+  private final LongAdder preparations = new LongAdder();
 
   public NodeEvaluator(
       InventoryCache cache,
@@ -50,9 +98,129 @@ public class NodeEvaluator {
     return PodRequestCodec.read(pod);
   }
 
-  /** Evaluates one node with the ledger's current commitments (without the pod's own entry). */
+  /**
+   * Evaluates one node with the ledger's current commitments (without the pod's own entry), reusing
+   * the verdict of an earlier call for the same pod and request when nothing it depends on changed.
+   */
   public Verdict evaluate(String node, String podUid, PodRequest request) {
-    return evaluate(node, request, ledger.commitmentsOn(node, podUid));
+    return forPod(podUid, request).evaluate(node);
+  }
+
+  /**
+   * Evaluates nodes for one pod; filter and prioritize take this once per call rather than looking
+   * the pod's kept verdicts up once per node.
+   */
+  public PodEvaluation forPod(String podUid, PodRequest request) {
+    PodKey key = new PodKey(podUid, request);
+    Map<String, Kept> kept;
+    synchronized (recent) {
+      kept = recent.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+    }
+    return new PodEvaluation(podUid, request, kept);
+  }
+
+  /** How often placement ran for filter and prioritize (bind not counted). */
+  long placementRuns() {
+    return placementRuns.sum();
+  }
+
+  /** How often a node was prepared to be shared between pods. */
+  long preparations() {
+    return preparations.sum();
+  }
+
+  /** The node prepared with every ledger entry counted, prepared again when anything changed. */
+  private Shared sharedFor(String node, NodeInventory inventory) {
+    Shared s = prepared.get(node);
+    if (s != null && s.inventory() == inventory && ledger.unchangedSince(node, s.stamp())) {
+      return s;
+    }
+    Ledger.Snapshot all = ledger.snapshot(node, null);
+    preparations.increment();
+    s =
+        new Shared(
+            inventory, all.stamp(), Placement.prepare(inventory, all.commitments(), options));
+    prepared.put(node, s);
+    pruneForgottenNodes();
+    return s;
+  }
+
+  /** Keeps {@link #prepared} to about the nodes the cache knows, at a cost amortised over puts. */
+  private void pruneForgottenNodes() {
+    if (prepared.size() > 2 * cache.all().size() + RECENT_PODS) {
+      prepared.keySet().removeIf(n -> cache.get(n).isEmpty());
+    }
+  }
+
+  /** One pod's evaluations, backed by the verdicts kept for it. */
+  public final class PodEvaluation {
+
+    private final String podUid;
+    private final PodRequest request;
+    private final Map<String, Kept> kept;
+
+    private PodEvaluation(String podUid, PodRequest request, Map<String, Kept> kept) {
+      this.podUid = podUid;
+      this.request = request;
+      this.kept = kept;
+    }
+
+    /**
+     * The verdict for {@code node}, as {@link NodeEvaluator#evaluate(String, String, PodRequest)}.
+     */
+    public Verdict evaluate(String node) {
+      Optional<NodeState> state = cache.get(node);
+      if (state.isEmpty()) {
+        return Verdict.unusable("no k8s-rdma node agent is known for this node");
+      }
+      String unusable = state.get().unusableReason(clock.instant(), staleness);
+      if (unusable != null) {
+        // The kept verdict would still be right once the node is fresh again (it depends on the
+        // inventory, not on its age), but a staleness boundary is a cheap, rare point to drop it.
+        kept.remove(node);
+        return Verdict.unusable(unusable);
+      }
+      NodeInventory inventory = state.get().inventory();
+      Kept previous = kept.get(node);
+      if (previous != null && previous.stillHolds(node, inventory, ledger)) {
+        return previous.verdict();
+      }
+      Shared shared = sharedFor(node, inventory);
+      FitResult fit;
+      Ledger.Stamp stamp;
+      if (podUid == null || !shared.stamp().pods().contains(podUid)) {
+        // Leaving out the pod's own entry leaves out nothing: the shared preparation is exact.
+        fit = Placement.fit(shared.node(), request);
+        stamp = shared.stamp();
+      } else {
+        Ledger.Snapshot own = ledger.snapshot(node, podUid);
+        fit = Placement.fit(inventory, own.commitments(), request, options);
+        stamp = own.stamp();
+      }
+      placementRuns.increment();
+      Verdict verdict = new Verdict(fit, null);
+      kept.put(node, new Kept(inventory, stamp, verdict));
+      return verdict;
+    }
+  }
+
+  /** A node prepared for placement, with what it was prepared from. */
+  private record Shared(NodeInventory inventory, Ledger.Stamp stamp, Placement.PreparedNode node) {}
+
+  /** The identity of a pod's evaluation: the ledger leaves out the pod's own entry. */
+  private record PodKey(String podUid, PodRequest request) {}
+
+  /**
+   * A verdict and what it was computed from.
+   *
+   * @param inventory compared by identity: a new inventory is a new instance
+   * @param stamp the ledger's stamp for the node when its commitments were read
+   */
+  private record Kept(NodeInventory inventory, Ledger.Stamp stamp, Verdict verdict) {
+
+    boolean stillHolds(String node, NodeInventory current, Ledger ledger) {
+      return inventory == current && ledger.unchangedSince(node, stamp);
+    }
   }
 
   /** Evaluates one node against given commitments (bind passes the ones it reserves under). */

@@ -1,0 +1,272 @@
+package io.k8srdma.extender.scheduling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.k8srdma.extender.MutableClock;
+import io.k8srdma.extender.TestInventories;
+import io.k8srdma.extender.ledger.Ledger;
+import io.k8srdma.extender.poller.InventoryCache;
+import io.k8srdma.extender.poller.InventoryCacheFixture;
+import io.k8srdma.model.assignment.AssignedInterface;
+import io.k8srdma.model.assignment.Assignment;
+import io.k8srdma.model.placement.PlacementOptions;
+import io.k8srdma.model.request.InterfaceRequest;
+import io.k8srdma.model.request.PodRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Reuse of verdicts between filter and prioritize, and everything that must end it. */
+class NodeEvaluatorTest {
+
+  private static final Duration STALENESS = Duration.ofMinutes(10);
+  private static final Duration IN_FLIGHT = Duration.ofSeconds(30);
+  private static final long NDR = 400_000;
+  private static final List<String> NODES = List.of("n1", "n2", "n3");
+  private static final PodRequest REQUEST = request(100_000);
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
+  private final InventoryCache cache = new InventoryCache();
+  private final Ledger ledger = new Ledger(clock, IN_FLIGHT);
+  private final NodeEvaluator evaluator =
+      new NodeEvaluator(cache, ledger, PlacementOptions.defaults(), STALENESS, clock);
+
+  @BeforeEach
+  void nodesWithFreshInventories() {
+    for (String node : NODES) {
+      receive(node);
+    }
+  }
+
+  @Test
+  void prioritizeAfterFilterGivesTheSameScoresWithoutPlacingAgain() {
+    List<Integer> filterScores = scores("pod-a", REQUEST);
+    long runs = evaluator.placementRuns();
+
+    List<Integer> prioritizeScores = scores("pod-a", REQUEST);
+
+    assertThat(runs).isEqualTo(NODES.size());
+    assertThat(prioritizeScores).isEqualTo(filterScores).allMatch(s -> s > 0);
+    assertThat(evaluator.placementRuns()).isEqualTo(runs);
+  }
+
+  @Test
+  void aNotModifiedPollKeepsTheInventoryInstanceAndTheReuse() {
+    scores("pod-a", REQUEST);
+    long runs = evaluator.placementRuns();
+    clock.advance(Duration.ofSeconds(5));
+    InventoryCacheFixture.notModified(cache, "n1", clock.instant());
+
+    scores("pod-a", REQUEST);
+
+    assertThat(evaluator.placementRuns()).isEqualTo(runs);
+  }
+
+  @Test
+  void aNewInventoryInstanceIsPlacedAgainEvenWhenEqual() {
+    scores("pod-a", REQUEST);
+    long runs = evaluator.placementRuns();
+    receive("n2");
+
+    scores("pod-a", REQUEST);
+
+    assertThat(evaluator.placementRuns()).isEqualTo(runs + 1);
+  }
+
+  @Test
+  void aReservationOnTheNodeEndsTheReuseThereOnly() {
+    List<Integer> before = scores("pod-a", REQUEST);
+    long runs = evaluator.placementRuns();
+    reserveInFlight("pod-b", "n1", 1, 200_000);
+
+    List<Integer> after = scores("pod-a", REQUEST);
+
+    assertThat(evaluator.placementRuns()).isEqualTo(runs + 1);
+    assertThat(after.get(0)).isNotEqualTo(before.get(0));
+    assertThat(after.subList(1, 3)).isEqualTo(before.subList(1, 3));
+  }
+
+  @Test
+  void bindingAndReleasingAnotherPodEndTheReuse() {
+    scores("pod-a", REQUEST);
+    long runs = evaluator.placementRuns();
+
+    ledger.bound("pod-b", assignment("n2", 1, 200_000));
+    List<Integer> whileBound = scores("pod-a", REQUEST);
+    ledger.released("pod-b");
+    List<Integer> afterRelease = scores("pod-a", REQUEST);
+
+    assertThat(evaluator.placementRuns()).isEqualTo(runs + 2);
+    assertThat(whileBound.get(1)).isNotEqualTo(afterRelease.get(1));
+  }
+
+  @Test
+  void releasingAnInFlightReservationEndsTheReuse() {
+    reserveInFlight("pod-b", "n3", 1, 200_000);
+    List<Integer> reserved = scores("pod-a", REQUEST);
+    long runs = evaluator.placementRuns();
+
+    ledger.releaseInFlight("pod-b");
+    List<Integer> released = scores("pod-a", REQUEST);
+
+    assertThat(evaluator.placementRuns()).isEqualTo(runs + 1);
+    assertThat(released.get(2)).isNotEqualTo(reserved.get(2));
+  }
+
+  @Test
+  void anInFlightEntryThatExpiresEndsTheReuseAtItsExpiryOnly() {
+    reserveInFlight("pod-b", "n1", 1, 200_000);
+    List<Integer> reserved = scores("pod-a", REQUEST);
+    long runs = evaluator.placementRuns();
+
+    clock.advance(IN_FLIGHT.minusSeconds(1));
+    assertThat(scores("pod-a", REQUEST)).isEqualTo(reserved);
+    assertThat(evaluator.placementRuns()).isEqualTo(runs);
+
+    clock.advance(Duration.ofSeconds(1));
+    List<Integer> expired = scores("pod-a", REQUEST);
+
+    assertThat(evaluator.placementRuns()).isEqualTo(runs + 1);
+    assertThat(expired.get(0)).isNotEqualTo(reserved.get(0)).isEqualTo(expired.get(1));
+  }
+
+  @Test
+  void theOwnEntryOfThePodIsLeftOutAndItsChangesEndTheReuse() {
+    List<Integer> before = scores("pod-a", REQUEST);
+    long runs = evaluator.placementRuns();
+
+    reserveInFlight("pod-a", "n1", 1, 100_000);
+    List<Integer> withOwnEntry = scores("pod-a", REQUEST);
+
+    assertThat(evaluator.placementRuns()).isEqualTo(runs + 1);
+    assertThat(withOwnEntry).isEqualTo(before);
+    assertThat(scores("pod-z", REQUEST).get(0)).isNotEqualTo(before.get(0));
+  }
+
+  @Test
+  void aStaleNodeIsUnusableAndPlacedAgainOnceFresh() {
+    scores("pod-a", REQUEST);
+    long runs = evaluator.placementRuns();
+    clock.advance(STALENESS.plusSeconds(1));
+    InventoryCacheFixture.notModified(cache, "n2", clock.instant());
+    InventoryCacheFixture.notModified(cache, "n3", clock.instant());
+
+    NodeEvaluator.Verdict stale = evaluator.evaluate("n1", "pod-a", REQUEST);
+    InventoryCacheFixture.notModified(cache, "n1", clock.instant());
+    NodeEvaluator.Verdict fresh = evaluator.evaluate("n1", "pod-a", REQUEST);
+
+    assertThat(stale.fits()).isFalse();
+    assertThat(stale.unusable()).contains("stale");
+    assertThat(fresh.fits()).isTrue();
+    assertThat(evaluator.placementRuns()).isEqualTo(runs + 1);
+  }
+
+  @Test
+  void anUnknownNodeIsUnusableAndNotPlaced() {
+    NodeEvaluator.Verdict v = evaluator.evaluate("n9", "pod-a", REQUEST);
+
+    assertThat(v.unusable()).contains("no k8s-rdma node agent");
+    assertThat(evaluator.placementRuns()).isZero();
+  }
+
+  @Test
+  void anotherPodOrAnotherRequestIsPlacedAfresh() {
+    scores("pod-a", REQUEST);
+    long runs = evaluator.placementRuns();
+
+    scores("pod-b", REQUEST);
+    scores("pod-a", request(50_000));
+
+    assertThat(evaluator.placementRuns()).isEqualTo(runs + 2L * NODES.size());
+  }
+
+  @Test
+  void anotherPodSharesTheNodesPreparation() {
+    List<Integer> first = scores("pod-a", REQUEST);
+    long prepared = evaluator.preparations();
+
+    List<Integer> second = scores("pod-b", REQUEST);
+
+    assertThat(prepared).isEqualTo(NODES.size());
+    assertThat(evaluator.preparations()).isEqualTo(prepared);
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void aLedgerOrInventoryChangePreparesTheNodeAgain() {
+    scores("pod-a", REQUEST);
+    long prepared = evaluator.preparations();
+
+    reserveInFlight("pod-b", "n1", 1, 200_000);
+    receive("n2");
+    List<Integer> after = scores("pod-c", REQUEST);
+
+    assertThat(evaluator.preparations()).isEqualTo(prepared + 2);
+    assertThat(after).isEqualTo(freshEvaluator().scoresOf("pod-c"));
+  }
+
+  @Test
+  void onlyTheMostRecentPodsAreKept() {
+    scores("pod-0", REQUEST);
+    for (int i = 1; i <= NodeEvaluator.RECENT_PODS; i++) {
+      scores("pod-" + i, REQUEST);
+    }
+    long runs = evaluator.placementRuns();
+
+    scores("pod-" + NodeEvaluator.RECENT_PODS, REQUEST);
+    scores("pod-0", REQUEST);
+
+    assertThat(evaluator.placementRuns()).isEqualTo(runs + NODES.size());
+  }
+
+  @Test
+  void bindsEvaluationIsNeverKeptNorServedFromKeptVerdicts() {
+    scores("pod-a", REQUEST);
+    long runs = evaluator.placementRuns();
+
+    NodeEvaluator.Verdict v =
+        evaluator.evaluate("n1", REQUEST, ledger.commitmentsOn("n1", "pod-a"));
+
+    assertThat(v.fits()).isTrue();
+    assertThat(evaluator.placementRuns()).isEqualTo(runs);
+  }
+
+  /** The scores an evaluator that has kept and prepared nothing gives, on the same state. */
+  private FreshScores freshEvaluator() {
+    NodeEvaluator fresh =
+        new NodeEvaluator(cache, ledger, PlacementOptions.defaults(), STALENESS, clock);
+    return podUid -> NODES.stream().map(n -> fresh.evaluate(n, podUid, REQUEST).score()).toList();
+  }
+
+  private interface FreshScores {
+    List<Integer> scoresOf(String podUid);
+  }
+
+  private List<Integer> scores(String podUid, PodRequest request) {
+    NodeEvaluator.PodEvaluation evaluation = evaluator.forPod(podUid, request);
+    return NODES.stream().map(n -> evaluation.evaluate(n).score()).toList();
+  }
+
+  private void receive(String node) {
+    InventoryCacheFixture.received(
+        cache, node, TestInventories.ibNode(node, 0x1a, 4, NDR), clock.instant());
+  }
+
+  private void reserveInFlight(String podUid, String node, int vf, long minMbps) {
+    ledger.reserve(
+        podUid, node, c -> new Ledger.Decision<>(Optional.of(assignment(node, vf, minMbps)), true));
+  }
+
+  private static Assignment assignment(String node, int vf, long minMbps) {
+    return new Assignment(
+        node,
+        List.of(new AssignedInterface("net1", "0000:1a:00.0", "0000:1a:00." + vf, minMbps, 0)));
+  }
+
+  private static PodRequest request(long minMbps) {
+    return new PodRequest(List.of(new InterfaceRequest("net1", minMbps, 0, null, null, null)));
+  }
+}
