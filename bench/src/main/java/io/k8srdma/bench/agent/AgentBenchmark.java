@@ -1,21 +1,14 @@
 package io.k8srdma.bench.agent;
 
+import io.k8srdma.bench.support.BenchFiles;
+import io.k8srdma.bench.support.Options;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -34,7 +27,7 @@ public final class AgentBenchmark {
   /** Requests before the RSS reading, which the memory target refers to. */
   private static final int RSS_AFTER_REQUESTS = 1_000;
 
-  private final Map<String, String> opts;
+  private final Options opts;
   private final Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
   private final Path work;
   private final HttpClient client =
@@ -43,28 +36,26 @@ public final class AgentBenchmark {
           .connectTimeout(Duration.ofSeconds(2))
           .build();
 
-  private AgentBenchmark(Map<String, String> opts, Path work) {
+  private AgentBenchmark(Options opts, Path work) {
     this.opts = opts;
     this.work = work;
   }
 
   /** Runs the benchmark; see the class comment for the options. */
   public static void main(String[] args) throws Exception {
-    Path work = Files.createTempDirectory("k8s-rdma-bench-");
-    Thread cleanup = new Thread(() -> deleteTree(work), "delete-bench-dir");
-    Runtime.getRuntime().addShutdownHook(cleanup);
+    Path work = BenchFiles.tempDir("k8s-rdma-bench-");
     try {
-      new AgentBenchmark(parse(args), work).run();
+      new AgentBenchmark(Options.parse(args), work).run();
     } finally {
-      deleteTree(work);
+      BenchFiles.deleteTree(work);
     }
   }
 
   private void run() throws Exception {
-    List<FakeTree> trees = FakeTree.named(list("trees"));
-    List<JvmProfile> profiles = JvmProfile.named(list("profiles"));
-    int readyRuns = Integer.parseInt(opts.getOrDefault("ready-runs", "3"));
-    int threads = Integer.parseInt(opts.getOrDefault("threads", "8"));
+    List<FakeTree> trees = FakeTree.named(opts.list("trees", ""));
+    List<JvmProfile> profiles = JvmProfile.named(opts.list("profiles", ""));
+    int readyRuns = opts.integer("ready-runs", 3);
+    int threads = opts.integer("threads", 8);
     String before = Environment.describe(java);
     List<AgentResult> results = new ArrayList<>();
     for (FakeTree tree : trees) {
@@ -73,12 +64,12 @@ public final class AgentBenchmark {
         log("%s / %s ...", tree.name(), profile.name());
         results.add(measure(tree, root, profile, readyRuns, threads));
       }
-      deleteTree(root);
+      BenchFiles.deleteTree(root);
     }
     String env = before + "- load average after: " + Environment.loadAverage() + "\n";
     String md = MarkdownReport.render(results, env, threads, profiles);
     System.out.println(md);
-    Path out = write(md);
+    Path out = BenchFiles.writeResult(Path.of(opts.get("results", "bench/results")), "agent", md);
     log("results written to %s", out);
   }
 
@@ -141,7 +132,7 @@ public final class AgentBenchmark {
 
   private AgentProcess start(Path jar, List<String> flags, JvmProfile profile, Path root) {
     Path log = work.resolve("agent-" + profile.name() + ".log");
-    return AgentProcess.start(java, jar, flags, profile, root, freePort(), log);
+    return AgentProcess.start(java, jar, flags, profile, root, BenchFiles.freePort(), log);
   }
 
   private List<String> jvmFlags(JvmProfile profile) {
@@ -163,7 +154,7 @@ public final class AgentBenchmark {
    * CDS profiles run the layout of {@code java -Djarmode=tools -jar ... extract}.
    */
   private Path agentJar(JvmProfile profile) throws IOException, InterruptedException {
-    Path fat = Path.of(opts.getOrDefault("agent-jar", "node-agent/target/node-agent.jar"));
+    Path fat = Path.of(opts.get("agent-jar", "node-agent/target/node-agent.jar"));
     if (!profile.cds()) {
       return fat;
     }
@@ -189,7 +180,7 @@ public final class AgentBenchmark {
         List.of(
             java.toString(),
             "-cp",
-            opts.getOrDefault("hosts-cp", "node-agent/target/test-classes"),
+            opts.get("hosts-cp", "node-agent/target/test-classes"),
             "io.k8srdma.agent.testhost.Hosts",
             tree.hostsArgs().get(0),
             root.toString()));
@@ -209,49 +200,6 @@ public final class AgentBenchmark {
       }
     } finally {
       p.destroyForcibly();
-    }
-  }
-
-  private Path write(String md) throws IOException {
-    Path dir = Path.of(opts.getOrDefault("results", "bench/results"));
-    Files.createDirectories(dir);
-    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    return Files.writeString(dir.resolve("agent-" + stamp + ".md"), md);
-  }
-
-  /** A port the kernel just handed out on loopback; the tiny reuse race is fine for a benchmark. */
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private List<String> list(String name) {
-    String v = opts.getOrDefault(name, "");
-    return v.isBlank() ? List.of() : Arrays.asList(v.split(","));
-  }
-
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> opts = new HashMap<>();
-    for (String a : args) {
-      if (!a.startsWith("--") || !a.contains("=")) {
-        throw new IllegalArgumentException("expected --name=value, got " + a);
-      }
-      opts.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-    }
-    return opts;
-  }
-
-  private static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      System.err.println("could not delete " + root + ": " + e);
     }
   }
 
