@@ -1,47 +1,34 @@
 package io.k8srdma.bench.extender;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.k8srdma.bench.support.ChildService;
 import io.k8srdma.model.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
- * The scheduler extender jar running as a child process on 127.0.0.1. {@link #close} stops it with
- * SIGTERM, then SIGKILL; a shutdown hook kills any still running if the driver dies.
+ * The scheduler extender jar running as a child process on 127.0.0.1 ({@link ChildService}):
+ * closing it stops it with SIGTERM, then SIGKILL.
  */
 final class ExtenderProcess implements AutoCloseable {
 
-  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
-
-  static {
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(() -> LIVE.forEach(Process::destroyForcibly), "kill-extenders"));
-  }
-
   private static final Duration POLL = Duration.ofMillis(50);
-  private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
-  private final Process process;
+  private final ChildService service;
   private final URI base;
-  private final Path log;
   private final HttpClient client;
 
-  private ExtenderProcess(Process process, URI base, Path log, HttpClient client) {
-    this.process = process;
-    this.base = base;
-    this.log = log;
+  private ExtenderProcess(ChildService service, HttpClient client) {
+    this.service = service;
+    this.base = service.base();
     this.client = client;
   }
 
@@ -57,18 +44,14 @@ final class ExtenderProcess implements AutoCloseable {
       List<String> args,
       int port,
       Path log,
-      HttpClient client)
-      throws IOException {
+      HttpClient client) {
     List<String> cmd = new ArrayList<>();
     cmd.add(java.toString());
     cmd.addAll(flags);
     cmd.add("-jar");
     cmd.add(jar.toString());
     cmd.addAll(args);
-    Process p =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    LIVE.add(p);
-    return new ExtenderProcess(p, URI.create("http://127.0.0.1:" + port), log, client);
+    return new ExtenderProcess(ChildService.start("extender", cmd, Map.of(), port, log), client);
   }
 
   URI base() {
@@ -76,33 +59,15 @@ final class ExtenderProcess implements AutoCloseable {
   }
 
   long pid() {
-    return process.pid();
+    return service.pid();
   }
 
   /**
    * Waits until {@code /actuator/health/readiness} answers 200 (first poll round done, pod informer
-   * synced) and returns how long that took from now.
+   * synced) and returns how long that took from spawning the process.
    */
-  Duration awaitReady(Duration deadline) throws IOException, InterruptedException {
-    long t0 = System.nanoTime();
-    HttpRequest ready =
-        HttpRequest.newBuilder(base.resolve("/actuator/health/readiness"))
-            .timeout(Duration.ofSeconds(5))
-            .build();
-    while (System.nanoTime() - t0 < deadline.toNanos()) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("extender exited early:\n" + tail());
-      }
-      try {
-        if (client.send(ready, BodyHandlers.discarding()).statusCode() == 200) {
-          return Duration.ofNanos(System.nanoTime() - t0);
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(POLL.toMillis());
-    }
-    throw new IllegalStateException("extender not ready after " + deadline + ":\n" + tail());
+  Duration awaitReady(Duration deadline) throws InterruptedException {
+    return service.awaitReady(client, deadline, POLL);
   }
 
   /** Used heap in bytes from {@code /actuator/metrics/jvm.memory.used?tag=area:heap}. */
@@ -139,24 +104,11 @@ final class ExtenderProcess implements AutoCloseable {
 
   /** The last lines of the extender's output, for error messages. */
   String tail() {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
+    return service.tail(40);
   }
 
   @Override
-  public void close() throws InterruptedException {
-    try {
-      process.destroy();
-      if (!process.waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
-      }
-    } finally {
-      process.destroyForcibly();
-      LIVE.remove(process);
-    }
+  public void close() {
+    service.close();
   }
 }
