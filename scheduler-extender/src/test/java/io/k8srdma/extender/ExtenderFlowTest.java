@@ -35,7 +35,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,7 +128,8 @@ class ExtenderFlowTest {
         .containsExactly("node-stale");
     agentStale.resetAll();
     agentStale.stubFor(get(urlEqualTo("/vfs")).willReturn(aResponse().withStatus(500)));
-    awaitTrue(
+    Await.until(
+        "node-stale turns stale",
         Duration.ofSeconds(15),
         () -> filter(pod, List.of("node-stale")).has("failedAndUnresolvableNodes"));
     String reason =
@@ -212,7 +212,8 @@ class ExtenderFlowTest {
     assertThat(third.get("failedNodes").get("node-c").asText()).contains("100000");
 
     client.pods().inNamespace("ml").withName("bw-1").delete();
-    awaitTrue(Duration.ofSeconds(10), () -> ledger.assignmentOf(uid(p1)).isEmpty());
+    Await.until(
+        "deleted pod freed", Duration.ofSeconds(10), () -> ledger.assignmentOf(uid(p1)).isEmpty());
     assertThat(names(filter(p3, List.of("node-c")).get("nodenames"))).containsExactly("node-c");
     assertThat(bind(p3, "node-c").has("error")).isFalse();
   }
@@ -224,8 +225,11 @@ class ExtenderFlowTest {
     assertThat(bind(p, "node-b").has("error")).isFalse();
     Ledger rebuilt = new Ledger(Clock.systemUTC(), Duration.ofSeconds(30));
     try (PodLedgerSync sync = new PodLedgerSync(client, rebuilt)) {
-      awaitTrue(Duration.ofSeconds(10), sync::synced);
-      awaitTrue(Duration.ofSeconds(10), () -> rebuilt.assignmentOf(uid(p)).isPresent());
+      Await.until("rebuilt ledger synced", Duration.ofSeconds(10), sync::synced);
+      Await.until(
+          "pod in the rebuilt ledger",
+          Duration.ofSeconds(10),
+          () -> rebuilt.assignmentOf(uid(p)).isPresent());
       assertThat(rebuilt.assignmentOf(uid(p))).isEqualTo(ledger.assignmentOf(uid(p)));
       assertThat(rebuilt.commitmentsOn("node-b", null))
           .isEqualTo(ledger.commitmentsOn("node-b", null));
@@ -300,8 +304,10 @@ class ExtenderFlowTest {
   // --- helpers ------------------------------------------------------------------------------
 
   private void awaitReady() {
-    awaitTrue(
-        Duration.ofSeconds(20), () -> getRaw("/actuator/health/readiness").statusCode() == 200);
+    Await.until(
+        "extender ready",
+        Duration.ofSeconds(20),
+        () -> getRaw("/actuator/health/readiness").statusCode() == 200);
   }
 
   private static Pod pod(String name, String interfaces) {
@@ -432,21 +438,6 @@ class ExtenderFlowTest {
     }
     return JSON.convertValue(
         array, JSON.getTypeFactory().constructCollectionType(List.class, String.class));
-  }
-
-  private static void awaitTrue(Duration limit, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + limit);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 
   private static WireMockServer agent() {

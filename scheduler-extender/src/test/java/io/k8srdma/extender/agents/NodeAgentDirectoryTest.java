@@ -7,11 +7,11 @@ import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.k8srdma.extender.Await;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +42,7 @@ class NodeAgentDirectoryTest {
     create(node("hostname-only", address("Hostname", "h.example")));
 
     try (NodeAgentDirectory directory = new NodeAgentDirectory(client, 9099)) {
-      awaitUntil("both agents listed", () -> directory.agents().size() == 2);
+      Await.until("both agents listed", WAIT, () -> directory.agents().size() == 2);
 
       assertThat(directory.agents())
           .isEqualTo(
@@ -58,12 +58,12 @@ class NodeAgentDirectoryTest {
   void followsNodesAddedAndDeleted() {
     create(node("first", address("InternalIP", "10.0.0.1")));
     try (NodeAgentDirectory directory = new NodeAgentDirectory(client, 8089)) {
-      awaitUntil("first node listed", () -> directory.agents().containsKey("first"));
+      Await.until("first node listed", WAIT, () -> directory.agents().containsKey("first"));
 
       create(node("second", address("InternalIP", "10.0.0.2")));
-      awaitUntil("second node listed", () -> directory.agents().containsKey("second"));
+      Await.until("second node listed", WAIT, () -> directory.agents().containsKey("second"));
       client.nodes().withName("first").delete();
-      awaitUntil("first node gone", () -> !directory.agents().containsKey("first"));
+      Await.until("first node gone", WAIT, () -> !directory.agents().containsKey("first"));
 
       assertThat(directory.agents()).containsOnlyKeys("second");
       assertThat(directory.agents().get("second")).isEqualTo(URI.create("http://10.0.0.2:8089"));
@@ -91,21 +91,5 @@ class NodeAgentDirectoryTest {
 
   private static NodeAddress address(String type, String value) {
     return new NodeAddress(value, type);
-  }
-
-  /** Informer events arrive asynchronously; wait for them, but never forever. */
-  private static void awaitUntil(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + WAIT.toSeconds() + "s waiting for: " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for: " + what, e);
-      }
-    }
   }
 }

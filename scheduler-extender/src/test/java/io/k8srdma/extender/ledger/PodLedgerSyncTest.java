@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.k8srdma.extender.Await;
 import io.k8srdma.model.Annotations;
 import io.k8srdma.model.assignment.AssignedInterface;
 import io.k8srdma.model.assignment.Assignment;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -66,17 +66,17 @@ class PodLedgerSyncTest {
     assertThat(ledger.size()).isEqualTo(2);
 
     String added = create(pod("added", "Pending", annotation("worker-2", "0000:3b:00.2")));
-    awaitUntil("added pod in the ledger", () -> ledger.assignmentOf(added).isPresent());
+    Await.until("added pod in the ledger", WAIT, () -> ledger.assignmentOf(added).isPresent());
 
     client.pods().inNamespace(NS).withName("deleted").delete();
-    awaitUntil("deleted pod freed", () -> ledger.assignmentOf(deleted).isEmpty());
+    Await.until("deleted pod freed", WAIT, () -> ledger.assignmentOf(deleted).isEmpty());
 
     client
         .pods()
         .inNamespace(NS)
         .withName("failing")
         .editStatus(p -> new PodBuilder(p).editStatus().withPhase("Failed").endStatus().build());
-    awaitUntil("failed pod freed", () -> ledger.assignmentOf(failing).isEmpty());
+    Await.until("failed pod freed", WAIT, () -> ledger.assignmentOf(failing).isEmpty());
 
     assertThat(ledger.sizeOn("worker-1")).isZero();
     assertThat(ledger.sizeOn("worker-2")).isEqualTo(1);
@@ -100,14 +100,14 @@ class PodLedgerSyncTest {
                     .endMetadata()
                     .build());
 
-    awaitUntil("unannotated pod dropped", () -> ledger.assignmentOf(pod).isEmpty());
+    Await.until("unannotated pod dropped", WAIT, () -> ledger.assignmentOf(pod).isEmpty());
   }
 
   // --- helpers ---------------------------------------------------------------------------------
 
   private void startSync() {
     sync = new PodLedgerSync(client, ledger);
-    awaitUntil("pod informer synced", sync::synced);
+    Await.until("pod informer synced", WAIT, sync::synced);
   }
 
   /**
@@ -151,21 +151,5 @@ class PodLedgerSyncTest {
   private static Assignment assignment(String node, String vf) {
     String pf = vf.substring(0, vf.lastIndexOf(':') + 1) + "00.0";
     return new Assignment(node, List.of(new AssignedInterface("net1", pf, vf, 1000, 0)));
-  }
-
-  /** Informer events arrive asynchronously; wait for them, but never forever. */
-  private static void awaitUntil(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + WAIT.toSeconds() + "s waiting for: " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for: " + what, e);
-      }
-    }
   }
 }
