@@ -3,13 +3,10 @@ package io.k8srdma.extender.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.k8srdma.extender.MutableClock;
+import io.k8srdma.extender.TestInventories;
 import io.k8srdma.model.assignment.AssignedInterface;
 import io.k8srdma.model.assignment.Assignment;
-import io.k8srdma.model.inventory.LinkLayer;
 import io.k8srdma.model.inventory.NodeInventory;
-import io.k8srdma.model.inventory.PhysicalFunction;
-import io.k8srdma.model.inventory.VfState;
-import io.k8srdma.model.inventory.VirtualFunction;
 import io.k8srdma.model.placement.Commitments;
 import io.k8srdma.model.placement.FitResult;
 import io.k8srdma.model.placement.Placement;
@@ -194,9 +191,10 @@ class LedgerTest {
 
   @Test
   void concurrentReservationsOfTheLastFreeVfHaveOneWinner() throws Exception {
-    NodeInventory inventory = inventoryWithFreeVfs("0000:1a:00.2", "0000:1a:00.3");
+    // Two free VFs, 0000:1a:00.1 and 0000:1a:00.2.
+    NodeInventory inventory = TestInventories.ibNode(NODE, 0x1a, 2, 200_000);
     // The first VF is already taken, so exactly one is left for eight binds racing for it.
-    ledger.bound("earlier", assignment(NODE, "0000:1a:00.2"));
+    ledger.bound("earlier", assignment(NODE, "0000:1a:00.1"));
     PodRequest request = new PodRequest(List.of(InterfaceRequest.any("net1")));
     int threads = 8;
     CountDownLatch start = new CountDownLatch(1);
@@ -224,7 +222,7 @@ class LedgerTest {
     }
     assertThat(ledger.size()).isEqualTo(2);
     assertThat(ledger.commitmentsOn(NODE, null).takenVfs())
-        .containsExactlyInAnyOrder("0000:1a:00.2", "0000:1a:00.3");
+        .containsExactlyInAnyOrder("0000:1a:00.1", "0000:1a:00.2");
   }
 
   // --- helpers ---------------------------------------------------------------------------------
@@ -251,44 +249,5 @@ class LedgerTest {
   private static Assignment assignment(String node, String vf, long minMbps) {
     String pf = vf.substring(0, vf.lastIndexOf(':') + 1) + "00.0";
     return new Assignment(node, List.of(new AssignedInterface("net1", pf, vf, minMbps, 0)));
-  }
-
-  private static NodeInventory inventoryWithFreeVfs(String... vfPcis) {
-    List<VirtualFunction> vfs = new ArrayList<>();
-    for (int i = 0; i < vfPcis.length; i++) {
-      vfs.add(
-          new VirtualFunction(
-              i,
-              vfPcis[i],
-              "ibp26s0v" + i,
-              null,
-              null,
-              "mlx5_core",
-              null,
-              null,
-              0,
-              0,
-              VfState.FREE,
-              null));
-    }
-    PhysicalFunction pf =
-        new PhysicalFunction(
-            "ibp26s0",
-            "0000:1a:00.0",
-            "mlx5_0",
-            "uverbs0",
-            "15b3",
-            "101b",
-            "mlx5_core",
-            LinkLayer.INFINIBAND,
-            "ACTIVE",
-            0,
-            200_000L,
-            8,
-            vfs.size(),
-            "min+max",
-            "legacy",
-            vfs);
-    return new NodeInventory(NODE, 1, Instant.EPOCH, List.of(pf));
   }
 }
