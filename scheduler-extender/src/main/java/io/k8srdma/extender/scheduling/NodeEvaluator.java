@@ -169,18 +169,14 @@ public class NodeEvaluator {
      * The verdict for {@code node}, as {@link NodeEvaluator#evaluate(String, String, PodRequest)}.
      */
     public Verdict evaluate(String node) {
-      Optional<NodeState> state = cache.get(node);
-      if (state.isEmpty()) {
-        return Verdict.unusable("no k8s-rdma node agent is known for this node");
-      }
-      String unusable = state.get().unusableReason(clock.instant(), staleness);
-      if (unusable != null) {
+      Usable usable = usable(node);
+      if (usable.inventory() == null) {
         // The kept verdict would still be right once the node is fresh again (it depends on the
         // inventory, not on its age), but a staleness boundary is a cheap, rare point to drop it.
         kept.remove(node);
-        return Verdict.unusable(unusable);
+        return usable.verdict();
       }
-      NodeInventory inventory = state.get().inventory();
+      NodeInventory inventory = usable.inventory();
       Kept previous = kept.get(node);
       if (previous != null && previous.stillHolds(node, inventory, ledger)) {
         return previous.verdict();
@@ -225,17 +221,28 @@ public class NodeEvaluator {
 
   /** Evaluates one node against given commitments (bind passes the ones it reserves under). */
   public Verdict evaluate(String node, PodRequest request, Commitments commitments) {
-    Optional<NodeState> state = cache.get(node);
-    if (state.isEmpty()) {
-      return Verdict.unusable("no k8s-rdma node agent is known for this node");
+    Usable usable = usable(node);
+    if (usable.inventory() == null) {
+      return usable.verdict();
     }
-    String unusable = state.get().unusableReason(clock.instant(), staleness);
-    if (unusable != null) {
-      return Verdict.unusable(unusable);
-    }
-    FitResult fit = Placement.fit(state.get().inventory(), commitments, request, options);
+    FitResult fit = Placement.fit(usable.inventory(), commitments, request, options);
     return new Verdict(fit, null);
   }
+
+  /** The node's inventory when placement may use it (known and fresh), else why not. */
+  private Usable usable(String node) {
+    Optional<NodeState> state = cache.get(node);
+    if (state.isEmpty()) {
+      return new Usable(null, Verdict.unusable("no k8s-rdma node agent is known for this node"));
+    }
+    String reason = state.get().unusableReason(clock.instant(), staleness);
+    return reason == null
+        ? new Usable(state.get().inventory(), null)
+        : new Usable(null, Verdict.unusable(reason));
+  }
+
+  /** Either a usable inventory or the verdict that says why the node cannot be used. */
+  private record Usable(NodeInventory inventory, Verdict verdict) {}
 
   /**
    * The outcome for one node.
