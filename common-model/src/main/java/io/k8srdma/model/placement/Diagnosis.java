@@ -21,29 +21,27 @@ final class Diagnosis {
   private Diagnosis() {}
 
   /** The first reason found without searching, or empty when only the search can tell. */
-  static Optional<String> beforeSearch(List<PfState> pfs, PodRequest request) {
+  static Optional<String> beforeSearch(List<PfState> pfs, PreparedRequest request) {
     if (pfs.isEmpty()) {
       return Optional.of("node reports no RDMA PF");
     }
-    List<InterfaceRequest> largestFirst = new ArrayList<>(request.interfaces());
-    largestFirst.sort(Comparator.comparingLong(r -> -r.minTxRateMbps()));
-    for (InterfaceRequest r : largestFirst) {
-      Optional<String> reason = singleInterface(pfs, r);
+    for (int i : request.largestFirst) {
+      Optional<String> reason = singleInterface(pfs, request.interfaces[i]);
       if (reason.isPresent()) {
         return reason;
       }
     }
-    Optional<String> count = vfCount(pfs, request.interfaces(), "");
+    Optional<String> count = vfCount(pfs, request.request.interfaces(), "");
     if (count.isPresent()) {
       return count;
     }
-    if (request.size() > 1 && anyConstrained(request)) {
-      Optional<String> reason = vfCountPerConstraint(pfs, request);
+    if (request.size() > 1 && request.constrained) {
+      Optional<String> reason = vfCountPerConstraint(pfs, request.request);
       if (reason.isPresent()) {
         return reason;
       }
     }
-    return totalBandwidth(pfs, request);
+    return totalBandwidth(pfs, request.request, request.totalFloor);
   }
 
   /** Fewer usable VFs than the interfaces that share one set of constraints ask for. */
@@ -57,15 +55,6 @@ final class Diagnosis {
       }
     }
     return Optional.empty();
-  }
-
-  private static boolean anyConstrained(PodRequest request) {
-    for (InterfaceRequest r : request.interfaces()) {
-      if (r.constrained()) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The reason when the search found nothing. */
@@ -162,8 +151,7 @@ final class Diagnosis {
    * The floors of all interfaces together exceed what is left on the PFs with a free VF that any of
    * them may use: no mapping can fit, whatever the VF counts.
    */
-  private static Optional<String> totalBandwidth(List<PfState> pfs, PodRequest request) {
-    long need = request.totalMinTxRateMbps();
+  private static Optional<String> totalBandwidth(List<PfState> pfs, PodRequest request, long need) {
     long have = 0;
     for (PfState p : pfs) {
       if (takesBandwidth(p, request)) {

@@ -1,7 +1,5 @@
 package io.k8srdma.model.placement;
 
-import java.util.List;
-
 /**
  * How good a complete mapping is: NUMA alignment, then the policy's fill ratio.
  *
@@ -20,8 +18,10 @@ record Objective(boolean aligned, double raw, boolean numaBonus) {
    * zero-floor requests on such PFs are still packed or spread.
    */
   static Objective of(
-      List<PfState> pfs, long[] left, int[] freeVfs, int[] used, PlacementOptions options) {
-    Integer numa = null;
+      PfState[] pfs, long[] left, int[] freeVfs, int[] used, PlacementOptions options) {
+    // Runs for every complete mapping the search finds: fields cached on PfState, no boxing.
+    boolean anyUsed = false;
+    int numa = 0;
     boolean aligned = true;
     long capacity = 0;
     long taken = 0;
@@ -31,15 +31,15 @@ record Objective(boolean aligned, double raw, boolean numaBonus) {
       if (used[p.index] == 0) {
         continue;
       }
-      int node = p.pf.numaNode();
-      aligned &= numa == null || numa == node;
-      numa = node;
+      aligned &= !anyUsed || numa == p.numaNode;
+      anyUsed = true;
+      numa = p.numaNode;
       if (p.capacityKnown && p.effectiveCapacity > 0) {
         capacity += p.effectiveCapacity;
         taken += p.effectiveCapacity - Math.max(0, left[p.index]);
       }
-      vfs += p.pf.vfs().size();
-      vfsTaken += p.pf.vfs().size() - freeVfs[p.index];
+      vfs += p.vfTotal;
+      vfsTaken += p.vfTotal - freeVfs[p.index];
     }
     double fill = capacity > 0 ? (double) taken / capacity : vfs > 0 ? (double) vfsTaken / vfs : 0;
     double raw = options.policy() == ScoringPolicy.SPREAD ? 1 - fill : fill;

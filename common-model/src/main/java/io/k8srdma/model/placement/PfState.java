@@ -29,6 +29,15 @@ final class PfState {
   /** Usable VFs (free per the agent and not in the ledger), lowest index first. */
   final List<VirtualFunction> freeVfs;
 
+  /**
+   * {@code freeVfs.size()}, {@code pf.numaNode()} and {@code pf.vfs().size()}, kept here since the
+   * search reads them at every step and a node's objects are scattered in memory.
+   */
+  final int freeCount;
+
+  final int numaNode;
+  final int vfTotal;
+
   /** VFs in use per the agent or the ledger, for messages. */
   final int inUse;
 
@@ -66,6 +75,9 @@ final class PfState {
       free.sort(Comparator.comparingInt(VirtualFunction::index));
     }
     this.freeVfs = Collections.unmodifiableList(free);
+    this.freeCount = free.size();
+    this.numaNode = pf.numaNode();
+    this.vfTotal = pf.vfs().size();
     this.inUse = used;
     this.unavailable = unusable;
     this.committed = agentCommitted + ledger.committedMbps(pf.pciAddress());
@@ -93,7 +105,7 @@ final class PfState {
   boolean matches(InterfaceRequest r) {
     return (r.linkLayer() == null || r.linkLayer() == pf.linkLayer())
         && (r.pf() == null || pf.matches(r.pf()))
-        && (r.numaNode() == null || r.numaNode() == pf.numaNode());
+        && (r.numaNode() == null || r.numaNode() == numaNode);
   }
 
   /**
@@ -106,7 +118,7 @@ final class PfState {
 
   /** Whether one interface of this floor fits on this PF as it is now. */
   boolean canTake(long floor) {
-    return !freeVfs.isEmpty() && bandwidthFits(floor, available);
+    return freeCount > 0 && bandwidthFits(floor, available);
   }
 
   String name() {

@@ -5,10 +5,7 @@ import io.k8srdma.model.inventory.NodeInventory;
 import io.k8srdma.model.inventory.VirtualFunction;
 import io.k8srdma.model.request.InterfaceRequest;
 import io.k8srdma.model.request.PodRequest;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -82,21 +79,37 @@ public final class Placement {
     return new PreparedNode(PfState.of(inventory, ledger, options), options);
   }
 
+  /**
+   * The part of {@link #fit} that does not depend on the node. A caller that fits one pod on many
+   * nodes can prepare its request once.
+   */
+  public static PreparedRequest prepare(PodRequest request) {
+    return new PreparedRequest(request);
+  }
+
   /** {@link #fit(NodeInventory, Commitments, PodRequest, PlacementOptions)} on a prepared node. */
   public static FitResult fit(PreparedNode node, PodRequest request) {
+    return fit(node, prepare(request));
+  }
+
+  /**
+   * {@link #fit(NodeInventory, Commitments, PodRequest, PlacementOptions)} with both halves
+   * prepared: what filter runs once per candidate node.
+   */
+  public static FitResult fit(PreparedNode node, PreparedRequest request) {
     List<PfState> pfs = node.pfs;
-    PlacementOptions options = node.options;
     Optional<String> hopeless = Diagnosis.beforeSearch(pfs, request);
     if (hopeless.isPresent()) {
       return new FitResult.NoFit(hopeless.get());
     }
-    Search search = new Search(pfs, request, options);
+    Search search = new Search(node.pfArray, node.staticClass, request, node.options);
     search.run();
     int[] mapping = search.best();
     if (mapping == null) {
-      return new FitResult.NoFit(Diagnosis.afterSearch(pfs, request, search));
+      return new FitResult.NoFit(Diagnosis.afterSearch(pfs, request.request, search));
     }
-    return new FitResult.Fit(choices(pfs, request, mapping), search.bestObjective().score());
+    return new FitResult.Fit(
+        choices(pfs, request.request, mapping), search.bestObjective().score());
   }
 
   /**
@@ -107,11 +120,17 @@ public final class Placement {
   public static final class PreparedNode {
 
     private final List<PfState> pfs;
+    private final PfState[] pfArray;
     private final PlacementOptions options;
+
+    /** Per PF, a class shared by the PFs that are alike in everything the search cannot change. */
+    private final int[] staticClass;
 
     private PreparedNode(List<PfState> pfs, PlacementOptions options) {
       this.pfs = List.copyOf(pfs);
+      this.pfArray = this.pfs.toArray(new PfState[0]);
       this.options = options;
+      this.staticClass = Search.staticClasses(this.pfs);
     }
   }
 
@@ -138,18 +157,17 @@ public final class Placement {
         left[p.index] -= c.minTxRateMbps();
       }
     }
-    return Objective.of(pfs, left, free, used, options).score();
+    return Objective.of(pfs.toArray(new PfState[0]), left, free, used, options).score();
   }
 
   private static List<Choice> choices(List<PfState> pfs, PodRequest request, int[] mapping) {
-    Map<Integer, Integer> nextVf = new HashMap<>();
-    List<Choice> list = new ArrayList<>();
-    for (int i = 0; i < request.size(); i++) {
+    int[] nextVf = new int[pfs.size()];
+    Choice[] list = new Choice[request.size()];
+    for (int i = 0; i < list.length; i++) {
       InterfaceRequest r = request.interfaces().get(i);
       PfState p = pfs.get(mapping[i]);
-      int slot = nextVf.merge(p.index, 1, Integer::sum) - 1;
-      VirtualFunction vf = p.freeVfs.get(slot);
-      list.add(
+      VirtualFunction vf = p.freeVfs.get(nextVf[p.index]++);
+      list[i] =
           new Choice(
               r.name(),
               p.pf.pciAddress(),
@@ -157,8 +175,8 @@ public final class Placement {
               vf.pciAddress(),
               vf.index(),
               r.minTxRateMbps(),
-              r.maxTxRateMbps()));
+              r.maxTxRateMbps());
     }
-    return list;
+    return List.of(list);
   }
 }

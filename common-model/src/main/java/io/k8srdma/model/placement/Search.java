@@ -3,7 +3,6 @@ package io.k8srdma.model.placement;
 import io.k8srdma.model.request.InterfaceRequest;
 import io.k8srdma.model.request.PodRequest;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -40,7 +39,7 @@ final class Search {
   /** No PF used yet (-1 is a real answer from sysfs, so it cannot mark "none"). */
   private static final int NO_NUMA = Integer.MIN_VALUE;
 
-  private final List<PfState> pfs;
+  private final PfState[] pfs;
   private final PlacementOptions options;
   private final int n;
 
@@ -67,78 +66,91 @@ final class Search {
   private final int[] used;
   private final int[] assigned;
 
-  private final Set<Key> dead = new HashSet<>();
+  /** States proven to have no completion; most searches find none, so it is made on demand. */
+  private Set<Key> dead;
+
   private long steps;
   private boolean stopped;
   private int[] best;
   private Objective bestObjective;
 
+  /** A search on an unprepared node and request; for tests. */
   Search(List<PfState> pfs, PodRequest request, PlacementOptions options) {
+    this(pfs.toArray(new PfState[0]), staticClasses(pfs), new PreparedRequest(request), options);
+  }
+
+  /**
+   * Sets a search up. This runs once per candidate node of every filter, so it works on primitive
+   * arrays and the request's precomputed order and likeness instead of building keys and sorting
+   * boxed indexes.
+   */
+  Search(PfState[] pfs, int[] staticClass, PreparedRequest request, PlacementOptions options) {
     this.pfs = pfs;
     this.options = options;
     this.n = request.size();
-    List<InterfaceRequest> in = request.interfaces();
-    // Built once per node and interface: plain loops, and each class key concatenated once
-    // rather than in every comparison of the sort.
+    InterfaceRequest[] in = request.interfaces;
+    int[] like = request.likeId;
     int[][] eligibleByRequest = new int[n][];
-    String[] classKeys = new String[n];
     for (int i = 0; i < n; i++) {
-      eligibleByRequest[i] = eligiblePfs(pfs, in.get(i));
-      classKeys[i] = classKey(in.get(i));
-    }
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
+      eligibleByRequest[i] = eligiblePfs(pfs, in[i]);
     }
     // Largest floor first (fails fast, packs well); then the most constrained; identical
-    // interfaces end up adjacent, which the non-decreasing-PF rule needs.
-    Arrays.sort(
-        order,
-        Comparator.<Integer>comparingLong(i -> -in.get(i).minTxRateMbps())
-            .thenComparingInt(i -> eligibleByRequest[i].length)
-            .thenComparing(i -> classKeys[i])
-            .thenComparingInt(i -> i));
+    // interfaces end up adjacent, which the non-decreasing-PF rule needs. The request is already
+    // by floor, so the insertion sort only moves interfaces whose eligible PFs differ.
+    int[] order = request.largestFirst.clone();
+    for (int i = 1; i < n; i++) {
+      int x = order[i];
+      int j = i - 1;
+      while (j >= 0 && searchOrder(x, order[j], in, eligibleByRequest, like) < 0) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = x;
+    }
     this.req = new InterfaceRequest[n];
-    this.requestIndex = new int[n];
+    this.requestIndex = order;
     this.eligible = new int[n][];
     this.sameAsPrevious = new boolean[n];
     for (int k = 0; k < n; k++) {
-      requestIndex[k] = order[k];
-      req[k] = in.get(order[k]);
+      req[k] = in[order[k]];
       eligible[k] = eligibleByRequest[order[k]];
-      sameAsPrevious[k] = k > 0 && classKeys[order[k]].equals(classKeys[order[k - 1]]);
+      sameAsPrevious[k] = k > 0 && like[order[k]] == like[order[k - 1]];
     }
-    this.symmetry = noPfPin(in);
-    this.staticClass = staticClasses(pfs);
-    this.left = new long[pfs.size()];
-    this.freeVfs = new int[pfs.size()];
+    this.symmetry = !request.pinned;
+    this.staticClass = staticClass;
+    this.left = new long[pfs.length];
+    this.freeVfs = new int[pfs.length];
     for (PfState p : pfs) {
       left[p.index] = p.available;
-      freeVfs[p.index] = p.freeVfs.size();
+      freeVfs[p.index] = p.freeCount;
     }
-    this.used = new int[pfs.size()];
+    this.used = new int[pfs.length];
     this.assigned = new int[n];
   }
 
+  /** Negative when request position {@code a} is searched before {@code b}. */
+  private static int searchOrder(
+      int a, int b, InterfaceRequest[] in, int[][] eligible, int[] like) {
+    int c = Long.compare(in[b].minTxRateMbps(), in[a].minTxRateMbps());
+    if (c == 0) {
+      c = Integer.compare(eligible[a].length, eligible[b].length);
+    }
+    if (c == 0) {
+      c = Integer.compare(like[a], like[b]);
+    }
+    return c != 0 ? c : Integer.compare(a, b);
+  }
+
   /** The PFs that match {@code r} and can take it as they are now, by index. */
-  private static int[] eligiblePfs(List<PfState> pfs, InterfaceRequest r) {
-    int[] list = new int[pfs.size()];
+  private static int[] eligiblePfs(PfState[] pfs, InterfaceRequest r) {
+    int[] list = new int[pfs.length];
     int size = 0;
     for (PfState p : pfs) {
       if (p.matches(r) && p.canTake(r.minTxRateMbps())) {
         list[size++] = p.index;
       }
     }
-    return Arrays.copyOf(list, size);
-  }
-
-  private static boolean noPfPin(List<InterfaceRequest> interfaces) {
-    for (InterfaceRequest r : interfaces) {
-      if (r.pf() != null) {
-        return false;
-      }
-    }
-    return true;
+    return size == list.length ? list : Arrays.copyOf(list, size);
   }
 
   /** Runs the search; afterwards {@link #best()} holds the chosen mapping, if any. */
@@ -186,15 +198,15 @@ final class Search {
       return true;
     }
     // The last interface is cheaper to try than to look up, and most states are that deep.
-    Key key =
-        k < n - 1 ? new Key(k, sameAsPrevious[k] ? from : -1, left.clone(), freeVfs.clone()) : null;
-    if (key != null && dead.contains(key)) {
+    boolean memo = k < n - 1;
+    if (memo && dead != null && dead.contains(key(k, from))) {
       return false;
     }
     boolean found = false;
-    Set<Signature> tried = symmetry ? new HashSet<>() : null;
-    for (int p : candidates(k, from)) {
-      if (symmetry && !tried.add(signature(p))) {
+    int[] candidates = candidates(k, from);
+    for (int i = 0; i < candidates.length; i++) {
+      int p = candidates[i];
+      if (symmetry && alikeTriedBefore(candidates, i)) {
         continue;
       }
       place(k, p);
@@ -205,10 +217,36 @@ final class Search {
         return found;
       }
     }
-    if (!found && key != null) {
-      dead.add(key);
+    if (!found && memo) {
+      if (dead == null) {
+        dead = new HashSet<>();
+      }
+      dead.add(key(k, from));
     }
     return found;
+  }
+
+  private Key key(int k, int from) {
+    return new Key(k, sameAsPrevious[k] ? from : -1, left.clone(), freeVfs.clone());
+  }
+
+  /**
+   * Whether an earlier candidate of this step is indistinguishable from candidate {@code i} right
+   * now: then trying {@code i} would search a mirror image of a subtree already searched. The state
+   * is restored after each try, so the earlier candidates look as they did when they were tried.
+   */
+  private boolean alikeTriedBefore(int[] candidates, int i) {
+    int p = candidates[i];
+    for (int j = 0; j < i; j++) {
+      int q = candidates[j];
+      if (staticClass[q] == staticClass[p]
+          && left[q] == left[p]
+          && freeVfs[q] == freeVfs[p]
+          && (used[q] > 0) == (used[p] > 0)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The PFs that can take interface {@code k} now, in the policy's preferred order. */
@@ -219,7 +257,7 @@ final class Search {
     for (int p : eligible[k]) {
       if ((!sameAsPrevious[k] || p >= from)
           && freeVfs[p] > 0
-          && pfs.get(p).bandwidthFits(floor, left[p])) {
+          && pfs[p].bandwidthFits(floor, left[p])) {
         list[size++] = p;
       }
     }
@@ -244,12 +282,12 @@ final class Search {
    */
   private int prefer(int a, int b, int numa) {
     if (options.numaBonus() && numa != NO_NUMA) {
-      int c = Boolean.compare(pfs.get(a).pf.numaNode() != numa, pfs.get(b).pf.numaNode() != numa);
+      int c = Boolean.compare(pfs[a].numaNode != numa, pfs[b].numaNode != numa);
       if (c != 0) {
         return c;
       }
     }
-    int c = Boolean.compare(!pfs.get(a).capacityKnown, !pfs.get(b).capacityKnown);
+    int c = Boolean.compare(!pfs[a].capacityKnown, !pfs[b].capacityKnown);
     if (c != 0) {
       return c;
     }
@@ -263,7 +301,7 @@ final class Search {
   private int usedNumaNode() {
     for (int p = 0; p < used.length; p++) {
       if (used[p] > 0) {
-        return pfs.get(p).pf.numaNode();
+        return pfs[p].numaNode;
       }
     }
     return NO_NUMA;
@@ -273,7 +311,7 @@ final class Search {
     assigned[k] = p;
     used[p]++;
     freeVfs[p]--;
-    if (pfs.get(p).capacityKnown) {
+    if (pfs[p].capacityKnown) {
       left[p] -= req[k].minTxRateMbps();
     }
   }
@@ -281,7 +319,7 @@ final class Search {
   private void unplace(int k, int p) {
     used[p]--;
     freeVfs[p]++;
-    if (pfs.get(p).capacityKnown) {
+    if (pfs[p].capacityKnown) {
       left[p] += req[k].minTxRateMbps();
     }
   }
@@ -298,15 +336,8 @@ final class Search {
     return bestObjective != null && bestObjective.isPerfect();
   }
 
-  private Signature signature(int p) {
-    return new Signature(staticClass[p], left[p], freeVfs[p], used[p] > 0);
-  }
-
-  private static String classKey(InterfaceRequest r) {
-    return r.minTxRateMbps() + "|" + r.linkLayer() + "|" + r.pf() + "|" + r.numaNode();
-  }
-
-  private static int[] staticClasses(List<PfState> pfs) {
+  /** Per PF, an id shared by the PFs alike in everything the search does not change. */
+  static int[] staticClasses(List<PfState> pfs) {
     Map<List<Object>, Integer> ids = new HashMap<>();
     int[] classes = new int[pfs.size()];
     for (PfState p : pfs) {
@@ -321,8 +352,6 @@ final class Search {
     }
     return classes;
   }
-
-  private record Signature(int staticClass, long left, int freeVfs, boolean used) {}
 
   /** A search state; arrays compared by content. */
   private record Key(int position, int from, long[] left, int[] freeVfs) {

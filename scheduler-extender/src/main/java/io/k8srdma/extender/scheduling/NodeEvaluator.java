@@ -9,6 +9,7 @@ import io.k8srdma.model.placement.Commitments;
 import io.k8srdma.model.placement.FitResult;
 import io.k8srdma.model.placement.Placement;
 import io.k8srdma.model.placement.PlacementOptions;
+import io.k8srdma.model.placement.PreparedRequest;
 import io.k8srdma.model.request.InvalidRequestException;
 import io.k8srdma.model.request.PodRequest;
 import io.k8srdma.model.request.PodRequestCodec;
@@ -157,11 +158,13 @@ public class NodeEvaluator {
 
     private final String podUid;
     private final PodRequest request;
+    private final PreparedRequest prepared;
     private final Map<String, Kept> kept;
 
     private PodEvaluation(String podUid, PodRequest request, Map<String, Kept> kept) {
       this.podUid = podUid;
       this.request = request;
+      this.prepared = Placement.prepare(request);
       this.kept = kept;
     }
 
@@ -186,7 +189,7 @@ public class NodeEvaluator {
       Ledger.Stamp stamp;
       if (podUid == null || !shared.stamp().pods().contains(podUid)) {
         // Leaving out the pod's own entry leaves out nothing: the shared preparation is exact.
-        fit = Placement.fit(shared.node(), request);
+        fit = Placement.fit(shared.node(), prepared);
         stamp = shared.stamp();
       } else {
         Ledger.Snapshot own = ledger.snapshot(node, podUid);
