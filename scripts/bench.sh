@@ -27,6 +27,10 @@ run_driver io.k8srdma.bench.agent.AgentBenchmark \
   --hosts-cp=node-agent/target/test-classes \
   "$@"
 
+# --- placement algorithm alone (JMH): one pod on 500 prepared nodes, preparing 500 nodes ---
+"$JAVA" -cp "$CP" org.openjdk.jmh.Main PlacementBenchmark \
+  -rf text -rff "$RESULTS/placement-$(date -u +%Y%m%d-%H%M%S).txt"
+
 # --- scheduler extender: filter/prioritize/bind cycles, poll rounds, heap and RSS (1k/5k/10k nodes) ---
 run_driver io.k8srdma.bench.extender.ExtenderBenchmark \
   --extender-jar=scheduler-extender/target/scheduler-extender.jar \

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /** Reads a process's memory and CPU use from Linux {@code /proc}. */
 public final class ProcStatus {
@@ -32,7 +35,32 @@ public final class ProcStatus {
    * contention.
    */
   public static double cpuSeconds(long pid) {
-    String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
+    return cpuSecondsOf(read(Path.of("/proc", Long.toString(pid), "stat")));
+  }
+
+  /**
+   * CPU seconds per thread name, with digits replaced by {@code N} so that pools add up ({@code
+   * http-nio-N-exec-N}, {@code GC Thread#N}); threads that ended are not counted.
+   */
+  public static Map<String, Double> cpuSecondsByThread(long pid) {
+    Map<String, Double> out = new TreeMap<>();
+    Path tasks = Path.of("/proc", Long.toString(pid), "task");
+    try (Stream<Path> list = Files.list(tasks)) {
+      for (Path task : list.toList()) {
+        try {
+          String name = Files.readString(task.resolve("comm")).strip().replaceAll("\\d+", "N");
+          out.merge(name, cpuSecondsOf(Files.readString(task.resolve("stat"))), Double::sum);
+        } catch (IOException e) {
+          // The thread ended between the listing and the read: it no longer counts.
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  private static double cpuSecondsOf(String stat) {
     // comm (field 2) may contain spaces and parentheses: split after its closing parenthesis.
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
     // f[0] is field 3 (state), so utime (field 14) is f[11] and stime (field 15) is f[12].

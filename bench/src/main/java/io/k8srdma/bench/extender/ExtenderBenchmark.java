@@ -26,8 +26,10 @@ import java.util.stream.Stream;
  * nodes} (1000,5000,10000), {@code warmup} (1000 cycles), {@code cycles} (1000 per run), {@code
  * clients} (2,4: concurrent runs), {@code filter-all} (100 calls), {@code poll-interval} (5s),
  * {@code in-flight-timeout} (5s), {@code agent-threads} (4), {@code jvm-flags} (space-separated,
- * default none), {@code jfr} (a directory: record a JFR profile of each extender there). Every loop
- * is bounded and all traffic goes to 127.0.0.1.
+ * default none), {@code jfr} (a directory: record a JFR profile of each extender there), {@code
+ * plain-pods} (false; true = the control run: pods without an RDMA request, which cost the extender
+ * only HTTP, JSON and the bind's API calls). Every loop is bounded and all traffic goes to
+ * 127.0.0.1.
  */
 public final class ExtenderBenchmark {
 
@@ -96,16 +98,21 @@ public final class ExtenderBenchmark {
       String loadBefore)
       throws Exception {
     int candidates = SchedulingDriver.feasibleNodesToFind(cluster.size());
-    SchedulingDriver driver = new SchedulingDriver(client, ext.base(), cluster, api, candidates);
+    boolean plain = Boolean.parseBoolean(opts.get("plain-pods", "false"));
+    SchedulingDriver driver =
+        new SchedulingDriver(client, ext.base(), cluster, api, candidates, new PodFactory(plain));
     double firstRound = agents.rounds().isEmpty() ? Double.NaN : agents.rounds().get(0).seconds();
     double count0 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_count");
     double sum0 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_sum");
     int cycles = opts.integer("cycles", 1000);
     log("  ready in %.1f s; warm-up", ready);
     driver.warmUp(opts.integer("warmup", 1000));
+    CpuMeter.Reading idleStart = CpuMeter.read(ext.pid());
     List<Double> idle = idleRounds(agents);
+    CpuMeter.Reading idleEnd = CpuMeter.read(ext.pid());
     log("  idle rounds %s; sequential", idle);
     VerbTotals verbs0 = verbTotals(ext);
+    CpuMeter.Reading loadCpuStart = CpuMeter.read(ext.pid());
     long loadStart = System.nanoTime();
     SchedulingDriver.CycleStats sequential = driver.sequential(cycles);
     List<ExtenderResult.Concurrent> concurrent = new ArrayList<>();
@@ -116,7 +123,12 @@ public final class ExtenderBenchmark {
           new ExtenderResult.Concurrent(k, driver.concurrent(k, Math.max(1, cycles / k))));
     }
     long loadEnd = System.nanoTime();
+    CpuMeter.Reading loadCpuEnd = CpuMeter.read(ext.pid());
     VerbTotals verbs1 = verbTotals(ext);
+    long measuredCycles =
+        sequential.cycle().requests()
+            + concurrent.stream().mapToLong(c -> c.stats().cycle().requests()).sum();
+    CpuMeter.Cost cpu = CpuMeter.cost(idleStart, idleEnd, loadCpuStart, loadCpuEnd, measuredCycles);
     log("  filter with all nodes");
     var filterAll = driver.filterAllNodes(opts.integer("filter-all", 100));
     double count1 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_count");
@@ -139,6 +151,7 @@ public final class ExtenderBenchmark {
         ProcStatus.rssKib(ext.pid()),
         ProcStatus.peakRssKib(ext.pid()),
         ProcStatus.cpuSeconds(ext.pid()),
+        cpu,
         agents.errors(),
         api.unexpected(),
         loadBefore,
@@ -249,7 +262,13 @@ public final class ExtenderBenchmark {
   }
 
   private String settings() {
+    boolean plain = Boolean.parseBoolean(opts.get("plain-pods", "false"));
     return Stream.of(
+            plain
+                ? "- **control run: pods without an RDMA request** (filter passes every candidate"
+                    + " unevaluated, prioritize scores 0, bind only GETs the pod and POSTs the"
+                    + " binding)"
+                : "- pods: 1–4 RDMA interfaces each, floors 0–50 Gb/s",
             "- extender JVM flags: `"
                 + (userFlags().isEmpty() ? "(none: JVM ergonomics)" : String.join(" ", userFlags()))
                 + "`"

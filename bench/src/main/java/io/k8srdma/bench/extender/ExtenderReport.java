@@ -56,6 +56,47 @@ final class ExtenderReport {
     for (ExtenderResult r : results) {
       md.append(throughputRow(r));
     }
+    md.append(
+        """
+
+        CPU per scheduling cycle over the measured runs (1 to 4 clients), from /proc/<pid>/stat, \
+        less each process's CPU rate while idle (polling) times the run's duration. "driver" is \
+        this process: load clients, fake agents and fake API. Capacity = cycles/s the extender \
+        could serve on this many cores of its own: (cores − idle extender cores) / extender CPU \
+        per cycle, an estimate that assumes CPU is the limit.
+
+        | nodes | cycles | extender ms CPU / cycle | driver ms CPU / cycle | idle cores extender / \
+        driver | cores | extender capacity cycles/s |
+        |--:|--:|--:|--:|--:|--:|--:|
+        """);
+    for (ExtenderResult r : results) {
+      CpuMeter.Cost c = r.cpu();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %,d | %d | %.2f | %.2f | %.2f / %.2f | %d | %.0f |%n",
+              r.nodes(),
+              c.cycles(),
+              c.extenderMillisPerCycle(),
+              c.driverMillisPerCycle(),
+              c.idleExtenderCores(),
+              c.idleDriverCores(),
+              c.cores(),
+              c.extenderCapacity()));
+    }
+    md.append(
+        "\nExtender CPU per cycle by thread (ms, the largest; digits in names shown as N):\n\n");
+    for (ExtenderResult r : results) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "- %,d nodes: %s%n",
+              r.nodes(),
+              r.cpu().threadMillisPerCycle().entrySet().stream()
+                  .limit(8)
+                  .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+                  .collect(Collectors.joining(", "))));
+    }
     return md.toString();
   }
 

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
  * @param rssKib extender VmRSS at the end
  * @param peakRssKib extender VmHWM at the end
  * @param cpuSeconds extender CPU time over its whole life (user + system)
+ * @param cpu CPU time per scheduling cycle of the extender and of this driver process
  * @param agentErrors requests the fake agents could not answer
  * @param apiUnexpected requests the fake Kubernetes API did not expect
  * @param loadBefore load average before this size's run
@@ -48,6 +49,7 @@ record ExtenderResult(
     long rssKib,
     long peakRssKib,
     double cpuSeconds,
+    CpuMeter.Cost cpu,
     long agentErrors,
     long apiUnexpected,
     String loadBefore,

@@ -48,7 +48,7 @@ final class FakeKubeApi implements AutoCloseable {
    * A pending pod.
    *
    * @param uid its UID
-   * @param interfaces its {@code k8s-rdma.io/interfaces} annotation
+   * @param interfaces its {@code k8s-rdma.io/interfaces} annotation, null for none
    * @param resourceVersion the current resourceVersion
    */
   record FakePod(String uid, String interfaces, long resourceVersion) {}
@@ -200,7 +200,9 @@ final class FakeKubeApi implements AutoCloseable {
         .put("namespace", namespace)
         .put("uid", pod.uid())
         .put("resourceVersion", Long.toString(pod.resourceVersion()));
-    meta.putObject("annotations").put("k8s-rdma.io/interfaces", pod.interfaces());
+    if (pod.interfaces() != null) {
+      meta.putObject("annotations").put("k8s-rdma.io/interfaces", pod.interfaces());
+    }
     root.putObject("spec")
         .putArray("containers")
         .addObject()

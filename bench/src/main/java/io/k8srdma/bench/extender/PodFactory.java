@@ -8,20 +8,29 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Pending pods as kube-scheduler would send them: each asks for 1–4 RDMA interfaces with floors of
- * 0–50 Gb/s (in 5 Gb/s steps) in the {@code k8s-rdma.io/interfaces} annotation.
+ * 0–50 Gb/s (in 5 Gb/s steps) in the {@code k8s-rdma.io/interfaces} annotation, or, for the control
+ * run, for none (the extender passes such pods through without placement).
  */
 final class PodFactory {
 
   static final String NAMESPACE = "bench";
 
   private final AtomicLong sequence = new AtomicLong();
+  private final boolean plain;
+
+  /**
+   * @param plain pods without an RDMA request: what the HTTP, JSON and bind plumbing cost alone
+   */
+  PodFactory(boolean plain) {
+    this.plain = plain;
+  }
 
   /**
    * One pod.
    *
    * @param name its name (unique in the run)
    * @param uid its UID
-   * @param interfaces the annotation value
+   * @param interfaces the annotation value, null for a plain pod
    * @param json the pod object, as the {@code pod} field of {@code ExtenderArgs}
    */
   record BenchPod(String name, String uid, String interfaces, ObjectNode json) {}
@@ -31,12 +40,14 @@ final class PodFactory {
     long n = sequence.incrementAndGet();
     String name = "pod-" + n;
     String uid = "00000000-0000-4000-8000-" + String.format("%012d", n);
-    String interfaces = interfaces(rnd);
+    String interfaces = plain ? null : interfaces(rnd);
     ObjectNode pod = Json.mapper().createObjectNode();
     pod.put("apiVersion", "v1").put("kind", "Pod");
     ObjectNode meta = pod.putObject("metadata");
     meta.put("name", name).put("namespace", NAMESPACE).put("uid", uid);
-    meta.putObject("annotations").put("k8s-rdma.io/interfaces", interfaces);
+    if (interfaces != null) {
+      meta.putObject("annotations").put("k8s-rdma.io/interfaces", interfaces);
+    }
     pod.putObject("spec")
         .putArray("containers")
         .addObject()

@@ -36,19 +36,26 @@ final class SchedulingDriver {
   private final URI base;
   private final SimulatedCluster cluster;
   private final FakeKubeApi api;
-  private final PodFactory pods = new PodFactory();
+  private final PodFactory pods;
   private final int candidates;
 
   /**
    * @param candidates how many node names each filter call carries (kube-scheduler's feasible set)
+   * @param pods the pods to schedule
    */
   SchedulingDriver(
-      HttpClient client, URI base, SimulatedCluster cluster, FakeKubeApi api, int candidates) {
+      HttpClient client,
+      URI base,
+      SimulatedCluster cluster,
+      FakeKubeApi api,
+      int candidates,
+      PodFactory pods) {
     this.client = client;
     this.base = base;
     this.cluster = cluster;
     this.api = api;
     this.candidates = candidates;
+    this.pods = pods;
   }
 
   /**

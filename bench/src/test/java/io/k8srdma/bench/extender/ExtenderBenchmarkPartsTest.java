@@ -1,10 +1,14 @@
 package io.k8srdma.bench.extender;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import io.k8srdma.bench.agent.ProcStatus;
 import io.k8srdma.model.inventory.NodeInventory;
 import io.k8srdma.model.inventory.PhysicalFunction;
 import io.k8srdma.model.json.Json;
+import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class ExtenderBenchmarkPartsTest {
@@ -44,5 +48,52 @@ class ExtenderBenchmarkPartsTest {
     assertThat(ExtenderBenchmark.millis("5s")).isEqualTo(5_000);
     assertThat(ExtenderBenchmark.millis("500ms")).isEqualTo(500);
     assertThat(ExtenderBenchmark.millis("1m")).isEqualTo(60_000);
+  }
+
+  @Test
+  void cpuPerCycleIsNetOfTheIdleRate() {
+    // Idle: 10 s in which the extender used 2 CPU-s (0.2 cores) and the driver 1 CPU-s.
+    CpuMeter.Reading idle0 = new CpuMeter.Reading(0, 100, 50, Map.of("poller", 1.0));
+    CpuMeter.Reading idle1 = new CpuMeter.Reading(10_000_000_000L, 102, 51, Map.of("poller", 2.0));
+    // Load: 20 s, 1,000 cycles; extender +24 CPU-s (4 of them idle rate), driver +12 (2 idle).
+    CpuMeter.Reading load0 =
+        new CpuMeter.Reading(20_000_000_000L, 110, 60, Map.of("poller", 3.0, "http", 5.0));
+    CpuMeter.Reading load1 =
+        new CpuMeter.Reading(
+            40_000_000_000L, 134, 72, Map.of("poller", 7.0, "http", 25.0, "new", 1.0));
+    CpuMeter.Cost cost = CpuMeter.cost(idle0, idle1, load0, load1, 1_000);
+    assertThat(cost.idleExtenderCores()).isCloseTo(0.2, within(1e-9));
+    assertThat(cost.idleDriverCores()).isCloseTo(0.1, within(1e-9));
+    assertThat(cost.extenderMillisPerCycle()).isCloseTo(20.0, within(1e-9));
+    assertThat(cost.driverMillisPerCycle()).isCloseTo(10.0, within(1e-9));
+    assertThat(cost.threadMillisPerCycle().keySet()).containsExactly("http", "poller", "new");
+    assertThat(cost.threadMillisPerCycle().get("http")).isCloseTo(20.0, within(1e-9));
+    double cores = cost.cores();
+    assertThat(cost.extenderCapacity()).isCloseTo((cores - 0.2) / 0.020, within(1e-6));
+  }
+
+  @Test
+  void threadCpuOfThisProcessIsGroupedByNameWithoutDigits() {
+    Map<String, Double> threads = ProcStatus.cpuSecondsByThread(ProcessHandle.current().pid());
+    assertThat(threads).isNotEmpty();
+    assertThat(threads.keySet()).noneMatch(name -> name.matches(".*\\d.*"));
+    assertThat(threads.values()).allMatch(seconds -> seconds >= 0);
+  }
+
+  @Test
+  void plainPodsCarryNoRdmaRequest() {
+    SplittableRandom rnd = new SplittableRandom(1);
+    PodFactory.BenchPod plain = new PodFactory(true).next(rnd);
+    assertThat(plain.interfaces()).isNull();
+    assertThat(plain.json().path("metadata").has("annotations")).isFalse();
+    PodFactory.BenchPod rdma = new PodFactory(false).next(rnd);
+    assertThat(
+            rdma.json()
+                .path("metadata")
+                .path("annotations")
+                .path("k8s-rdma.io/interfaces")
+                .asText())
+        .isEqualTo(rdma.interfaces())
+        .startsWith("[{\"minTxRateMbps\":");
   }
 }

@@ -109,7 +109,7 @@ public final class Placement {
       return new FitResult.NoFit(Diagnosis.afterSearch(pfs, request.request, search));
     }
     return new FitResult.Fit(
-        choices(pfs, request.request, mapping), search.bestObjective().score());
+        search.bestObjective().score(), () -> choices(pfs, request.request, mapping));
   }
 
   /**

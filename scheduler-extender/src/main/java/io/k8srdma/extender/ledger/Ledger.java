@@ -76,7 +76,15 @@ public class Ledger {
    * back to life).
    */
   public boolean unchangedSince(String node, Stamp stamp) {
-    return versionOf.getOrDefault(node, 0L) == stamp.version() && stamp.covers(clock.instant());
+    return unchangedSince(node, stamp, clock.instant());
+  }
+
+  /**
+   * {@link #unchangedSince(String, Stamp)} as of {@code now}: a caller checking hundreds of nodes
+   * for one request reads the clock once, and gets one consistent view of expiries.
+   */
+  public boolean unchangedSince(String node, Stamp stamp, Instant now) {
+    return versionOf.getOrDefault(node, 0L) == stamp.version() && stamp.covers(now);
   }
 
   private static Commitments commitmentsOn(

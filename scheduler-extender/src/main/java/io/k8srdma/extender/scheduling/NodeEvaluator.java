@@ -15,6 +15,7 @@ import io.k8srdma.model.request.PodRequest;
 import io.k8srdma.model.request.PodRequestCodec;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -108,14 +109,16 @@ public class NodeEvaluator {
   }
 
   /**
-   * Evaluates nodes for one pod; filter and prioritize take this once per call rather than looking
-   * the pod's kept verdicts up once per node.
+   * Evaluates nodes for one pod as of now; filter and prioritize take this once per call rather
+   * than looking the pod's kept verdicts up, preparing its request and reading the clock once per
+   * node.
    */
   public PodEvaluation forPod(String podUid, PodRequest request) {
     PodKey key = new PodKey(podUid, request);
     Map<String, Kept> kept;
     synchronized (recent) {
-      kept = recent.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+      // Sized for the few hundred candidates kube-scheduler sends, so the map never grows mid-call.
+      kept = recent.computeIfAbsent(key, k -> new ConcurrentHashMap<>(512));
     }
     return new PodEvaluation(podUid, request, kept);
   }
@@ -131,9 +134,9 @@ public class NodeEvaluator {
   }
 
   /** The node prepared with every ledger entry counted, prepared again when anything changed. */
-  private Shared sharedFor(String node, NodeInventory inventory) {
+  private Shared sharedFor(String node, NodeInventory inventory, Instant now) {
     Shared s = prepared.get(node);
-    if (s != null && s.inventory() == inventory && ledger.unchangedSince(node, s.stamp())) {
+    if (s != null && s.inventory() == inventory && ledger.unchangedSince(node, s.stamp(), now)) {
       return s;
     }
     Ledger.Snapshot all = ledger.snapshot(node, null);
@@ -161,18 +164,22 @@ public class NodeEvaluator {
     private final PreparedRequest prepared;
     private final Map<String, Kept> kept;
 
+    /** One instant for the whole call: one clock read, one view of staleness and expiries. */
+    private final Instant now;
+
     private PodEvaluation(String podUid, PodRequest request, Map<String, Kept> kept) {
       this.podUid = podUid;
       this.request = request;
       this.prepared = Placement.prepare(request);
       this.kept = kept;
+      this.now = clock.instant();
     }
 
     /**
      * The verdict for {@code node}, as {@link NodeEvaluator#evaluate(String, String, PodRequest)}.
      */
     public Verdict evaluate(String node) {
-      Usable usable = usable(node);
+      Usable usable = usable(node, now);
       if (usable.inventory() == null) {
         // The kept verdict would still be right once the node is fresh again (it depends on the
         // inventory, not on its age), but a staleness boundary is a cheap, rare point to drop it.
@@ -181,10 +188,10 @@ public class NodeEvaluator {
       }
       NodeInventory inventory = usable.inventory();
       Kept previous = kept.get(node);
-      if (previous != null && previous.stillHolds(node, inventory, ledger)) {
+      if (previous != null && previous.stillHolds(node, inventory, ledger, now)) {
         return previous.verdict();
       }
-      Shared shared = sharedFor(node, inventory);
+      Shared shared = sharedFor(node, inventory, now);
       FitResult fit;
       Ledger.Stamp stamp;
       if (podUid == null || !shared.stamp().pods().contains(podUid)) {
@@ -217,14 +224,14 @@ public class NodeEvaluator {
    */
   private record Kept(NodeInventory inventory, Ledger.Stamp stamp, Verdict verdict) {
 
-    boolean stillHolds(String node, NodeInventory current, Ledger ledger) {
-      return inventory == current && ledger.unchangedSince(node, stamp);
+    boolean stillHolds(String node, NodeInventory current, Ledger ledger, Instant now) {
+      return inventory == current && ledger.unchangedSince(node, stamp, now);
     }
   }
 
   /** Evaluates one node against given commitments (bind passes the ones it reserves under). */
   public Verdict evaluate(String node, PodRequest request, Commitments commitments) {
-    Usable usable = usable(node);
+    Usable usable = usable(node, clock.instant());
     if (usable.inventory() == null) {
       return usable.verdict();
     }
@@ -233,12 +240,12 @@ public class NodeEvaluator {
   }
 
   /** The node's inventory when placement may use it (known and fresh), else why not. */
-  private Usable usable(String node) {
+  private Usable usable(String node, Instant now) {
     Optional<NodeState> state = cache.get(node);
     if (state.isEmpty()) {
       return new Usable(null, Verdict.unusable("no k8s-rdma node agent is known for this node"));
     }
-    String reason = state.get().unusableReason(clock.instant(), staleness);
+    String reason = state.get().unusableReason(now, staleness);
     return reason == null
         ? new Usable(state.get().inventory(), null)
         : new Usable(null, Verdict.unusable(reason));

@@ -66,6 +66,20 @@ class LedgerStampTest {
   }
 
   @Test
+  void aCallerPassingItsOwnInstantSeesTheExpiryAsOfThatInstant() {
+    reserve("pod-a", 2);
+    Ledger.Snapshot snapshot = ledger.snapshot(NODE, null);
+    Instant requestStart = clock.instant().plus(IN_FLIGHT).minusMillis(1);
+
+    clock.advance(IN_FLIGHT);
+
+    // The clock has passed the expiry, but a request that started before it keeps one view.
+    assertThat(ledger.unchangedSince(NODE, snapshot.stamp())).isFalse();
+    assertThat(ledger.unchangedSince(NODE, snapshot.stamp(), requestStart)).isTrue();
+    assertThat(ledger.unchangedSince(NODE, snapshot.stamp(), clock.instant())).isFalse();
+  }
+
+  @Test
   void aStampTakenAfterAnExpiryHoldsUntilTheNextOne() {
     reserve("pod-a", 2);
     clock.advance(Duration.ofSeconds(10));
