@@ -79,6 +79,16 @@ class ExtenderTest {
   }
 
   @Test
+  void jvmUsesTheParallelCollectorAndAHeapShareOfTheMemoryLimit() {
+    Map<String, Object> extender = container(Chart.render());
+
+    assertThat((String) at(Chart.Node.env(extender).get("JAVA_TOOL_OPTIONS"), "value"))
+        .contains("-XX:+UseParallelGC")
+        .contains("-XX:MaxRAMPercentage=60");
+    assertThat(at(extender, "resources.limits.memory")).isEqualTo("512Mi");
+  }
+
+  @Test
   void runsAsNonRootWithAReadOnlyRootAndNoCapabilities() {
     Chart.Manifests manifests = Chart.render();
     Map<String, Object> pod =

@@ -3,10 +3,8 @@ package io.k8srdma.model.placement;
 import io.k8srdma.model.request.InterfaceRequest;
 import io.k8srdma.model.request.PodRequest;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -338,19 +336,30 @@ final class Search {
 
   /** Per PF, an id shared by the PFs alike in everything the search does not change. */
   static int[] staticClasses(List<PfState> pfs) {
-    Map<List<Object>, Integer> ids = new HashMap<>();
+    // Pairwise rather than hashed: nodes have a handful of PFs, and this runs for every node
+    // whose inventory or ledger entries changed.
     int[] classes = new int[pfs.size()];
-    for (PfState p : pfs) {
-      List<Object> key =
-          Arrays.asList(
-              p.pf.linkLayer(),
-              p.pf.numaNode(),
-              p.capacityKnown,
-              p.effectiveCapacity,
-              p.pf.vfs().size());
-      classes[p.index] = ids.computeIfAbsent(key, x -> ids.size());
+    int next = 0;
+    for (int i = 0; i < pfs.size(); i++) {
+      classes[i] = -1;
+      for (int j = 0; j < i && classes[i] < 0; j++) {
+        if (staticallyAlike(pfs.get(i), pfs.get(j))) {
+          classes[i] = classes[j];
+        }
+      }
+      if (classes[i] < 0) {
+        classes[i] = next++;
+      }
     }
     return classes;
+  }
+
+  private static boolean staticallyAlike(PfState a, PfState b) {
+    return a.pf.linkLayer() == b.pf.linkLayer()
+        && a.numaNode == b.numaNode
+        && a.capacityKnown == b.capacityKnown
+        && a.effectiveCapacity == b.effectiveCapacity
+        && a.vfTotal == b.vfTotal;
   }
 
   /** A search state; arrays compared by content. */
