@@ -112,8 +112,9 @@ public class ExtenderConfiguration {
   }
 
   @Bean
-  BindService bindService(KubernetesAccess k8s, NodeEvaluator evaluator, Ledger ledger) {
-    return new BindService(k8s.client().orElse(null), evaluator, ledger);
+  BindService bindService(
+      KubernetesAccess k8s, NodeEvaluator evaluator, Ledger ledger, PodLedgerSync sync) {
+    return new BindService(k8s.client().orElse(null), evaluator, ledger, sync::cached);
   }
 
   @Bean

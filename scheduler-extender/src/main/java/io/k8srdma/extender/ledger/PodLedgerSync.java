@@ -33,6 +33,17 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
     this.informer = client == null ? null : client.pods().inAnyNamespace().inform(this);
   }
 
+  /**
+   * The pod {@code namespace/name} as the informer last saw it; empty without an API or when the
+   * informer does not know it. Shared with the informer: the caller must not modify it.
+   */
+  public Optional<Pod> cached(String namespace, String name) {
+    if (informer == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(informer.getStore().getByKey(namespace + "/" + name));
+  }
+
   /** Whether the informer has listed every pod once (the ledger is complete). */
   public boolean synced() {
     return informer == null || informer.hasSynced();

@@ -1,0 +1,225 @@
+package io.k8srdma.extender.bind;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.k8srdma.extender.Await;
+import io.k8srdma.extender.TestInventories;
+import io.k8srdma.extender.ledger.Ledger;
+import io.k8srdma.extender.ledger.PodLedgerSync;
+import io.k8srdma.extender.poller.InventoryCache;
+import io.k8srdma.extender.poller.InventoryCacheFixture;
+import io.k8srdma.extender.scheduling.NodeEvaluator;
+import io.k8srdma.model.Annotations;
+import io.k8srdma.model.assignment.AssignmentCodec;
+import io.k8srdma.model.extender.ExtenderBindingArgs;
+import io.k8srdma.model.extender.ExtenderBindingResult;
+import io.k8srdma.model.placement.PlacementOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bind against fabric8's mock API server in CRUD mode, with the pod taken from a cache first: the
+ * informer's copy saves the GET, and a stale copy (older resourceVersion, or a re-created pod with
+ * another UID) is read again from the API instead of failing the bind or overwriting the pod.
+ */
+@EnableKubernetesMockClient(crud = true)
+class BindServiceTest {
+
+  private static final String NS = "ml";
+  private static final String NODE = "node-a";
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  static KubernetesMockServer server;
+  static KubernetesClient client;
+
+  private final Clock clock = Clock.systemUTC();
+  private final Ledger ledger = new Ledger(clock, Duration.ofMinutes(1));
+  private final InventoryCache cache = new InventoryCache();
+  private final NodeEvaluator evaluator =
+      new NodeEvaluator(cache, ledger, PlacementOptions.defaults(), Duration.ofMinutes(5), clock);
+  private PodLedgerSync sync;
+
+  @BeforeEach
+  void setUp() {
+    InventoryCacheFixture.received(
+        cache, NODE, TestInventories.ibNode(NODE, 0x1a, 4, 400_000), clock.instant());
+    sync = new PodLedgerSync(client, ledger);
+  }
+
+  @AfterEach
+  void tearDown() {
+    sync.close();
+    client.pods().inNamespace(NS).delete();
+  }
+
+  @Test
+  void theInformersCopySavesTheGetAndIsNotModified() throws Exception {
+    Pod pod = create("cached-1", "uid-cached-1");
+    Await.until("informer has the pod", WAIT, () -> sync.cached(NS, "cached-1").isPresent());
+    Pod informersCopy = sync.cached(NS, "cached-1").orElseThrow();
+    drainRequests();
+
+    ExtenderBindingResult result = bindService(sync::cached).bind(args(pod));
+
+    assertThat(result.error()).isNull();
+    List<String> requests = drainRequests();
+    assertThat(requests)
+        .as("bind's calls to the API")
+        .containsExactly(
+            "PUT /api/v1/namespaces/ml/pods/cached-1",
+            "POST /api/v1/namespaces/ml/pods/cached-1/binding");
+    assertThat(annotationOf("cached-1")).isNotNull();
+    assertThat(informersCopy.getMetadata().getAnnotations())
+        .as("the informer's own object")
+        .doesNotContainKey(Annotations.ASSIGNMENT);
+  }
+
+  @Test
+  void aCopyWithAnOlderResourceVersionIsReadAgainAndTheBindSucceeds() throws Exception {
+    Pod created = create("stale-1", "uid-stale-1");
+    Pod stale = new PodBuilder(created).build();
+    // Someone changes the pod after the copy was taken: the copy's resourceVersion is old now.
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName("stale-1")
+        .edit(p -> new PodBuilder(p).editMetadata().addToLabels("team", "a").endMetadata().build());
+    drainRequests();
+
+    ExtenderBindingResult result = bindService(cacheOf(stale)).bind(args(created));
+
+    assertThat(result.error()).isNull();
+    assertThat(drainRequests())
+        .containsExactly(
+            "PUT /api/v1/namespaces/ml/pods/stale-1",
+            "GET /api/v1/namespaces/ml/pods/stale-1",
+            "PUT /api/v1/namespaces/ml/pods/stale-1",
+            "POST /api/v1/namespaces/ml/pods/stale-1/binding");
+    Pod now = client.pods().inNamespace(NS).withName("stale-1").get();
+    assertThat(now.getMetadata().getLabels()).as("the later change survives").containsKey("team");
+    assertThat(AssignmentCodec.read(now.getMetadata().getAnnotations()).orElseThrow().node())
+        .isEqualTo(NODE);
+    // The first attempt's reservation was released: one pod holds one VF, not two.
+    assertThat(ledger.commitmentsOn(NODE, null).takenVfs()).hasSize(1);
+  }
+
+  @Test
+  void aCopyOfAnEarlierPodWithTheSameNameIsReadAgain() throws Exception {
+    Pod current = create("recreated-1", "uid-new");
+    Pod earlier = new PodBuilder(current).editMetadata().withUid("uid-old").endMetadata().build();
+    drainRequests();
+
+    ExtenderBindingResult result = bindService(cacheOf(earlier)).bind(args(current));
+
+    assertThat(result.error()).isNull();
+    assertThat(drainRequests())
+        .containsExactly(
+            "GET /api/v1/namespaces/ml/pods/recreated-1",
+            "PUT /api/v1/namespaces/ml/pods/recreated-1",
+            "POST /api/v1/namespaces/ml/pods/recreated-1/binding");
+  }
+
+  @Test
+  void withoutACopyThePodIsReadAndAMissingPodIsAClearError() {
+    Pod pod = create("plain-1", "uid-plain-1");
+
+    assertThat(bindService(PodCache.NONE).bind(args(pod)).error()).isNull();
+    assertThat(annotationOf("plain-1")).isNotNull();
+
+    ExtenderBindingResult missing =
+        bindService(PodCache.NONE).bind(new ExtenderBindingArgs("gone-1", NS, "uid-gone-1", NODE));
+    assertThat(missing.error())
+        .isEqualTo("k8s-rdma: cannot bind pod ml/gone-1 to node node-a: pod not found");
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+
+  private BindService bindService(PodCache pods) {
+    return new BindService(client, evaluator, ledger, pods);
+  }
+
+  private static PodCache cacheOf(Pod pod) {
+    return (namespace, name) ->
+        namespace.equals(pod.getMetadata().getNamespace())
+                && name.equals(pod.getMetadata().getName())
+            ? Optional.of(pod)
+            : Optional.empty();
+  }
+
+  private static ExtenderBindingArgs args(Pod pod) {
+    return new ExtenderBindingArgs(
+        pod.getMetadata().getName(), NS, pod.getMetadata().getUid(), NODE);
+  }
+
+  /**
+   * Creates the pod. The CRUD mock does not implement the {@code pods/binding} subresource, so the
+   * Binding POST gets an expectation that answers as the API server does.
+   */
+  private static Pod create(String name, String uid) {
+    server
+        .expect()
+        .post()
+        .withPath("/api/v1/namespaces/ml/pods/" + name + "/binding")
+        .andReturn(201, "{\"kind\":\"Status\",\"status\":\"Success\"}")
+        .always();
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(NS)
+            .withUid(uid)
+            .addToAnnotations(Annotations.INTERFACES, "[{\"minTxRateMbps\":10000}]")
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("main")
+            .withImage("busybox")
+            .endContainer()
+            .endSpec()
+            .build();
+    return client.pods().inNamespace(NS).resource(pod).create();
+  }
+
+  private static String annotationOf(String name) {
+    return client
+        .pods()
+        .inNamespace(NS)
+        .withName(name)
+        .get()
+        .getMetadata()
+        .getAnnotations()
+        .get(Annotations.ASSIGNMENT);
+  }
+
+  /**
+   * The requests for pods the mock server received since the last call, as "METHOD path" without
+   * the query (the informer's list and watch requests are left out).
+   */
+  private static List<String> drainRequests() throws InterruptedException {
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      var r = server.takeRequest(100, TimeUnit.MILLISECONDS);
+      if (r == null) {
+        break;
+      }
+      String path = r.getPath().replaceAll("\\?.*$", "");
+      boolean informer = r.getPath().contains("watch=") || path.equals("/api/v1/pods");
+      if (!informer) {
+        seen.add(r.getMethod() + " " + path);
+      }
+    }
+    return seen;
+  }
+}
