@@ -120,6 +120,7 @@ public final class ExtenderBenchmark {
     log("  idle rounds %s; sequential", idle);
     VerbTotals verbs0 = verbTotals(ext);
     CpuMeter.Reading loadCpuStart = CpuMeter.read(ext.pid());
+    ExtenderResult.ApiCalls api0 = ExtenderResult.ApiCalls.of(api);
     long loadStart = System.nanoTime();
     SchedulingDriver.CycleStats sequential = driver.sequential(cycles);
     List<ExtenderResult.Concurrent> concurrent = new ArrayList<>();
@@ -131,6 +132,7 @@ public final class ExtenderBenchmark {
     }
     long loadEnd = System.nanoTime();
     CpuMeter.Reading loadCpuEnd = CpuMeter.read(ext.pid());
+    ExtenderResult.ApiCalls apiCalls = ExtenderResult.ApiCalls.of(api).minus(api0);
     VerbTotals verbs1 = verbTotals(ext);
     long measuredCycles =
         sequential.cycle().requests()
@@ -159,6 +161,7 @@ public final class ExtenderBenchmark {
         ProcStatus.peakRssKib(ext.pid()),
         ProcStatus.cpuSeconds(ext.pid()),
         cpu,
+        apiCalls,
         agents.errors(),
         api.unexpected(),
         loadBefore,
@@ -284,8 +287,9 @@ public final class ExtenderBenchmark {
                 + opts.get("poll-interval", "5s")
                 + " (concurrency 64, jitter 0.2: the defaults); in-flight timeout "
                 + opts.get("in-flight-timeout", "5s")
-                + " (the fake API never shows bound pods to the informer, so binds stay"
-                + " reservations that expire: the cluster sees churn instead of filling up)",
+                + " (the fake API's watch shows each pod to the informer when it is created,"
+                + " annotated and deleted; the driver deletes each pod after its bind, so the"
+                + " cluster sees churn instead of filling up)",
             "- per size: "
                 + opts.get("warmup", Integer.toString(DEFAULT_WARMUP_CYCLES))
                 + " warm-up cycles, "

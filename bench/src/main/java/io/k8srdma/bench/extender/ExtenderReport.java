@@ -84,6 +84,18 @@ final class ExtenderReport {
               c.cores(),
               c.extenderCapacity()));
     }
+    md.append("\nThe extender's calls to the fake API during the measured runs:\n\n");
+    for (ExtenderResult r : results) {
+      ExtenderResult.ApiCalls a = r.apiCalls();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "- %,d nodes: %d pod GET, %d pod PUT, %d Binding POST%n",
+              r.nodes(),
+              a.gets(),
+              a.puts(),
+              a.bindings()));
+    }
     md.append(
         "\nExtender CPU per cycle by thread (ms, the largest; digits in names shown as N):\n\n");
     for (ExtenderResult r : results) {

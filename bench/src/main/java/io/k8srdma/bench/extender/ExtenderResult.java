@@ -26,6 +26,7 @@ import java.util.stream.Stream;
  * @param peakRssKib extender VmHWM at the end
  * @param cpuSeconds extender CPU time over its whole life (user + system)
  * @param cpu CPU time per scheduling cycle of the extender and of this driver process
+ * @param apiCalls the extender's calls to the fake API during the measured runs
  * @param agentErrors requests the fake agents could not answer
  * @param apiUnexpected requests the fake Kubernetes API did not expect
  * @param loadBefore load average before this size's run
@@ -50,6 +51,7 @@ record ExtenderResult(
     long peakRssKib,
     double cpuSeconds,
     CpuMeter.Cost cpu,
+    ApiCalls apiCalls,
     long agentErrors,
     long apiUnexpected,
     String loadBefore,
@@ -63,6 +65,23 @@ record ExtenderResult(
 
   /** Target: a round over unchanged agents within 5 s. */
   static final double ROUND_TARGET_SECONDS = 5;
+
+  /**
+   * Calls the extender made to the fake API: bind's pod reads, annotation writes and Bindings.
+   *
+   * @param gets pod {@code GET}s (bind found no usable copy in its informer's cache)
+   * @param puts pod {@code PUT}s (the assignment annotation)
+   * @param bindings {@code POST .../binding}
+   */
+  record ApiCalls(long gets, long puts, long bindings) {
+    static ApiCalls of(FakeKubeApi api) {
+      return new ApiCalls(api.gets(), api.puts(), api.bindings());
+    }
+
+    ApiCalls minus(ApiCalls before) {
+      return new ApiCalls(gets - before.gets, puts - before.puts, bindings - before.bindings);
+    }
+  }
 
   /**
    * A run with several clients at once.

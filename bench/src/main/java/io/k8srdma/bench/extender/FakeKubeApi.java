@@ -5,12 +5,15 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.k8srdma.model.json.Json;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,18 +23,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Just enough of the Kubernetes API for the extender's bind, so its cost is measured without an API
- * server: an empty pod list and a silent watch (the extender's pod informer), {@code GET} of a pod
- * the driver registered, {@code PUT} of it (200 with the next resourceVersion, 409 on a stale one)
- * and {@code POST .../binding} (201). The watch never reports the annotated pods, so bind decisions
- * stay in-flight reservations in the extender's ledger until they expire.
+ * Just enough of the Kubernetes API for the extender's bind and pod informer, so their cost is
+ * measured without an API server: an empty pod list and a watch that reports what happens to the
+ * driver's pods ({@code ADDED} when registered, {@code MODIFIED} after the extender's annotation
+ * {@code PUT}, {@code DELETED} when the driver forgets them), {@code GET} of a pod, {@code PUT} of
+ * it (200 with the next resourceVersion, 409 on a stale one) and {@code POST .../binding} (201). As
+ * in a cluster, the extender's informer thus sees each pod before bind (which can take it from the
+ * cache), records the bound assignment, and frees it when the pod goes.
  */
 final class FakeKubeApi implements AutoCloseable {
 
   private static final Pattern POD =
       Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)(/binding)?");
 
-  /** Longest a silent watch is held open; the extender is stopped long before. */
+  /** Longest a watch is held open; the extender is stopped long before. */
   private static final long WATCH_HOLD_MINUTES = 60;
 
   private final HttpServer server;
@@ -44,6 +49,9 @@ final class FakeKubeApi implements AutoCloseable {
   private final AtomicLong unexpected = new AtomicLong();
   private final AtomicLong nextVersion = new AtomicLong(1000);
 
+  /** The informer's open watches; each event is one JSON line written to every one of them. */
+  private final List<OutputStream> watches = new CopyOnWriteArrayList<>();
+
   /**
    * A pending pod.
    *
@@ -55,7 +63,7 @@ final class FakeKubeApi implements AutoCloseable {
 
   FakeKubeApi() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
-    // Cached: each silent watch holds a thread for as long as the extender runs.
+    // Cached: each watch holds a thread for as long as the extender runs.
     pool = Executors.newCachedThreadPool(r -> FakeAgents.daemon(r, "fake-kube-api"));
     server.setExecutor(pool);
     server.createContext("/", this::handle);
@@ -68,12 +76,34 @@ final class FakeKubeApi implements AutoCloseable {
 
   /** Makes a pod visible to GET before the driver asks the extender to bind it. */
   void addPod(String namespace, String name, String uid, String interfaces) {
-    pods.put(namespace + "/" + name, new FakePod(uid, interfaces, nextVersion.incrementAndGet()));
+    FakePod pod = new FakePod(uid, interfaces, nextVersion.incrementAndGet());
+    pods.put(namespace + "/" + name, pod);
+    emit("ADDED", podJson(namespace, name, pod));
   }
 
-  /** Forgets a pod once its bind answered, so memory stays bounded. */
+  /** Forgets a pod once its bind answered, so memory stays bounded (and the ledger frees it). */
   void removePod(String namespace, String name) {
-    pods.remove(namespace + "/" + name);
+    FakePod pod = pods.remove(namespace + "/" + name);
+    if (pod != null) {
+      emit("DELETED", podJson(namespace, name, pod));
+    }
+  }
+
+  /** Writes one watch event to every open watch; a watch that fails to take it is dropped. */
+  private void emit(String type, String object) {
+    byte[] line =
+        ("{\"type\":\"" + type + "\",\"object\":" + object + "}\n")
+            .getBytes(StandardCharsets.UTF_8);
+    for (OutputStream out : watches) {
+      synchronized (out) {
+        try {
+          out.write(line);
+          out.flush();
+        } catch (IOException e) {
+          watches.remove(out);
+        }
+      }
+    }
   }
 
   long gets() {
@@ -151,7 +181,9 @@ final class FakeKubeApi implements AutoCloseable {
     long next = nextVersion.incrementAndGet();
     pods.put(key, new FakePod(pod.uid(), pod.interfaces(), next));
     meta.put("resourceVersion", Long.toString(next));
-    send(ex, 200, Json.mapper().writeValueAsString(body));
+    String updated = Json.mapper().writeValueAsString(body);
+    send(ex, 200, updated);
+    emit("MODIFIED", updated);
   }
 
   private void bind(HttpExchange ex) throws IOException {
@@ -160,7 +192,7 @@ final class FakeKubeApi implements AutoCloseable {
     send(ex, 201, new String(body, StandardCharsets.UTF_8));
   }
 
-  /** Answers the informer's watch with headers and then nothing, until the fake closes. */
+  /** Answers the informer's watch with headers, then with the events {@link #emit} writes. */
   private void holdWatch(HttpExchange ex) throws IOException {
     if (ex.getRequestHeaders().containsKey("Upgrade")) {
       // No WebSocket here: fabric8 falls back to an HTTP watch on a plain answer.
@@ -169,11 +201,15 @@ final class FakeKubeApi implements AutoCloseable {
     }
     ex.getResponseHeaders().set("Content-Type", "application/json");
     ex.sendResponseHeaders(200, 0);
-    ex.getResponseBody().flush();
+    OutputStream out = ex.getResponseBody();
+    out.flush();
+    watches.add(out);
     try {
       closing.await(WATCH_HOLD_MINUTES, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      watches.remove(out);
     }
   }
 
@@ -192,7 +228,7 @@ final class FakeKubeApi implements AutoCloseable {
         {"apiVersion":"v1","kind":"PodList","metadata":{"resourceVersion":"1"},"items":[]}""";
   }
 
-  private static String podJson(String namespace, String name, FakePod pod) throws IOException {
+  private static String podJson(String namespace, String name, FakePod pod) {
     ObjectNode root = Json.mapper().createObjectNode();
     root.put("apiVersion", "v1").put("kind", "Pod");
     ObjectNode meta = root.putObject("metadata");
@@ -209,7 +245,7 @@ final class FakeKubeApi implements AutoCloseable {
         .put("name", "main")
         .put("image", "bench");
     root.putObject("status").put("phase", "Pending");
-    return Json.mapper().writeValueAsString(root);
+    return root.toString();
   }
 
   private static String status(int code, String reason, String message) {
