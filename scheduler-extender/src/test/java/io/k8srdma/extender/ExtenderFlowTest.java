@@ -312,22 +312,10 @@ class ExtenderFlowTest {
 
   private static Pod pod(String name, String interfaces) {
     PodBuilder b =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace("ml")
-            .withUid(UUID.nameUUIDFromBytes(name.getBytes()).toString())
-            .endMetadata()
-            .withNewSpec()
+        TestPods.pod("ml", name, UUID.nameUUIDFromBytes(name.getBytes()).toString(), "Pending")
+            .editSpec()
             .withSchedulerName("k8s-rdma-scheduler")
-            .addNewContainer()
-            .withName("main")
-            .withImage("busybox")
-            .endContainer()
-            .endSpec()
-            .withNewStatus()
-            .withPhase("Pending")
-            .endStatus();
+            .endSpec();
     if (interfaces != null) {
       b.editMetadata().addToAnnotations(Annotations.INTERFACES, interfaces).endMetadata();
     }
@@ -335,19 +323,10 @@ class ExtenderFlowTest {
   }
 
   /**
-   * Creates the pod in the API. The CRUD mock does not implement the {@code pods/binding}
-   * subresource (it would treat the POST as a second pod of that name), so each pod gets an
-   * expectation that answers the Binding POST like the API server does; the test then checks the
-   * request the extender sent.
+   * Creates the pod in the API, with its Binding POST answered ({@link TestPods#answerBinding}).
    */
   private static Pod create(Pod pod) {
-    String name = pod.getMetadata().getName();
-    server
-        .expect()
-        .post()
-        .withPath("/api/v1/namespaces/ml/pods/" + name + "/binding")
-        .andReturn(201, "{\"kind\":\"Status\",\"status\":\"Success\"}")
-        .always();
+    TestPods.answerBinding(server, "ml", pod.getMetadata().getName());
     return client.pods().inNamespace("ml").resource(pod).create();
   }
 

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.k8srdma.extender.Await;
 import io.k8srdma.extender.TestInventories;
+import io.k8srdma.extender.TestPods;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.ledger.PodLedgerSync;
 import io.k8srdma.extender.poller.InventoryCache;
@@ -163,31 +164,14 @@ class BindServiceTest {
         pod.getMetadata().getName(), NS, pod.getMetadata().getUid(), NODE);
   }
 
-  /**
-   * Creates the pod. The CRUD mock does not implement the {@code pods/binding} subresource, so the
-   * Binding POST gets an expectation that answers as the API server does.
-   */
+  /** Creates a pending pod asking for one 10 Gb/s interface, its Binding POST answered. */
   private static Pod create(String name, String uid) {
-    server
-        .expect()
-        .post()
-        .withPath("/api/v1/namespaces/ml/pods/" + name + "/binding")
-        .andReturn(201, "{\"kind\":\"Status\",\"status\":\"Success\"}")
-        .always();
+    TestPods.answerBinding(server, NS, name);
     Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace(NS)
-            .withUid(uid)
+        TestPods.pod(NS, name, uid, "Pending")
+            .editMetadata()
             .addToAnnotations(Annotations.INTERFACES, "[{\"minTxRateMbps\":10000}]")
             .endMetadata()
-            .withNewSpec()
-            .addNewContainer()
-            .withName("main")
-            .withImage("busybox")
-            .endContainer()
-            .endSpec()
             .build();
     return client.pods().inNamespace(NS).resource(pod).create();
   }

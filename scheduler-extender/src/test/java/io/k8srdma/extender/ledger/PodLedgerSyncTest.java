@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.k8srdma.extender.Await;
+import io.k8srdma.extender.TestPods;
 import io.k8srdma.model.Annotations;
 import io.k8srdma.model.assignment.AssignedInterface;
 import io.k8srdma.model.assignment.Assignment;
@@ -125,22 +126,10 @@ class PodLedgerSyncTest {
     if (assignmentAnnotation != null) {
       annotations.put(Annotations.ASSIGNMENT, assignmentAnnotation);
     }
-    return new PodBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(NS)
-        .withUid("uid-" + name)
+    return TestPods.pod(NS, name, "uid-" + name, phase)
+        .editMetadata()
         .withAnnotations(annotations)
         .endMetadata()
-        .withNewSpec()
-        .addNewContainer()
-        .withName("main")
-        .withImage("busybox")
-        .endContainer()
-        .endSpec()
-        .withNewStatus()
-        .withPhase(phase)
-        .endStatus()
         .build();
   }
 
