@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>The pod is taken from the informer's cache when it has it, which saves a GET per bind. The
  * annotation is written with that copy's resourceVersion, so a stale copy cannot overwrite a newer
  * pod: the API answers 409, and the bind starts over once from the pod read from the API. A copy
- * with another UID than the scheduler's (the pod was re-created) is read again the same way.
+ * with another UID than the scheduler's (the pod was re-created) is read again the same way, and so
+ * is a pod the ledger already holds a decision for (a repeated bind), whose copy may predate it.
  */
 public class BindService {
 
@@ -96,6 +97,11 @@ public class BindService {
       return copy
           ? Attempt.STALE
           : Attempt.of(error(podName, args.node(), "pod UID is " + uid + ", not " + args.podUID()));
+    }
+    if (copy && ledger.holds(uid)) {
+      // A decision for this pod exists already (an earlier bind): the API's pod says whether it
+      // was recorded, and a reservation from a copy that may predate it would replace its entry.
+      return Attempt.STALE;
     }
     Optional<PodRequest> request;
     try {

@@ -138,6 +138,11 @@ public class Ledger {
     return decision.result();
   }
 
+  /** Whether the pod has an entry, bound or in flight, on any node. */
+  public boolean holds(String podUid) {
+    return nodeOfPod.containsKey(podUid);
+  }
+
   /** Drops a reservation that bind could not complete, unless the informer saw it bound. */
   public synchronized void releaseInFlight(String podUid) {
     removeIf(podUid, true);

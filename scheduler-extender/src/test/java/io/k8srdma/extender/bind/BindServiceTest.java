@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -114,6 +115,28 @@ class BindServiceTest {
         .isEqualTo(NODE);
     // The first attempt's reservation was released: one pod holds one VF, not two.
     assertThat(ledger.commitmentsOn(NODE, null).takenVfs()).hasSize(1);
+  }
+
+  @Test
+  void aPodWithADecisionAlreadyIsReadFromTheApiAndKeepsItsEntry() throws Exception {
+    Pod created = create("decided-1", "uid-decided-1");
+    Pod copyBeforeTheDecision = new PodBuilder(created).build();
+    ExtenderBindingResult first = bindService(PodCache.NONE).bind(args(created));
+    assertThat(first.error()).isNull();
+    Set<String> taken = Set.copyOf(ledger.commitmentsOn(NODE, null).takenVfs());
+    drainRequests();
+
+    // The scheduler binds again (say its first answer timed out) while the cache still holds the
+    // pod from before the annotation.
+    ExtenderBindingResult again = bindService(cacheOf(copyBeforeTheDecision)).bind(args(created));
+
+    assertThat(again.error()).isNull();
+    assertThat(drainRequests())
+        .as("the recorded decision is reused, not taken again")
+        .containsExactly(
+            "GET /api/v1/namespaces/ml/pods/decided-1",
+            "POST /api/v1/namespaces/ml/pods/decided-1/binding");
+    assertThat(ledger.commitmentsOn(NODE, null).takenVfs()).isEqualTo(taken).hasSize(1);
   }
 
   @Test
