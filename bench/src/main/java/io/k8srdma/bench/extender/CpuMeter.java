@@ -56,6 +56,19 @@ final class CpuMeter {
     }
   }
 
+  /**
+   * How many processors a {@code taskset -c} list names: {@code 1} is one, {@code 0,1} and {@code
+   * 0-1} are two.
+   */
+  static int cpuCount(String list) {
+    int count = 0;
+    for (String part : list.split(",")) {
+      String[] range = part.strip().split("-");
+      count += range.length == 2 ? Integer.parseInt(range[1]) - Integer.parseInt(range[0]) + 1 : 1;
+    }
+    return count;
+  }
+
   static Reading read(long extenderPid) {
     return new Reading(
         System.nanoTime(),
@@ -64,7 +77,11 @@ final class CpuMeter {
         ProcStatus.cpuSecondsByThread(extenderPid));
   }
 
-  static Cost cost(Reading idleStart, Reading idleEnd, Reading loadStart, Reading loadEnd, long n) {
+  /**
+   * @param cores the processors the extender may run on (its capacity is estimated for those)
+   */
+  static Cost cost(
+      Reading idleStart, Reading idleEnd, Reading loadStart, Reading loadEnd, long n, int cores) {
     double idleWall = (idleEnd.nanos() - idleStart.nanos()) / 1e9;
     double loadWall = (loadEnd.nanos() - loadStart.nanos()) / 1e9;
     double idleExt = (idleEnd.extenderSeconds() - idleStart.extenderSeconds()) / idleWall;
@@ -77,7 +94,7 @@ final class CpuMeter {
         n,
         n > 0 ? ext / n * 1000 : Double.NaN,
         n > 0 ? drv / n * 1000 : Double.NaN,
-        Runtime.getRuntime().availableProcessors(),
+        cores,
         byThread(loadStart.extenderThreads(), loadEnd.extenderThreads(), n));
   }
 

@@ -28,8 +28,10 @@ import java.util.stream.Stream;
  * {@code in-flight-timeout} (5s), {@code agent-threads} (4), {@code jvm-flags} (space-separated,
  * default none), {@code jfr} (a directory: record a JFR profile of each extender there), {@code
  * plain-pods} (false; true = the control run: pods without an RDMA request, which cost the extender
- * only HTTP, JSON and the bind's API calls). Every loop is bounded and all traffic goes to
- * 127.0.0.1.
+ * only HTTP, JSON and the bind's API calls), {@code extender-cpus} (none; a {@code taskset -c} list
+ * such as {@code 1}: the extender runs on those processors only, so with the driver pinned to the
+ * others, e.g. {@code taskset -c 0 java ...}, the two no longer compete). Every loop is bounded and
+ * all traffic goes to 127.0.0.1.
  */
 public final class ExtenderBenchmark {
 
@@ -137,7 +139,9 @@ public final class ExtenderBenchmark {
     long measuredCycles =
         sequential.cycle().requests()
             + concurrent.stream().mapToLong(c -> c.stats().cycle().requests()).sum();
-    CpuMeter.Cost cpu = CpuMeter.cost(idleStart, idleEnd, loadCpuStart, loadCpuEnd, measuredCycles);
+    CpuMeter.Cost cpu =
+        CpuMeter.cost(
+            idleStart, idleEnd, loadCpuStart, loadCpuEnd, measuredCycles, extenderCores());
     log("  filter with all nodes");
     var filterAll = driver.filterAllNodes(opts.integer("filter-all", 100));
     double count1 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_count");
@@ -233,7 +237,15 @@ public final class ExtenderBenchmark {
             "--k8s-rdma.extender.poll.interval=" + opts.get("poll-interval", "5s"),
             "--k8s-rdma.extender.in-flight-timeout=" + opts.get("in-flight-timeout", "5s"));
     Path log = work.resolve("extender-" + cluster.size() + ".log");
-    return ExtenderProcess.start(java, jar, jvmFlags(cluster), args, port, log, client);
+    String cpus = opts.get("extender-cpus", "");
+    List<String> prefix = cpus.isBlank() ? List.of() : List.of("taskset", "-c", cpus);
+    return ExtenderProcess.start(prefix, java, jar, jvmFlags(cluster), args, port, log, client);
+  }
+
+  /** The processors the extender runs on: those of {@code --extender-cpus}, else all. */
+  private int extenderCores() {
+    String cpus = opts.get("extender-cpus", "");
+    return cpus.isBlank() ? Runtime.getRuntime().availableProcessors() : CpuMeter.cpuCount(cpus);
   }
 
   private List<String> jvmFlags(SimulatedCluster cluster) throws IOException {
@@ -279,6 +291,9 @@ public final class ExtenderBenchmark {
                     + " unevaluated, prioritize scores 0, bind only GETs the pod and POSTs the"
                     + " binding)"
                 : "- pods: 1–4 RDMA interfaces each, floors 0–50 Gb/s",
+            opts.get("extender-cpus", "").isBlank()
+                ? "- extender and driver share all processors"
+                : "- extender pinned to CPU(s) " + opts.get("extender-cpus", "") + " (taskset -c)",
             "- extender JVM flags: `"
                 + (userFlags().isEmpty() ? "(none: JVM ergonomics)" : String.join(" ", userFlags()))
                 + "`"

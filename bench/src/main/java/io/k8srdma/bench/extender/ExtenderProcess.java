@@ -38,6 +38,7 @@ final class ExtenderProcess implements AutoCloseable {
    * @param port the extender's {@code server.port}, also passed in {@code args}
    */
   static ExtenderProcess start(
+      List<String> prefix,
       Path java,
       Path jar,
       List<String> flags,
@@ -45,7 +46,7 @@ final class ExtenderProcess implements AutoCloseable {
       int port,
       Path log,
       HttpClient client) {
-    List<String> cmd = new ArrayList<>();
+    List<String> cmd = new ArrayList<>(prefix);
     cmd.add(java.toString());
     cmd.addAll(flags);
     cmd.add("-jar");

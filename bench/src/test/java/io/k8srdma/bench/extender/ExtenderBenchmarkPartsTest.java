@@ -61,15 +61,23 @@ class ExtenderBenchmarkPartsTest {
     CpuMeter.Reading load1 =
         new CpuMeter.Reading(
             40_000_000_000L, 134, 72, Map.of("poller", 7.0, "http", 25.0, "new", 1.0));
-    CpuMeter.Cost cost = CpuMeter.cost(idle0, idle1, load0, load1, 1_000);
+    CpuMeter.Cost cost = CpuMeter.cost(idle0, idle1, load0, load1, 1_000, 2);
     assertThat(cost.idleExtenderCores()).isCloseTo(0.2, within(1e-9));
     assertThat(cost.idleDriverCores()).isCloseTo(0.1, within(1e-9));
     assertThat(cost.extenderMillisPerCycle()).isCloseTo(20.0, within(1e-9));
     assertThat(cost.driverMillisPerCycle()).isCloseTo(10.0, within(1e-9));
     assertThat(cost.threadMillisPerCycle().keySet()).containsExactly("http", "poller", "new");
     assertThat(cost.threadMillisPerCycle().get("http")).isCloseTo(20.0, within(1e-9));
-    double cores = cost.cores();
-    assertThat(cost.extenderCapacity()).isCloseTo((cores - 0.2) / 0.020, within(1e-6));
+    assertThat(cost.cores()).isEqualTo(2);
+    assertThat(cost.extenderCapacity()).isCloseTo((2 - 0.2) / 0.020, within(1e-6));
+  }
+
+  @Test
+  void tasksetListsCountTheirProcessors() {
+    assertThat(CpuMeter.cpuCount("1")).isEqualTo(1);
+    assertThat(CpuMeter.cpuCount("0,1")).isEqualTo(2);
+    assertThat(CpuMeter.cpuCount("0-3")).isEqualTo(4);
+    assertThat(CpuMeter.cpuCount("0-1,4")).isEqualTo(3);
   }
 
   @Test
