@@ -31,7 +31,9 @@ import java.util.stream.Stream;
  * only HTTP, JSON and the bind's API calls), {@code extender-cpus} (none; a {@code taskset -c} list
  * such as {@code 1}: the extender runs on those processors only, so with the driver pinned to the
  * others, e.g. {@code taskset -c 0 java ...}, the two no longer compete). Every loop is bounded and
- * all traffic goes to 127.0.0.1.
+ * all traffic goes to 127.0.0.1. {@code repeat} (1) runs each size that many times, each with a
+ * fresh extender and its own rows in the report: on a shared machine one run per variant is not
+ * enough to compare variants.
  */
 public final class ExtenderBenchmark {
 
@@ -71,9 +73,12 @@ public final class ExtenderBenchmark {
   private void run() throws Exception {
     String before = Environment.describe(java);
     List<ExtenderResult> results = new ArrayList<>();
+    int repeat = opts.integer("repeat", 1);
     for (String n : opts.list("nodes", "1000,5000,10000")) {
-      log("%s nodes ...", n);
-      results.add(measure(new SimulatedCluster(Integer.parseInt(n))));
+      for (int run = 1; run <= repeat; run++) {
+        log("%s nodes, run %d of %d ...", n, run, repeat);
+        results.add(measure(new SimulatedCluster(Integer.parseInt(n)), repeat > 1 ? run : 0));
+      }
     }
     String env = before + "- load average after: " + Environment.loadAverage() + "\n";
     String md = ExtenderReport.render(results, env, settings());
@@ -83,7 +88,7 @@ public final class ExtenderBenchmark {
     log("results written to %s", out);
   }
 
-  private ExtenderResult measure(SimulatedCluster cluster) throws Exception {
+  private ExtenderResult measure(SimulatedCluster cluster, int run) throws Exception {
     String loadBefore = Environment.loadAverage();
     try (FakeAgents agents = new FakeAgents(cluster, opts.integer("agent-threads", 4));
         FakeKubeApi api = new FakeKubeApi()) {
@@ -93,7 +98,7 @@ public final class ExtenderBenchmark {
       try (ExtenderProcess ext = start(cluster, config, api, port)) {
         ext.awaitReady(READY_DEADLINE);
         double ready = (System.nanoTime() - spawn) / 1e9;
-        return drive(cluster, agents, api, ext, ready, loadBefore);
+        return drive(cluster, agents, api, ext, ready, loadBefore, run);
       }
     }
   }
@@ -104,7 +109,8 @@ public final class ExtenderBenchmark {
       FakeKubeApi api,
       ExtenderProcess ext,
       double ready,
-      String loadBefore)
+      String loadBefore,
+      int run)
       throws Exception {
     int candidates = SchedulingDriver.feasibleNodesToFind(cluster.size());
     boolean plain = Boolean.parseBoolean(opts.get("plain-pods", "false"));
@@ -169,7 +175,8 @@ public final class ExtenderBenchmark {
         agents.errors(),
         api.unexpected(),
         loadBefore,
-        Environment.loadAverage());
+        Environment.loadAverage(),
+        run);
   }
 
   /**

@@ -33,8 +33,8 @@ final class ExtenderReport {
       md.append(
           String.format(
               Locale.ROOT,
-              "| %,d | %d | %s | %s | %s | %s | %s | %s | %.0f / %.0f | %.0f | %d | %d |%n",
-              r.nodes(),
+              "| %s | %d | %s | %s | %s | %s | %s | %s | %.0f / %.0f | %.0f | %d | %d |%n",
+              r.label(),
               r.candidates(),
               pct(s.filter()),
               pct(s.prioritize()),
@@ -74,8 +74,8 @@ final class ExtenderReport {
       md.append(
           String.format(
               Locale.ROOT,
-              "| %,d | %d | %.2f | %.2f | %.2f / %.2f | %d | %.0f |%n",
-              r.nodes(),
+              "| %s | %d | %.2f | %.2f | %.2f / %.2f | %d | %.0f |%n",
+              r.label(),
               c.cycles(),
               c.extenderMillisPerCycle(),
               c.driverMillisPerCycle(),
@@ -90,8 +90,8 @@ final class ExtenderReport {
       md.append(
           String.format(
               Locale.ROOT,
-              "- %,d nodes: %d pod GET, %d pod PUT, %d Binding POST%n",
-              r.nodes(),
+              "- %s nodes: %d pod GET, %d pod PUT, %d Binding POST%n",
+              r.label(),
               a.gets(),
               a.puts(),
               a.bindings()));
@@ -102,8 +102,8 @@ final class ExtenderReport {
       md.append(
           String.format(
               Locale.ROOT,
-              "- %,d nodes: %s%n",
-              r.nodes(),
+              "- %s nodes: %s%n",
+              r.label(),
               r.cpu().threadMillisPerCycle().entrySet().stream()
                   .limit(8)
                   .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
@@ -126,9 +126,9 @@ final class ExtenderReport {
             .collect(Collectors.joining(", "));
     return String.format(
         Locale.ROOT,
-        "| %,d | %.0f | %s | %.1f | %.2f | %s | %s | %.2f / %.2f | %.0f | %.0f / %.0f | %.0f"
+        "| %s | %.0f | %s | %.1f | %.2f | %s | %s | %.2f / %.2f | %.0f | %.0f / %.0f | %.0f"
             + " | %s → %s | %s |%n",
-        r.nodes(),
+        r.label(),
         r.sequential().cycle().requestsPerSecond(),
         concurrent,
         r.readySeconds(),

@@ -2,6 +2,7 @@ package io.k8srdma.bench.extender;
 
 import io.k8srdma.bench.agent.LatencySummary;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -31,6 +32,7 @@ import java.util.stream.Stream;
  * @param apiUnexpected requests the fake Kubernetes API did not expect
  * @param loadBefore load average before this size's run
  * @param loadAfter load average after it
+ * @param run which run of this size ({@code --repeat}), 1-based; 0 when each size ran once
  */
 record ExtenderResult(
     int nodes,
@@ -55,7 +57,17 @@ record ExtenderResult(
     long agentErrors,
     long apiUnexpected,
     String loadBefore,
-    String loadAfter) {
+    String loadAfter,
+    int run) {
+
+  /** The row label: the cluster size, and the run when a size ran several times. */
+  String label() {
+    return label(nodes, run);
+  }
+
+  static String label(int nodes, int run) {
+    return String.format(Locale.ROOT, "%,d", nodes) + (run > 0 ? " #" + run : "");
+  }
 
   /** Target: filter + prioritize p99 ≤ 2 ms (at 5,000 nodes). */
   static final double FP_P99_TARGET_MICROS = 2_000;

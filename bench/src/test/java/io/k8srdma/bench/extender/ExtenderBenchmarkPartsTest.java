@@ -73,6 +73,12 @@ class ExtenderBenchmarkPartsTest {
   }
 
   @Test
+  void repeatedRunsOfASizeGetTheirOwnRowLabels() {
+    assertThat(ExtenderResult.label(5_000, 0)).isEqualTo("5,000");
+    assertThat(ExtenderResult.label(5_000, 2)).isEqualTo("5,000 #2");
+  }
+
+  @Test
   void tasksetListsCountTheirProcessors() {
     assertThat(CpuMeter.cpuCount("1")).isEqualTo(1);
     assertThat(CpuMeter.cpuCount("0,1")).isEqualTo(2);
