@@ -27,7 +27,7 @@ class ExtenderTest {
     assertThat(rules)
         .containsExactlyInAnyOrder(
             rule("nodes", "get", "list", "watch"),
-            rule("pods", "get", "list", "watch", "update", "patch"),
+            rule("pods", "get", "list", "watch", "patch"),
             rule("pods/binding", "create"));
   }
 

@@ -90,10 +90,10 @@ final class ExtenderReport {
       md.append(
           String.format(
               Locale.ROOT,
-              "- %s nodes: %d pod GET, %d pod PUT, %d Binding POST%n",
+              "- %s nodes: %d pod GET, %d pod PATCH, %d Binding POST%n",
               r.label(),
               a.gets(),
-              a.puts(),
+              a.patches(),
               a.bindings()));
     }
     md.append(

@@ -82,16 +82,16 @@ record ExtenderResult(
    * Calls the extender made to the fake API: bind's pod reads, annotation writes and Bindings.
    *
    * @param gets pod {@code GET}s (bind found no usable copy in its informer's cache)
-   * @param puts pod {@code PUT}s (the assignment annotation)
+   * @param patches pod {@code PATCH}es (the assignment annotation)
    * @param bindings {@code POST .../binding}
    */
-  record ApiCalls(long gets, long puts, long bindings) {
+  record ApiCalls(long gets, long patches, long bindings) {
     static ApiCalls of(FakeKubeApi api) {
-      return new ApiCalls(api.gets(), api.puts(), api.bindings());
+      return new ApiCalls(api.gets(), api.patches(), api.bindings());
     }
 
     ApiCalls minus(ApiCalls before) {
-      return new ApiCalls(gets - before.gets, puts - before.puts, bindings - before.bindings);
+      return new ApiCalls(gets - before.gets, patches - before.patches, bindings - before.bindings);
     }
   }
 

@@ -1,8 +1,10 @@
 package io.k8srdma.bench.extender;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.k8srdma.model.Annotations;
 import io.k8srdma.model.json.Json;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,10 +28,11 @@ import java.util.regex.Pattern;
  * Just enough of the Kubernetes API for the extender's bind and pod informer, so their cost is
  * measured without an API server: an empty pod list and a watch that reports what happens to the
  * driver's pods ({@code ADDED} when registered, {@code MODIFIED} after the extender's annotation
- * {@code PUT}, {@code DELETED} when the driver forgets them), {@code GET} of a pod, {@code PUT} of
- * it (200 with the next resourceVersion, 409 on a stale one) and {@code POST .../binding} (201). As
- * in a cluster, the extender's informer thus sees each pod before bind (which can take it from the
- * cache), records the bound assignment, and frees it when the pod goes.
+ * {@code PATCH}, {@code DELETED} when the driver forgets them), {@code GET} of a pod, a merge or
+ * JSON {@code PATCH} of its assignment annotation (200 with the next resourceVersion, 409 when the
+ * patch carries a stale one) and {@code POST .../binding} (201). As in a cluster, the extender's
+ * informer thus sees each pod before bind (which can take it from the cache), records the bound
+ * assignment, and frees it when the pod goes.
  */
 final class FakeKubeApi implements AutoCloseable {
 
@@ -44,7 +47,7 @@ final class FakeKubeApi implements AutoCloseable {
   private final Map<String, FakePod> pods = new ConcurrentHashMap<>();
   private final CountDownLatch closing = new CountDownLatch(1);
   private final AtomicLong gets = new AtomicLong();
-  private final AtomicLong puts = new AtomicLong();
+  private final AtomicLong patches = new AtomicLong();
   private final AtomicLong bindings = new AtomicLong();
   private final AtomicLong unexpected = new AtomicLong();
   private final AtomicLong nextVersion = new AtomicLong(1000);
@@ -58,8 +61,9 @@ final class FakeKubeApi implements AutoCloseable {
    * @param uid its UID
    * @param interfaces its {@code k8s-rdma.io/interfaces} annotation, null for none
    * @param resourceVersion the current resourceVersion
+   * @param assignment its {@code k8s-rdma.io/assignment} annotation, null for none
    */
-  record FakePod(String uid, String interfaces, long resourceVersion) {}
+  record FakePod(String uid, String interfaces, long resourceVersion, String assignment) {}
 
   FakeKubeApi() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
@@ -76,7 +80,7 @@ final class FakeKubeApi implements AutoCloseable {
 
   /** Makes a pod visible to GET before the driver asks the extender to bind it. */
   void addPod(String namespace, String name, String uid, String interfaces) {
-    FakePod pod = new FakePod(uid, interfaces, nextVersion.incrementAndGet());
+    FakePod pod = new FakePod(uid, interfaces, nextVersion.incrementAndGet(), null);
     pods.put(namespace + "/" + name, pod);
     emit("ADDED", podJson(namespace, name, pod));
   }
@@ -110,8 +114,8 @@ final class FakeKubeApi implements AutoCloseable {
     return gets.get();
   }
 
-  long puts() {
-    return puts.get();
+  long patches() {
+    return patches.get();
   }
 
   long bindings() {
@@ -146,8 +150,8 @@ final class FakeKubeApi implements AutoCloseable {
         bind(ex);
       } else if ("GET".equals(method)) {
         get(ex, m.group(1), m.group(2), key);
-      } else if ("PUT".equals(method)) {
-        put(ex, key);
+      } else if ("PATCH".equals(method)) {
+        patch(ex, m.group(1), m.group(2), key);
       } else {
         notFound(ex);
       }
@@ -164,26 +168,38 @@ final class FakeKubeApi implements AutoCloseable {
     send(ex, 200, podJson(namespace, name, pod));
   }
 
-  private void put(HttpExchange ex, String key) throws IOException {
-    puts.incrementAndGet();
-    ObjectNode body = (ObjectNode) Json.mapper().readTree(ex.getRequestBody());
-    ObjectNode meta = (ObjectNode) body.get("metadata");
+  /**
+   * The two patches bind sends: a merge patch of the assignment annotation, checked against the
+   * resourceVersion it carries, and a JSON patch that removes the annotation.
+   */
+  private void patch(HttpExchange ex, String namespace, String name, String key)
+      throws IOException {
+    patches.incrementAndGet();
+    JsonNode body = Json.mapper().readTree(ex.getRequestBody());
     FakePod pod = pods.get(key);
     if (pod == null) {
-      send(ex, 404, status(404, "NotFound", "pod not found"));
+      send(ex, 404, status(404, "NotFound", "pods \"" + name + "\" not found"));
       return;
     }
-    String sent = meta.path("resourceVersion").asText("");
-    if (!sent.equals(Long.toString(pod.resourceVersion()))) {
-      send(ex, 409, status(409, "Conflict", "the object has been modified"));
-      return;
+    String assignment;
+    if (body.isArray()) {
+      assignment = null;
+    } else {
+      JsonNode meta = body.path("metadata");
+      String sent = meta.path("resourceVersion").asText("");
+      if (!sent.isEmpty() && !sent.equals(Long.toString(pod.resourceVersion()))) {
+        send(ex, 409, status(409, "Conflict", "the object has been modified"));
+        return;
+      }
+      JsonNode value = meta.path("annotations").path(Annotations.ASSIGNMENT);
+      assignment = value.isTextual() ? value.asText() : null;
     }
-    long next = nextVersion.incrementAndGet();
-    pods.put(key, new FakePod(pod.uid(), pod.interfaces(), next));
-    meta.put("resourceVersion", Long.toString(next));
-    String updated = Json.mapper().writeValueAsString(body);
-    send(ex, 200, updated);
-    emit("MODIFIED", updated);
+    FakePod updated =
+        new FakePod(pod.uid(), pod.interfaces(), nextVersion.incrementAndGet(), assignment);
+    pods.put(key, updated);
+    String json = podJson(namespace, name, updated);
+    send(ex, 200, json);
+    emit("MODIFIED", json);
   }
 
   private void bind(HttpExchange ex) throws IOException {
@@ -236,8 +252,12 @@ final class FakeKubeApi implements AutoCloseable {
         .put("namespace", namespace)
         .put("uid", pod.uid())
         .put("resourceVersion", Long.toString(pod.resourceVersion()));
+    ObjectNode annotations = meta.putObject("annotations");
     if (pod.interfaces() != null) {
-      meta.putObject("annotations").put("k8s-rdma.io/interfaces", pod.interfaces());
+      annotations.put(Annotations.INTERFACES, pod.interfaces());
+    }
+    if (pod.assignment() != null) {
+      annotations.put(Annotations.ASSIGNMENT, pod.assignment());
     }
     root.putObject("spec")
         .putArray("containers")

@@ -1,11 +1,17 @@
 package io.k8srdma.extender.bind;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.k8srdma.extender.api.BadRequestException;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.scheduling.NodeEvaluator;
@@ -29,14 +35,21 @@ import org.slf4j.LoggerFactory;
  * sees which VFs it owns, and a restarted extender can rebuild its ledger from pods.
  *
  * <p>The pod is taken from the informer's cache when it has it, which saves a GET per bind. The
- * annotation is written with that copy's resourceVersion, so a stale copy cannot overwrite a newer
- * pod: the API answers 409, and the bind starts over once from the pod read from the API. A copy
- * with another UID than the scheduler's (the pod was re-created) is read again the same way, and so
- * is a pod the ledger already holds a decision for (a repeated bind), whose copy may predate it.
+ * annotation is written with a merge patch carrying that copy's resourceVersion, so a stale copy
+ * cannot overwrite a newer pod: the API answers 409, and the bind starts over once from the pod
+ * read from the API. A copy with another UID than the scheduler's (the pod was re-created) is read
+ * again the same way, and so is a pod the ledger already holds a decision for (a repeated bind),
+ * whose copy may predate it.
  */
 public class BindService {
 
   private static final Logger log = LoggerFactory.getLogger(BindService.class);
+
+  /** The field manager the API server records for what bind writes. */
+  static final String FIELD_MANAGER = "k8s-rdma-scheduler-extender";
+
+  private static final PatchContext MERGE_PATCH = patchContext(PatchType.JSON_MERGE);
+  private static final PatchContext JSON_PATCH = patchContext(PatchType.JSON);
 
   private final KubernetesClient client;
   private final NodeEvaluator evaluator;
@@ -148,9 +161,10 @@ public class BindService {
       boolean alreadyRecorded,
       boolean copy) {
     boolean annotated = alreadyRecorded;
+    String encoded = AssignmentCodec.encode(assignment);
     try {
       if (!alreadyRecorded) {
-        annotate(pod, assignment);
+        annotate(pod, encoded);
         annotated = true;
       }
       createBinding(args);
@@ -167,47 +181,62 @@ public class BindService {
           e.getCode() == 409 ? "the pod changed meanwhile (conflict); retry" : describe(e);
       return Attempt.of(error(podName, args.node(), "Kubernetes API: " + what));
     }
-    log.info(
-        "bound pod {} to node {} with {}",
-        podName,
-        args.node(),
-        AssignmentCodec.encode(assignment));
+    log.info("bound pod {} to node {} with {}", podName, args.node(), encoded);
     return Attempt.of(new ExtenderBindingResult(null));
   }
 
   /**
-   * Writes the annotation with the resourceVersion read, so a concurrent change fails (409). Works
-   * on a copy: the pod may be the informer's own object.
+   * Writes the annotation with a JSON merge patch that carries the resourceVersion read, as {@code
+   * kubectl annotate --resource-version} does: the API answers 409 if the pod changed since, and
+   * only the annotation travels, not the whole pod (the informer's object is never touched).
    */
-  private void annotate(Pod pod, Assignment assignment) {
-    Pod annotated =
-        new PodBuilder(pod)
-            .editMetadata()
-            .addToAnnotations(Annotations.ASSIGNMENT, AssignmentCodec.encode(assignment))
-            .endMetadata()
-            .build();
-    client.resource(annotated).update();
+  private void annotate(Pod pod, String assignment) {
+    ObjectNode patch = JsonNodeFactory.instance.objectNode();
+    ObjectNode metadata = patch.putObject("metadata");
+    metadata.put("resourceVersion", pod.getMetadata().getResourceVersion());
+    metadata.putObject("annotations").put(Annotations.ASSIGNMENT, assignment);
+    patch(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), MERGE_PATCH, patch);
   }
 
+  /**
+   * Undoes {@link #annotate} after a failed Binding with a JSON patch {@code remove} of the key (a
+   * merge patch with null does the same on an API server, but not on every test double of one).
+   */
   private void removeAnnotation(ExtenderBindingArgs args, String podName) {
+    ArrayNode patch = JsonNodeFactory.instance.arrayNode();
+    patch
+        .addObject()
+        .put("op", "remove")
+        .put("path", "/metadata/annotations/" + jsonPointerEscape(Annotations.ASSIGNMENT));
     try {
-      client
-          .pods()
-          .inNamespace(args.podNamespace())
-          .withName(args.podName())
-          .edit(
-              p -> {
-                if (p.getMetadata().getAnnotations() != null) {
-                  p.getMetadata().getAnnotations().remove(Annotations.ASSIGNMENT);
-                }
-                return p;
-              });
+      patch(args.podNamespace(), args.podName(), JSON_PATCH, patch);
     } catch (KubernetesClientException e) {
       log.warn(
           "could not remove the assignment of pod {} after a failed bind: {}",
           podName,
           describe(e));
     }
+  }
+
+  /** RFC 6901: {@code ~} and {@code /} inside a key are written {@code ~0} and {@code ~1}. */
+  private static String jsonPointerEscape(String key) {
+    return key.replace("~", "~0").replace("/", "~1");
+  }
+
+  /**
+   * Sends a patch to the pod. It goes through a resource made of the pod's name and namespace only:
+   * fabric8 GETs the pod first when patching by name, and copies the whole object when patching a
+   * full one.
+   */
+  private void patch(String namespace, String name, PatchContext type, JsonNode patch) {
+    Pod target =
+        new PodBuilder()
+            .withNewMetadata()
+            .withNamespace(namespace)
+            .withName(name)
+            .endMetadata()
+            .build();
+    client.resource(target).patch(type, patch.toString());
   }
 
   /** {@code POST .../pods/<name>/binding}, the subresource kube-scheduler itself uses. */
@@ -245,6 +274,10 @@ public class BindService {
     } catch (InvalidAssignmentException e) {
       return Optional.empty();
     }
+  }
+
+  private static PatchContext patchContext(PatchType type) {
+    return new PatchContext.Builder().withPatchType(type).withFieldManager(FIELD_MANAGER).build();
   }
 
   private static void requireComplete(ExtenderBindingArgs args) {

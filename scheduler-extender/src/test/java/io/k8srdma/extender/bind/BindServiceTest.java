@@ -80,7 +80,7 @@ class BindServiceTest {
     assertThat(requests)
         .as("bind's calls to the API")
         .containsExactly(
-            "PUT /api/v1/namespaces/ml/pods/cached-1",
+            "PATCH /api/v1/namespaces/ml/pods/cached-1",
             "POST /api/v1/namespaces/ml/pods/cached-1/binding");
     assertThat(annotationOf("cached-1")).isNotNull();
     assertThat(informersCopy.getMetadata().getAnnotations())
@@ -105,9 +105,9 @@ class BindServiceTest {
     assertThat(result.error()).isNull();
     assertThat(drainRequests())
         .containsExactly(
-            "PUT /api/v1/namespaces/ml/pods/stale-1",
+            "PATCH /api/v1/namespaces/ml/pods/stale-1",
             "GET /api/v1/namespaces/ml/pods/stale-1",
-            "PUT /api/v1/namespaces/ml/pods/stale-1",
+            "PATCH /api/v1/namespaces/ml/pods/stale-1",
             "POST /api/v1/namespaces/ml/pods/stale-1/binding");
     Pod now = client.pods().inNamespace(NS).withName("stale-1").get();
     assertThat(now.getMetadata().getLabels()).as("the later change survives").containsKey("team");
@@ -151,7 +151,7 @@ class BindServiceTest {
     assertThat(drainRequests())
         .containsExactly(
             "GET /api/v1/namespaces/ml/pods/recreated-1",
-            "PUT /api/v1/namespaces/ml/pods/recreated-1",
+            "PATCH /api/v1/namespaces/ml/pods/recreated-1",
             "POST /api/v1/namespaces/ml/pods/recreated-1/binding");
   }
 
@@ -166,6 +166,60 @@ class BindServiceTest {
         bindService(PodCache.NONE).bind(new ExtenderBindingArgs("gone-1", NS, "uid-gone-1", NODE));
     assertThat(missing.error())
         .isEqualTo("k8s-rdma: cannot bind pod ml/gone-1 to node node-a: pod not found");
+  }
+
+  @Test
+  void theAnnotationIsAMergePatchThatLeavesTheRestOfThePodAlone() throws Exception {
+    Pod pod = create("patch-1", "uid-patch-1");
+    drainRequests();
+
+    assertThat(bindService(cacheOf(pod)).bind(args(pod)).error()).isNull();
+
+    Call patch =
+        drainCalls().stream().filter(c -> c.method().equals("PATCH")).findFirst().orElseThrow();
+    assertThat(patch.contentType()).startsWith("application/merge-patch+json");
+    assertThat(patch.query()).isEqualTo("fieldManager=" + BindService.FIELD_MANAGER);
+    Pod now = client.pods().inNamespace(NS).withName("patch-1").get();
+    assertThat(now.getMetadata().getAnnotations())
+        .containsKey(Annotations.ASSIGNMENT)
+        .containsEntry(
+            Annotations.INTERFACES, pod.getMetadata().getAnnotations().get(Annotations.INTERFACES));
+    assertThat(now.getSpec()).isEqualTo(pod.getSpec());
+    assertThat(now.getMetadata().getLabels()).isEqualTo(pod.getMetadata().getLabels());
+  }
+
+  @Test
+  void aFailedBindingRemovesTheAnnotationAndFreesTheVfs() throws Exception {
+    // The usual way a Binding fails in a cluster: the extender's RBAC lacks pods/binding.
+    Pod pod = create("refused-1", "uid-refused-1", false);
+    server
+        .expect()
+        .post()
+        .withPath("/api/v1/namespaces/ml/pods/refused-1/binding")
+        .andReturn(
+            403,
+            "{\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
+                + "\"message\":\"cannot create resource pods/binding\",\"code\":403}")
+        .always();
+    drainRequests();
+
+    ExtenderBindingResult result = bindService(cacheOf(pod)).bind(args(pod));
+
+    assertThat(result.error())
+        .startsWith(
+            "k8s-rdma: cannot bind pod ml/refused-1 to node node-a: Kubernetes API: HTTP 403")
+        .contains("pods/binding");
+    assertThat(drainRequests())
+        .containsExactly(
+            "PATCH /api/v1/namespaces/ml/pods/refused-1",
+            "POST /api/v1/namespaces/ml/pods/refused-1/binding",
+            "PATCH /api/v1/namespaces/ml/pods/refused-1");
+    Pod now = client.pods().inNamespace(NS).withName("refused-1").get();
+    assertThat(now.getMetadata().getAnnotations())
+        .as("no half state: the decision is not left on the pod")
+        .doesNotContainKey(Annotations.ASSIGNMENT)
+        .containsKey(Annotations.INTERFACES);
+    assertThat(ledger.commitmentsOn(NODE, null).takenVfs()).as("nor in the ledger").isEmpty();
   }
 
   // --- helpers ------------------------------------------------------------------------------
@@ -189,7 +243,13 @@ class BindServiceTest {
 
   /** Creates a pending pod asking for one 10 Gb/s interface, its Binding POST answered. */
   private static Pod create(String name, String uid) {
-    TestPods.answerBinding(server, NS, name);
+    return create(name, uid, true);
+  }
+
+  private static Pod create(String name, String uid, boolean answerBinding) {
+    if (answerBinding) {
+      TestPods.answerBinding(server, NS, name);
+    }
     Pod pod =
         TestPods.pod(NS, name, uid, "Pending")
             .editMetadata()
@@ -215,16 +275,30 @@ class BindServiceTest {
    * the query (the informer's list and watch requests are left out).
    */
   private static List<String> drainRequests() throws InterruptedException {
-    List<String> seen = new ArrayList<>();
+    return drainCalls().stream().map(c -> c.method() + " " + c.path()).toList();
+  }
+
+  /** One request to the API as bind sent it (the CRUD mock consumes the body, so none here). */
+  private record Call(String method, String path, String query, String contentType) {}
+
+  /** The requests for pods since the last call, the informer's list and watch left out. */
+  private static List<Call> drainCalls() throws InterruptedException {
+    List<Call> seen = new ArrayList<>();
     for (int i = 0; i < 1_000; i++) {
       var r = server.takeRequest(100, TimeUnit.MILLISECONDS);
       if (r == null) {
         break;
       }
-      String path = r.getPath().replaceAll("\\?.*$", "");
+      String[] pathAndQuery = r.getPath().split("\\?", 2);
+      String path = pathAndQuery[0];
       boolean informer = r.getPath().contains("watch=") || path.equals("/api/v1/pods");
       if (!informer) {
-        seen.add(r.getMethod() + " " + path);
+        seen.add(
+            new Call(
+                r.getMethod(),
+                path,
+                pathAndQuery.length > 1 ? pathAndQuery[1] : "",
+                r.getHeader("Content-Type")));
       }
     }
     return seen;
