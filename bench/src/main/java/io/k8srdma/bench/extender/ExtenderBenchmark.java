@@ -236,17 +236,32 @@ public final class ExtenderBenchmark {
       throws IOException {
     Path jar =
         Path.of(opts.get("extender-jar", "scheduler-extender/target/scheduler-extender.jar"));
-    List<String> args =
-        List.of(
-            "--spring.config.additional-location=file:" + config,
-            "--server.port=" + port,
-            "--k8s-rdma.extender.kubernetes.master-url=" + api.url(),
-            "--k8s-rdma.extender.poll.interval=" + opts.get("poll-interval", "5s"),
-            "--k8s-rdma.extender.in-flight-timeout=" + opts.get("in-flight-timeout", "5s"));
     Path log = work.resolve("extender-" + cluster.size() + ".log");
+    return ExtenderProcess.start(
+        cpuPrefix(opts),
+        java,
+        jar,
+        jvmFlags(cluster),
+        extenderArgs(opts, config, api, port),
+        port,
+        log,
+        client);
+  }
+
+  /** The extender's arguments: its config file, port, the fake API and the poll settings. */
+  static List<String> extenderArgs(Options opts, Path config, FakeKubeApi api, int port) {
+    return List.of(
+        "--spring.config.additional-location=file:" + config,
+        "--server.port=" + port,
+        "--k8s-rdma.extender.kubernetes.master-url=" + api.url(),
+        "--k8s-rdma.extender.poll.interval=" + opts.get("poll-interval", "5s"),
+        "--k8s-rdma.extender.in-flight-timeout=" + opts.get("in-flight-timeout", "5s"));
+  }
+
+  /** {@code taskset -c <list>} for {@code --extender-cpus}, else nothing. */
+  static List<String> cpuPrefix(Options opts) {
     String cpus = opts.get("extender-cpus", "");
-    List<String> prefix = cpus.isBlank() ? List.of() : List.of("taskset", "-c", cpus);
-    return ExtenderProcess.start(prefix, java, jar, jvmFlags(cluster), args, port, log, client);
+    return cpus.isBlank() ? List.of() : List.of("taskset", "-c", cpus);
   }
 
   /** The processors the extender runs on: those of {@code --extender-cpus}, else all. */
@@ -268,15 +283,25 @@ public final class ExtenderBenchmark {
   }
 
   private List<String> userFlags() {
-    String f = opts.get("jvm-flags", "").strip();
+    return flags(opts.get("jvm-flags", ""));
+  }
+
+  /** Space-separated JVM flags as a list. */
+  static List<String> flags(String spaceSeparated) {
+    String f = spaceSeparated.strip();
     return f.isEmpty() ? List.of() : Arrays.asList(f.split("\\s+"));
+  }
+
+  private Path writeConfig(SimulatedCluster cluster, FakeAgents agents) throws IOException {
+    return writeConfig(work.resolve("extender-" + cluster.size() + ".yaml"), cluster, agents);
   }
 
   /**
    * The static-agents map as a config file: 10,000 command-line flags would exceed the argument
    * list limit. Also exposes the metrics endpoint, which the image leaves off, for the heap.
    */
-  private Path writeConfig(SimulatedCluster cluster, FakeAgents agents) throws IOException {
+  static Path writeConfig(Path file, SimulatedCluster cluster, FakeAgents agents)
+      throws IOException {
     StringBuilder yaml = new StringBuilder();
     yaml.append("management.endpoints.web.exposure.include: health,info,prometheus,metrics\n");
     yaml.append("k8s-rdma:\n  extender:\n    static-agents:\n");
@@ -287,7 +312,7 @@ public final class ExtenderBenchmark {
           .append(agents.agentUrl(i))
           .append('\n');
     }
-    return Files.writeString(work.resolve("extender-" + cluster.size() + ".yaml"), yaml);
+    return Files.writeString(file, yaml);
   }
 
   private String settings() {
@@ -324,7 +349,7 @@ public final class ExtenderBenchmark {
         .reduce("", (a, b) -> a + b + "\n");
   }
 
-  private static void log(String format, Object... args) {
+  static void log(String format, Object... args) {
     System.err.println("[extender-bench] " + format.formatted(args));
   }
 }

@@ -90,10 +90,11 @@ final class ExtenderReport {
       md.append(
           String.format(
               Locale.ROOT,
-              "- %s nodes: %d pod GET, %d pod PATCH, %d Binding POST%n",
+              "- %s nodes: %d pod GET, %d pod PATCH, %d pod PUT, %d Binding POST%n",
               r.label(),
               a.gets(),
               a.patches(),
+              a.puts(),
               a.bindings()));
     }
     md.append(

@@ -83,15 +83,20 @@ record ExtenderResult(
    *
    * @param gets pod {@code GET}s (bind found no usable copy in its informer's cache)
    * @param patches pod {@code PATCH}es (the assignment annotation)
+   * @param puts pod {@code PUT}s (how builds before 2026-11-26 wrote it)
    * @param bindings {@code POST .../binding}
    */
-  record ApiCalls(long gets, long patches, long bindings) {
+  record ApiCalls(long gets, long patches, long puts, long bindings) {
     static ApiCalls of(FakeKubeApi api) {
-      return new ApiCalls(api.gets(), api.patches(), api.bindings());
+      return new ApiCalls(api.gets(), api.patches(), api.puts(), api.bindings());
     }
 
     ApiCalls minus(ApiCalls before) {
-      return new ApiCalls(gets - before.gets, patches - before.patches, bindings - before.bindings);
+      return new ApiCalls(
+          gets - before.gets,
+          patches - before.patches,
+          puts - before.puts,
+          bindings - before.bindings);
     }
   }
 

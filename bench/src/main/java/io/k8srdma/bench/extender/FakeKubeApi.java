@@ -30,9 +30,10 @@ import java.util.regex.Pattern;
  * driver's pods ({@code ADDED} when registered, {@code MODIFIED} after the extender's annotation
  * {@code PATCH}, {@code DELETED} when the driver forgets them), {@code GET} of a pod, a merge or
  * JSON {@code PATCH} of its assignment annotation (200 with the next resourceVersion, 409 when the
- * patch carries a stale one) and {@code POST .../binding} (201). As in a cluster, the extender's
- * informer thus sees each pod before bind (which can take it from the cache), records the bound
- * assignment, and frees it when the pod goes.
+ * patch carries a stale one), a {@code PUT} of the pod as builds before 2026-11-26 wrote it (so
+ * {@link ExtenderComparison} can compare with them) and {@code POST .../binding} (201). As in a
+ * cluster, the extender's informer thus sees each pod before bind (which can take it from the
+ * cache), records the bound assignment, and frees it when the pod goes.
  */
 final class FakeKubeApi implements AutoCloseable {
 
@@ -48,6 +49,7 @@ final class FakeKubeApi implements AutoCloseable {
   private final CountDownLatch closing = new CountDownLatch(1);
   private final AtomicLong gets = new AtomicLong();
   private final AtomicLong patches = new AtomicLong();
+  private final AtomicLong puts = new AtomicLong();
   private final AtomicLong bindings = new AtomicLong();
   private final AtomicLong unexpected = new AtomicLong();
   private final AtomicLong nextVersion = new AtomicLong(1000);
@@ -118,6 +120,10 @@ final class FakeKubeApi implements AutoCloseable {
     return patches.get();
   }
 
+  long puts() {
+    return puts.get();
+  }
+
   long bindings() {
     return bindings.get();
   }
@@ -152,6 +158,8 @@ final class FakeKubeApi implements AutoCloseable {
         get(ex, m.group(1), m.group(2), key);
       } else if ("PATCH".equals(method)) {
         patch(ex, m.group(1), m.group(2), key);
+      } else if ("PUT".equals(method)) {
+        put(ex, m.group(1), m.group(2), key);
       } else {
         notFound(ex);
       }
@@ -194,12 +202,36 @@ final class FakeKubeApi implements AutoCloseable {
       JsonNode value = meta.path("annotations").path(Annotations.ASSIGNMENT);
       assignment = value.isTextual() ? value.asText() : null;
     }
+    store(ex, namespace, key, pod, assignment, name);
+  }
+
+  /** Keeps the pod with its new assignment and next resourceVersion, answers and tells watchers. */
+  private void store(
+      HttpExchange ex, String namespace, String key, FakePod pod, String assignment, String name)
+      throws IOException {
     FakePod updated =
         new FakePod(pod.uid(), pod.interfaces(), nextVersion.incrementAndGet(), assignment);
     pods.put(key, updated);
     String json = podJson(namespace, name, updated);
     send(ex, 200, json);
     emit("MODIFIED", json);
+  }
+
+  /** The whole pod written back with its assignment annotation, 409 on a stale resourceVersion. */
+  private void put(HttpExchange ex, String namespace, String name, String key) throws IOException {
+    puts.incrementAndGet();
+    JsonNode meta = Json.mapper().readTree(ex.getRequestBody()).path("metadata");
+    FakePod pod = pods.get(key);
+    if (pod == null) {
+      send(ex, 404, status(404, "NotFound", "pods \"" + name + "\" not found"));
+      return;
+    }
+    if (!meta.path("resourceVersion").asText("").equals(Long.toString(pod.resourceVersion()))) {
+      send(ex, 409, status(409, "Conflict", "the object has been modified"));
+      return;
+    }
+    JsonNode value = meta.path("annotations").path(Annotations.ASSIGNMENT);
+    store(ex, namespace, key, pod, value.isTextual() ? value.asText() : null, name);
   }
 
   private void bind(HttpExchange ex) throws IOException {

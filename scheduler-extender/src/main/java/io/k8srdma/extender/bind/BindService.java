@@ -169,9 +169,24 @@ public class BindService {
       }
       createBinding(args);
     } catch (KubernetesClientException e) {
-      if (annotated && !alreadyRecorded) {
+      Placed placed = annotated ? placedOn(args) : Placed.NO;
+      if (placed == Placed.YES) {
+        // The Binding exists although its call failed (an answer lost, and the client's retry met
+        // "already assigned"): the pod is on the node with its VFs recorded, which is success.
+        log.info(
+            "bound pod {} to node {} with {} (the Binding call failed, {}, but the pod is there)",
+            podName,
+            args.node(),
+            encoded,
+            describe(e));
+        return Attempt.of(new ExtenderBindingResult(null));
+      }
+      if (placed == Placed.NO && annotated && !alreadyRecorded) {
         removeAnnotation(args, podName);
       }
+      // UNKNOWN keeps the annotation: the informer then holds the VFs for the pod until the
+      // scheduler retries it (and its next bind reuses or replaces the decision); removing it
+      // from a pod that did reach the node would let another pod take the same VFs.
       ledger.releaseInFlight(uid);
       if (copy && !annotated && e.getCode() == 409) {
         // Nothing was written: the cached copy was older than the pod. Start over from the API.
@@ -183,6 +198,39 @@ public class BindService {
     }
     log.info("bound pod {} to node {} with {}", podName, args.node(), encoded);
     return Attempt.of(new ExtenderBindingResult(null));
+  }
+
+  /**
+   * Whether a pod reached a node: a failed Binding call does not say whether the Binding exists.
+   */
+  private enum Placed {
+    YES,
+    NO,
+    UNKNOWN
+  }
+
+  /** Reads the pod after a failed Binding call: is it on the node the scheduler chose? */
+  private Placed placedOn(ExtenderBindingArgs args) {
+    try {
+      Pod now = client.pods().inNamespace(args.podNamespace()).withName(args.podName()).get();
+      if (now == null) {
+        return Placed.NO;
+      }
+      boolean same =
+          args.podUID() == null
+              || args.podUID().isEmpty()
+              || args.podUID().equals(now.getMetadata().getUid());
+      boolean there = now.getSpec() != null && args.node().equals(now.getSpec().getNodeName());
+      return same && there ? Placed.YES : Placed.NO;
+    } catch (KubernetesClientException e) {
+      log.warn(
+          "bind of pod {}/{}: cannot tell whether the failed Binding reached node {}: {}",
+          args.podNamespace(),
+          args.podName(),
+          args.node(),
+          describe(e));
+      return Placed.UNKNOWN;
+    }
   }
 
   /**

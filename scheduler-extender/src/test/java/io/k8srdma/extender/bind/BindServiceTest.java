@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -213,6 +214,7 @@ class BindServiceTest {
         .containsExactly(
             "PATCH /api/v1/namespaces/ml/pods/refused-1",
             "POST /api/v1/namespaces/ml/pods/refused-1/binding",
+            "GET /api/v1/namespaces/ml/pods/refused-1",
             "PATCH /api/v1/namespaces/ml/pods/refused-1");
     Pod now = client.pods().inNamespace(NS).withName("refused-1").get();
     assertThat(now.getMetadata().getAnnotations())
@@ -220,6 +222,61 @@ class BindServiceTest {
         .doesNotContainKey(Annotations.ASSIGNMENT)
         .containsKey(Annotations.INTERFACES);
     assertThat(ledger.commitmentsOn(NODE, null).takenVfs()).as("nor in the ledger").isEmpty();
+  }
+
+  @Test
+  void aBindingWhoseAnswerWasLostButThatReachedTheNodeIsASuccess() throws Exception {
+    Pod pod = create("lost-1", "uid-lost-1", false);
+    // The API server bound the pod but its answer was lost: the Binding call fails (500), and the
+    // client's retry is told the pod is already assigned (the CRUD mock's 409).
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName("lost-1")
+        .edit(p -> new PodBuilder(p).editSpec().withNodeName(NODE).endSpec().build());
+    Pod copy = client.pods().inNamespace(NS).withName("lost-1").get();
+    server
+        .expect()
+        .post()
+        .withPath("/api/v1/namespaces/ml/pods/lost-1/binding")
+        .andReturn(500, "{\"kind\":\"Status\",\"status\":\"Failure\",\"code\":500}")
+        .once();
+    drainRequests();
+
+    ExtenderBindingResult result = bindService(cacheOf(copy)).bind(args(pod));
+
+    assertThat(result.error()).isNull();
+    assertThat(AssignmentCodec.read(annotationsOf("lost-1")).orElseThrow().node())
+        .as("the pod keeps the record of its VFs")
+        .isEqualTo(NODE);
+    assertThat(ledger.commitmentsOn(NODE, null).takenVfs()).hasSize(1);
+    assertThat(drainRequests()).last().isEqualTo("GET /api/v1/namespaces/ml/pods/lost-1");
+  }
+
+  @Test
+  void whenThePodCannotBeReadAfterAFailedBindingTheAnnotationStays() throws Exception {
+    Pod pod = create("unsure-1", "uid-unsure-1", false);
+    String forbidden =
+        "{\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403}";
+    server
+        .expect()
+        .post()
+        .withPath("/api/v1/namespaces/ml/pods/unsure-1/binding")
+        .andReturn(403, forbidden)
+        .always();
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/namespaces/ml/pods/unsure-1")
+        .andReturn(403, forbidden)
+        .once();
+
+    ExtenderBindingResult result = bindService(cacheOf(pod)).bind(args(pod));
+
+    assertThat(result.error()).contains("HTTP 403");
+    // Whether the pod reached the node is unknown: removing the record of its VFs could hand them
+    // to another pod, keeping it only holds them until the scheduler retries this one.
+    assertThat(annotationsOf("unsure-1")).containsKey(Annotations.ASSIGNMENT);
   }
 
   // --- helpers ------------------------------------------------------------------------------
@@ -257,6 +314,10 @@ class BindServiceTest {
             .endMetadata()
             .build();
     return client.pods().inNamespace(NS).resource(pod).create();
+  }
+
+  private static Map<String, String> annotationsOf(String name) {
+    return client.pods().inNamespace(NS).withName(name).get().getMetadata().getAnnotations();
   }
 
   private static String annotationOf(String name) {

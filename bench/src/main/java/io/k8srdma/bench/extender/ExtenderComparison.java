@@ -1,0 +1,228 @@
+package io.k8srdma.bench.extender;
+
+import io.k8srdma.bench.agent.Environment;
+import io.k8srdma.bench.agent.ProcStatus;
+import io.k8srdma.bench.support.BenchFiles;
+import io.k8srdma.bench.support.Options;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Interleaved A/B comparison of two extender builds, or of one build under two sets of JVM flags.
+ *
+ * <p>On a shared machine the same build measured twice, minutes apart, differed by up to 2x in
+ * cycles/s and CPU per cycle, so separate runs per variant cannot show effects of 10–20%. Here both
+ * extenders run at once (same processors, same simulated agents, a fake API each so their ledgers
+ * stay apart) and take turns: in each round each variant schedules one slice of cycles while the
+ * other idles, in alternating order. Both see the same machine within seconds, and each round gives
+ * a paired ratio; the report gives the median and range of those ratios.
+ *
+ * <p>Options, all {@code --name=value}: {@code a-jar} (required), {@code b-jar}
+ * (scheduler-extender/target/scheduler-extender.jar), {@code a-label}/{@code b-label} (A, B),
+ * {@code jvm-flags} (both; default none), {@code a-flags}/{@code b-flags} (override per variant),
+ * {@code nodes} (5000), {@code warmup} (4000 cycles each), {@code rounds} (12), {@code
+ * slice-cycles} (300), {@code clients} (4), {@code extender-cpus} (none; as in {@link
+ * ExtenderBenchmark}), {@code plain-pods} (false), {@code poll-interval} (5s), {@code
+ * in-flight-timeout} (5s), {@code agent-threads} (4), {@code results} (bench/results). The fake API
+ * answers both the annotation PATCH and the PUT of older builds. Every loop is bounded and all
+ * traffic goes to 127.0.0.1.
+ */
+public final class ExtenderComparison {
+
+  private static final Duration READY_DEADLINE = Duration.ofMinutes(5);
+
+  /** Warm-up runs in turns of this many cycles, so both variants warm under similar load. */
+  private static final int WARMUP_TURN = 500;
+
+  /** How long both extenders idle to measure what polling alone costs each. */
+  private static final Duration IDLE_WINDOW = Duration.ofSeconds(10);
+
+  private final Options opts;
+  private final Path work;
+  private final Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+
+  private ExtenderComparison(Options opts, Path work) {
+    this.opts = opts;
+    this.work = work;
+  }
+
+  /** One side of the comparison. */
+  record Variant(String label, Path jar, List<String> flags) {}
+
+  /** Runs the comparison; see the class comment for the options. */
+  public static void main(String[] args) throws Exception {
+    Options opts = Options.parse(args);
+    if (opts.get("a-jar", "").isBlank()) {
+      throw new IllegalArgumentException("--a-jar=<extender jar to compare with> is required");
+    }
+    Path work = BenchFiles.tempDir("k8s-rdma-xcompare-");
+    try {
+      new ExtenderComparison(opts, work).run();
+    } finally {
+      BenchFiles.deleteTree(work);
+    }
+  }
+
+  private void run() throws Exception {
+    String before = Environment.describe(java);
+    String shared = opts.get("jvm-flags", "");
+    Variant a =
+        new Variant(
+            opts.get("a-label", "A"),
+            Path.of(opts.get("a-jar", "")),
+            ExtenderBenchmark.flags(opts.get("a-flags", shared)));
+    Variant b =
+        new Variant(
+            opts.get("b-label", "B"),
+            Path.of(opts.get("b-jar", "scheduler-extender/target/scheduler-extender.jar")),
+            ExtenderBenchmark.flags(opts.get("b-flags", shared)));
+    SimulatedCluster cluster = new SimulatedCluster(opts.integer("nodes", 5000));
+    AbResult result = compare(cluster, a, b);
+    String env = before + "- load average after: " + Environment.loadAverage() + "\n";
+    String md = AbReport.render(result, env, settings());
+    System.out.println(md);
+    Path out = BenchFiles.writeResult(Path.of(opts.get("results", "bench/results")), "compare", md);
+    ExtenderBenchmark.log("results written to %s", out);
+  }
+
+  private AbResult compare(SimulatedCluster cluster, Variant a, Variant b) throws Exception {
+    try (FakeAgents agents = new FakeAgents(cluster, opts.integer("agent-threads", 4));
+        FakeKubeApi apiA = new FakeKubeApi();
+        FakeKubeApi apiB = new FakeKubeApi()) {
+      Path config = ExtenderBenchmark.writeConfig(work.resolve("extender.yaml"), cluster, agents);
+      try (ExtenderProcess extA = start(a, config, apiA, "a");
+          ExtenderProcess extB = start(b, config, apiB, "b")) {
+        extA.awaitReady(READY_DEADLINE);
+        extB.awaitReady(READY_DEADLINE);
+        int candidates = SchedulingDriver.feasibleNodesToFind(cluster.size());
+        PodFactory pods = new PodFactory(Boolean.parseBoolean(opts.get("plain-pods", "false")));
+        Side sideA =
+            new Side(
+                a,
+                extA,
+                new SchedulingDriver(client, extA.base(), cluster, apiA, candidates, pods));
+        Side sideB =
+            new Side(
+                b,
+                extB,
+                new SchedulingDriver(client, extB.base(), cluster, apiB, candidates, pods));
+        warmUp(sideA, sideB);
+        double[] idle = idleCores(extA.pid(), extB.pid());
+        List<AbResult.Slice> slices = new ArrayList<>();
+        int rounds = opts.integer("rounds", 12);
+        for (int r = 0; r < rounds; r++) {
+          ExtenderBenchmark.log("round %d of %d", r + 1, rounds);
+          Side first = r % 2 == 0 ? sideA : sideB;
+          Side second = r % 2 == 0 ? sideB : sideA;
+          slices.add(slice(first, r));
+          slices.add(slice(second, r));
+        }
+        return new AbResult(
+            cluster.size(),
+            candidates,
+            a,
+            b,
+            idle[0],
+            idle[1],
+            slices,
+            ExtenderComparison.unexpected(apiA, apiB));
+      }
+    }
+  }
+
+  private static long unexpected(FakeKubeApi apiA, FakeKubeApi apiB) {
+    return apiA.unexpected() + apiB.unexpected();
+  }
+
+  /** A variant with its running extender and the driver that schedules through it. */
+  private record Side(Variant variant, ExtenderProcess ext, SchedulingDriver driver) {}
+
+  private void warmUp(Side a, Side b) throws IOException, InterruptedException {
+    int cycles = opts.integer("warmup", 4000);
+    ExtenderBenchmark.log("warm-up, %d cycles each in turns of %d", cycles, WARMUP_TURN);
+    for (int done = 0; done < cycles; done += WARMUP_TURN) {
+      int turn = Math.min(WARMUP_TURN, cycles - done);
+      a.driver().warmUp(turn);
+      b.driver().warmUp(turn);
+    }
+  }
+
+  /** Each extender's CPU per wall second while neither schedules: its polling. */
+  private static double[] idleCores(long pidA, long pidB) throws InterruptedException {
+    double a0 = ProcStatus.cpuSeconds(pidA);
+    double b0 = ProcStatus.cpuSeconds(pidB);
+    long t0 = System.nanoTime();
+    Thread.sleep(IDLE_WINDOW.toMillis());
+    double wall = (System.nanoTime() - t0) / 1e9;
+    return new double[] {
+      (ProcStatus.cpuSeconds(pidA) - a0) / wall, (ProcStatus.cpuSeconds(pidB) - b0) / wall
+    };
+  }
+
+  private AbResult.Slice slice(Side side, int round) throws IOException, InterruptedException {
+    int clients = opts.integer("clients", 4);
+    int each = Math.max(1, opts.integer("slice-cycles", 300) / clients);
+    long pid = side.ext().pid();
+    double cpu0 = ProcStatus.cpuSeconds(pid);
+    long t0 = System.nanoTime();
+    SchedulingDriver.CycleStats stats = side.driver().concurrent(clients, each);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    double cpu = ProcStatus.cpuSeconds(pid) - cpu0;
+    return new AbResult.Slice(
+        side.variant().label(),
+        round,
+        stats.cycle().requests(),
+        seconds,
+        cpu,
+        stats.filterPrioritize().p50Micros(),
+        stats.filterPrioritize().p99Micros(),
+        stats.bindErrors());
+  }
+
+  private ExtenderProcess start(Variant v, Path config, FakeKubeApi api, String name)
+      throws IOException {
+    int port = BenchFiles.freePort();
+    return ExtenderProcess.start(
+        ExtenderBenchmark.cpuPrefix(opts),
+        java,
+        v.jar(),
+        v.flags(),
+        ExtenderBenchmark.extenderArgs(opts, config, api, port),
+        port,
+        work.resolve("extender-" + name + ".log"),
+        client);
+  }
+
+  private String settings() {
+    String cpus = opts.get("extender-cpus", "");
+    return "- both extenders "
+        + (cpus.isBlank() ? "share all processors with the driver" : "pinned to CPU(s) " + cpus)
+        + "; "
+        + opts.get("warmup", "4000")
+        + " warm-up cycles each (in turns of "
+        + WARMUP_TURN
+        + "), then "
+        + opts.get("rounds", "12")
+        + " rounds of one slice each ("
+        + opts.get("slice-cycles", "300")
+        + " cycles from "
+        + opts.get("clients", "4")
+        + " clients), the order alternating per round\n"
+        + "- pods: "
+        + (Boolean.parseBoolean(opts.get("plain-pods", "false"))
+            ? "without an RDMA request (control)"
+            : "1–4 RDMA interfaces each, floors 0–50 Gb/s")
+        + "; poll interval "
+        + opts.get("poll-interval", "5s")
+        + "\n";
+  }
+}
