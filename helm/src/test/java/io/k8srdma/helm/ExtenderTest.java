@@ -79,11 +79,12 @@ class ExtenderTest {
   }
 
   @Test
-  void jvmUsesTheParallelCollectorAndAHeapShareOfTheMemoryLimit() {
+  void jvmUsesTheParallelCollectorC2OnlyAndAHeapShareOfTheMemoryLimit() {
     Map<String, Object> extender = container(Chart.render());
 
     assertThat((String) at(Chart.Node.env(extender).get("JAVA_TOOL_OPTIONS"), "value"))
         .contains("-XX:+UseParallelGC")
+        .contains("-XX:-TieredCompilation")
         .contains("-XX:MaxRAMPercentage=60");
     assertThat(at(extender, "resources.limits.memory")).isEqualTo("512Mi");
   }

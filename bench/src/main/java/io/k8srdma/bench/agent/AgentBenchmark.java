@@ -1,12 +1,12 @@
 package io.k8srdma.bench.agent;
 
 import io.k8srdma.bench.support.BenchFiles;
+import io.k8srdma.bench.support.DriverKit;
 import io.k8srdma.bench.support.Options;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -28,13 +28,9 @@ public final class AgentBenchmark {
   private static final int RSS_AFTER_REQUESTS = 1_000;
 
   private final Options opts;
-  private final Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+  private final Path java = DriverKit.currentJava();
   private final Path work;
-  private final HttpClient client =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(2))
-          .build();
+  private final HttpClient client = DriverKit.httpClient();
 
   private AgentBenchmark(Options opts, Path work) {
     this.opts = opts;

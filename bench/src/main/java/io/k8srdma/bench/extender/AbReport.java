@@ -20,20 +20,23 @@ final class AbReport {
     md.append(environment).append(settings).append('\n');
     md.append(
         "| variant | jar | JVM flags | cycles | cycles/s | extender CPU ms / cycle (net of"
-            + " polling) | f+p p50 / p99 µs (median of slices) | bind errors |\n");
-    md.append("|---|---|---|--:|--:|--:|--:|--:|\n");
+            + " polling) | of which JIT | allocated KiB / cycle | f+p p50 / p99 µs (median of"
+            + " slices) | bind errors |\n");
+    md.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|\n");
     for (ExtenderComparison.Variant v : List.of(r.a(), r.b())) {
       AbResult.Totals t = r.totals(v);
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | `%s` | `%s` | %d | %.0f | %.2f | %.0f / %.0f | %d |%n",
+              "| %s | `%s` | `%s` | %d | %.0f | %.2f | %.2f | %.0f | %.0f / %.0f | %d |%n",
               v.label(),
               v.jar(),
               v.flags().isEmpty() ? "(none)" : String.join(" ", v.flags()),
               t.cycles(),
               t.cyclesPerSecond(),
               t.cpuMillisPerCycle(),
+              t.jitMillisPerCycle(),
+              t.allocatedKibPerCycle(),
               t.medianP50Micros(),
               t.medianP99Micros(),
               t.bindErrors()));

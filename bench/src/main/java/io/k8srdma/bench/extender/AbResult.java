@@ -37,6 +37,10 @@ record AbResult(
    * @param fpP50Micros filter + prioritize median latency
    * @param fpP99Micros filter + prioritize 99th percentile
    * @param bindErrors binds that answered an error
+   * @param allocatedBytes the extender's {@code jvm_gc_memory_allocated_bytes_total} increase: it
+   *     moves at young collections, so a slice's value is off by up to one young generation, but
+   *     the sum over a variant's slices is not
+   * @param jitSeconds CPU time of the extender's JIT compiler threads during the slice
    */
   record Slice(
       String label,
@@ -46,7 +50,9 @@ record AbResult(
       double cpuSeconds,
       double fpP50Micros,
       double fpP99Micros,
-      long bindErrors) {
+      long bindErrors,
+      double allocatedBytes,
+      double jitSeconds) {
 
     double cyclesPerSecond() {
       return cycles / seconds;
@@ -65,6 +71,10 @@ record AbResult(
    * @param cpuMillisPerCycle all its CPU, net of polling, over all cycles
    * @param medianP50Micros median over slices of the f+p p50
    * @param medianP99Micros median over slices of the f+p p99
+   * @param allocatedKibPerCycle all its allocation over all cycles, polling's included (about 20
+   *     MB/s here: Micrometer's count moves only at young collections, too seldom while idle to
+   *     measure polling's share apart)
+   * @param jitMillisPerCycle its JIT compiler threads' CPU over all cycles (part of the CPU)
    */
   record Totals(
       long cycles,
@@ -72,7 +82,9 @@ record AbResult(
       double cpuMillisPerCycle,
       double medianP50Micros,
       double medianP99Micros,
-      long bindErrors) {}
+      long bindErrors,
+      double allocatedKibPerCycle,
+      double jitMillisPerCycle) {}
 
   /**
    * A paired statistic: the median of the per-block ratios B / A and their range. A block is two
@@ -88,13 +100,16 @@ record AbResult(
     long cycles = mine.stream().mapToLong(Slice::cycles).sum();
     double seconds = mine.stream().mapToDouble(Slice::seconds).sum();
     double cpu = mine.stream().mapToDouble(s -> s.cpuSeconds() - idle * s.seconds()).sum();
+    double allocated = mine.stream().mapToDouble(Slice::allocatedBytes).sum();
     return new Totals(
         cycles,
         cycles / seconds,
         cpu / cycles * 1000,
         median(mine.stream().map(Slice::fpP50Micros).toList()),
         median(mine.stream().map(Slice::fpP99Micros).toList()),
-        mine.stream().mapToLong(Slice::bindErrors).sum());
+        mine.stream().mapToLong(Slice::bindErrors).sum(),
+        allocated / cycles / 1024,
+        mine.stream().mapToDouble(Slice::jitSeconds).sum() / cycles * 1000);
   }
 
   /** B's cycles/s over A's, per block; B is better when the ratio is above 1. */

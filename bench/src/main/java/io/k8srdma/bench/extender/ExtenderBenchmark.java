@@ -3,6 +3,7 @@ package io.k8srdma.bench.extender;
 import io.k8srdma.bench.agent.Environment;
 import io.k8srdma.bench.agent.ProcStatus;
 import io.k8srdma.bench.support.BenchFiles;
+import io.k8srdma.bench.support.DriverKit;
 import io.k8srdma.bench.support.Options;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -48,12 +49,8 @@ public final class ExtenderBenchmark {
 
   private final Options opts;
   private final Path work;
-  private final Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
-  private final HttpClient client =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(2))
-          .build();
+  private final Path java = DriverKit.currentJava();
+  private final HttpClient client = DriverKit.httpClient();
 
   private ExtenderBenchmark(Options opts, Path work) {
     this.opts = opts;

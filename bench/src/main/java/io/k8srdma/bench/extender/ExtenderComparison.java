@@ -3,6 +3,7 @@ package io.k8srdma.bench.extender;
 import io.k8srdma.bench.agent.Environment;
 import io.k8srdma.bench.agent.ProcStatus;
 import io.k8srdma.bench.support.BenchFiles;
+import io.k8srdma.bench.support.DriverKit;
 import io.k8srdma.bench.support.Options;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Interleaved A/B comparison of two extender builds, or of one build under two sets of JVM flags.
@@ -18,14 +20,18 @@ import java.util.List;
  * cycles/s and CPU per cycle, so separate runs per variant cannot show effects of 10–20%. Here both
  * extenders run at once (same processors, same simulated agents, a fake API each so their ledgers
  * stay apart) and take turns: in each round each variant schedules one slice of cycles while the
- * other idles, in alternating order. Both see the same machine within seconds, and each round gives
- * a paired ratio; the report gives the median and range of those ratios.
+ * other idles, in alternating order. Both see the same machine within seconds, and each block of
+ * two rounds (A first, then B first) gives a paired ratio; the report gives the median and range of
+ * those ratios. Use an even number of rounds. What pairing cannot remove is each JVM's own JIT
+ * outcome: an A/A run of one jar differed by 10–16% between its two processes, so an effect needs
+ * to hold over several comparisons, each with fresh processes, before it counts. Allocation per
+ * cycle does not depend on the JIT's luck and is the steadier signal for code-path changes.
  *
  * <p>Options, all {@code --name=value}: {@code a-jar} (required), {@code b-jar}
  * (scheduler-extender/target/scheduler-extender.jar), {@code a-label}/{@code b-label} (A, B),
  * {@code jvm-flags} (both; default none), {@code a-flags}/{@code b-flags} (override per variant),
  * {@code nodes} (5000), {@code warmup} (4000 cycles each), {@code rounds} (12), {@code
- * slice-cycles} (300), {@code clients} (4), {@code extender-cpus} (none; as in {@link
+ * slice-cycles} (600), {@code clients} (4), {@code extender-cpus} (none; as in {@link
  * ExtenderBenchmark}), {@code plain-pods} (false), {@code poll-interval} (5s), {@code
  * in-flight-timeout} (5s), {@code agent-threads} (4), {@code results} (bench/results). The fake API
  * answers both the annotation PATCH and the PUT of older builds. Every loop is bounded and all
@@ -43,12 +49,8 @@ public final class ExtenderComparison {
 
   private final Options opts;
   private final Path work;
-  private final Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
-  private final HttpClient client =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(2))
-          .build();
+  private final Path java = DriverKit.currentJava();
+  private final HttpClient client = DriverKit.httpClient();
 
   private ExtenderComparison(Options opts, Path work) {
     this.opts = opts;
@@ -168,15 +170,35 @@ public final class ExtenderComparison {
     };
   }
 
+  /**
+   * CPU seconds of the extender's JIT compiler threads (C1 and C2); a compiler thread that exits
+   * while idle takes its time with it, which the JVM does only after minutes without work.
+   */
+  private static double jitSeconds(long pid) {
+    return ProcStatus.cpuSecondsByThread(pid).entrySet().stream()
+        .filter(e -> e.getKey().startsWith("CN CompilerThre"))
+        .mapToDouble(Map.Entry::getValue)
+        .sum();
+  }
+
+  /** Bytes the extender allocated so far (Micrometer's young-generation count). */
+  private static double allocated(ExtenderProcess ext) throws IOException, InterruptedException {
+    return ext.prometheus("jvm_gc_memory_allocated_bytes_total");
+  }
+
   private AbResult.Slice slice(Side side, int round) throws IOException, InterruptedException {
     int clients = opts.integer("clients", 4);
-    int each = Math.max(1, opts.integer("slice-cycles", 300) / clients);
+    int each = Math.max(1, opts.integer("slice-cycles", 600) / clients);
     long pid = side.ext().pid();
+    double alloc0 = allocated(side.ext());
+    double jit0 = jitSeconds(pid);
     double cpu0 = ProcStatus.cpuSeconds(pid);
     long t0 = System.nanoTime();
     SchedulingDriver.CycleStats stats = side.driver().concurrent(clients, each);
     double seconds = (System.nanoTime() - t0) / 1e9;
     double cpu = ProcStatus.cpuSeconds(pid) - cpu0;
+    double jit = jitSeconds(pid) - jit0;
+    double alloc = allocated(side.ext()) - alloc0;
     return new AbResult.Slice(
         side.variant().label(),
         round,
@@ -185,7 +207,9 @@ public final class ExtenderComparison {
         cpu,
         stats.filterPrioritize().p50Micros(),
         stats.filterPrioritize().p99Micros(),
-        stats.bindErrors());
+        stats.bindErrors(),
+        alloc,
+        jit);
   }
 
   private ExtenderProcess start(Variant v, Path config, FakeKubeApi api, String name)
@@ -213,7 +237,7 @@ public final class ExtenderComparison {
         + "), then "
         + opts.get("rounds", "12")
         + " rounds of one slice each ("
-        + opts.get("slice-cycles", "300")
+        + opts.get("slice-cycles", "600")
         + " cycles from "
         + opts.get("clients", "4")
         + " clients), the order alternating per round\n"

@@ -24,15 +24,15 @@ class AbResultTest {
         0.1,
         0.0,
         List.of(
-            new AbResult.Slice("main", 0, 300, 3, 1.5, 1000, 9000, 0),
-            new AbResult.Slice("patch", 0, 300, 2, 1.0, 800, 7000, 0),
-            new AbResult.Slice("patch", 1, 300, 3, 1.8, 1200, 11000, 1),
-            new AbResult.Slice("main", 1, 300, 2, 1.2, 900, 8000, 0)),
+            new AbResult.Slice("main", 0, 300, 3, 1.5, 1000, 9000, 0, 300 * 1024 * 10.0, 0.3),
+            new AbResult.Slice("patch", 0, 300, 2, 1.0, 800, 7000, 0, 300 * 1024 * 10.0, 0.3),
+            new AbResult.Slice("patch", 1, 300, 3, 1.8, 1200, 11000, 1, 300 * 1024 * 10.0, 0.3),
+            new AbResult.Slice("main", 1, 300, 2, 1.2, 900, 8000, 0, 300 * 1024 * 10.0, 0.3)),
         0);
   }
 
   @Test
-  void totalsAddUpSlicesAndSubtractPolling() {
+  void totalsAddUpSlicesAndSubtractPollingFromCpu() {
     AbResult.Totals main = result().totals(a);
     assertThat(main.cycles()).isEqualTo(600);
     assertThat(main.cyclesPerSecond()).isCloseTo(120, within(1e-9));
@@ -40,6 +40,8 @@ class AbResultTest {
     assertThat(main.cpuMillisPerCycle()).isCloseTo(2.2 / 600 * 1000, within(1e-9));
     assertThat(main.medianP50Micros()).isEqualTo(950);
     assertThat(main.medianP99Micros()).isEqualTo(8500);
+    assertThat(main.allocatedKibPerCycle()).as("10 KiB per cycle in each slice").isEqualTo(10.0);
+    assertThat(main.jitMillisPerCycle()).isCloseTo(0.6 / 600 * 1000, within(1e-9));
 
     AbResult.Totals patch = result().totals(b);
     assertThat(patch.cpuMillisPerCycle()).isCloseTo(2.8 / 600 * 1000, within(1e-9));
@@ -65,9 +67,9 @@ class AbResultTest {
   void anUnpairedLastRoundIsLeftOutOfTheRatios() {
     AbResult r = result();
     List<AbResult.Slice> slices = new java.util.ArrayList<>(r.slices());
-    slices.add(new AbResult.Slice("main", 2, 300, 1, 0.1, 1, 1, 0));
-    slices.add(new AbResult.Slice("patch", 2, 300, 10, 9.0, 1, 1, 0));
-    AbResult odd = new AbResult(5000, 500, a, b, 0.1, 0.0, slices, 0);
+    slices.add(new AbResult.Slice("main", 2, 300, 1, 0.1, 1, 1, 0, 300 * 1024 * 10.0, 0.3));
+    slices.add(new AbResult.Slice("patch", 2, 300, 10, 9.0, 1, 1, 0, 300 * 1024 * 10.0, 0.3));
+    AbResult odd = new AbResult(5000, 500, a, b, r.idleCoresA(), r.idleCoresB(), slices, 0);
     assertThat(odd.cpuRatio().blocks()).isEqualTo(1);
     assertThat(odd.cpuRatio().median()).isCloseTo(2.8 / 2.2, within(1e-9));
   }
