@@ -32,6 +32,10 @@ final class SchedulingDriver {
 
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
+  private static final int MAX_BIND_ERRORS_REPORTED = 5;
+
+  private final AtomicInteger bindErrorsReported = new AtomicInteger();
+
   private final HttpClient client;
   private final URI base;
   private final SimulatedCluster cluster;
@@ -180,6 +184,16 @@ final class SchedulingDriver {
     return names;
   }
 
+  /**
+   * Prints the first few bind errors, so a report's error count comes with its reasons (a race
+   * between clients for a node's last VFs is expected; anything else is worth a look).
+   */
+  private void reportBindError(String error) {
+    if (bindErrorsReported.getAndIncrement() < MAX_BIND_ERRORS_REPORTED) {
+      System.err.println("[extender-bench] bind error: " + error);
+    }
+  }
+
   /** One scheduling client: its own random stream and histograms, so clients never contend. */
   private final class Client {
     final SplittableRandom rnd;
@@ -230,6 +244,7 @@ final class SchedulingDriver {
         record(bind, b);
         if (!b.body().path("error").isNull() && !b.body().path("error").isMissingNode()) {
           bindErrors++;
+          reportBindError(b.body().path("error").asText());
         }
         cycle.recordValue(clamp(f.nanos() + p.nanos() + b.nanos()));
       } finally {
