@@ -1,21 +1,11 @@
 package io.k8srdma.extender.bind;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.Binding;
-import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.k8srdma.extender.api.BadRequestException;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.scheduling.NodeEvaluator;
-import io.k8srdma.model.Annotations;
 import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.assignment.InvalidAssignmentException;
@@ -45,13 +35,9 @@ public class BindService {
 
   private static final Logger log = LoggerFactory.getLogger(BindService.class);
 
-  /** The field manager the API server records for what bind writes. */
-  static final String FIELD_MANAGER = "k8s-rdma-scheduler-extender";
+  /** The API calls; null when no API is configured. */
+  private final PodWrites writes;
 
-  private static final PatchContext MERGE_PATCH = patchContext(PatchType.JSON_MERGE);
-  private static final PatchContext JSON_PATCH = patchContext(PatchType.JSON);
-
-  private final KubernetesClient client;
   private final NodeEvaluator evaluator;
   private final Ledger ledger;
   private final PodCache pods;
@@ -62,7 +48,7 @@ public class BindService {
    */
   public BindService(
       KubernetesClient client, NodeEvaluator evaluator, Ledger ledger, PodCache pods) {
-    this.client = client;
+    this.writes = client == null ? null : new PodWrites(client);
     this.evaluator = evaluator;
     this.ledger = ledger;
     this.pods = pods;
@@ -72,7 +58,7 @@ public class BindService {
   public ExtenderBindingResult bind(ExtenderBindingArgs args) {
     requireComplete(args);
     String pod = args.podNamespace() + "/" + args.podName();
-    if (client == null) {
+    if (writes == null) {
       return error(
           pod, args.node(), "no Kubernetes API is configured, so the extender cannot bind");
     }
@@ -92,7 +78,7 @@ public class BindService {
       }
       log.debug("bind of pod {}: the informer's copy is stale, reading the pod", podName);
     }
-    Pod pod = client.pods().inNamespace(args.podNamespace()).withName(args.podName()).get();
+    Pod pod = writes.get(args.podNamespace(), args.podName());
     if (pod == null) {
       return error(podName, args.node(), "pod not found");
     }
@@ -123,7 +109,7 @@ public class BindService {
       return Attempt.of(error(podName, args.node(), e.getMessage()));
     }
     if (request.isEmpty()) {
-      createBinding(args);
+      writes.bind(args);
       log.info("bound pod {} to node {} (no RDMA request)", podName, args.node());
       return Attempt.of(new ExtenderBindingResult(null));
     }
@@ -164,10 +150,10 @@ public class BindService {
     String encoded = AssignmentCodec.encode(assignment);
     try {
       if (!alreadyRecorded) {
-        annotate(pod, encoded);
+        writes.annotate(pod, encoded);
         annotated = true;
       }
-      createBinding(args);
+      writes.bind(args);
     } catch (KubernetesClientException e) {
       Placed placed = annotated ? placedOn(args) : Placed.NO;
       if (placed == Placed.YES) {
@@ -182,7 +168,7 @@ public class BindService {
         return Attempt.of(new ExtenderBindingResult(null));
       }
       if (placed == Placed.NO && annotated && !alreadyRecorded) {
-        removeAnnotation(args, podName);
+        removeAssignment(args, podName);
       }
       // UNKNOWN keeps the annotation: the informer then holds the VFs for the pod until the
       // scheduler retries it (and its next bind reuses or replaces the decision); removing it
@@ -212,7 +198,7 @@ public class BindService {
   /** Reads the pod after a failed Binding call: is it on the node the scheduler chose? */
   private Placed placedOn(ExtenderBindingArgs args) {
     try {
-      Pod now = client.pods().inNamespace(args.podNamespace()).withName(args.podName()).get();
+      Pod now = writes.get(args.podNamespace(), args.podName());
       if (now == null) {
         return Placed.NO;
       }
@@ -233,83 +219,16 @@ public class BindService {
     }
   }
 
-  /**
-   * Writes the annotation with a JSON merge patch that carries the resourceVersion read, as {@code
-   * kubectl annotate --resource-version} does: the API answers 409 if the pod changed since, and
-   * only the annotation travels, not the whole pod (the informer's object is never touched).
-   */
-  private void annotate(Pod pod, String assignment) {
-    ObjectNode patch = JsonNodeFactory.instance.objectNode();
-    ObjectNode metadata = patch.putObject("metadata");
-    metadata.put("resourceVersion", pod.getMetadata().getResourceVersion());
-    metadata.putObject("annotations").put(Annotations.ASSIGNMENT, assignment);
-    patch(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), MERGE_PATCH, patch);
-  }
-
-  /**
-   * Undoes {@link #annotate} after a failed Binding with a JSON patch {@code remove} of the key (a
-   * merge patch with null does the same on an API server, but not on every test double of one).
-   */
-  private void removeAnnotation(ExtenderBindingArgs args, String podName) {
-    ArrayNode patch = JsonNodeFactory.instance.arrayNode();
-    patch
-        .addObject()
-        .put("op", "remove")
-        .put("path", "/metadata/annotations/" + jsonPointerEscape(Annotations.ASSIGNMENT));
+  /** Undoes the annotation after a failed Binding; a failure to do so is logged, not returned. */
+  private void removeAssignment(ExtenderBindingArgs args, String podName) {
     try {
-      patch(args.podNamespace(), args.podName(), JSON_PATCH, patch);
+      writes.removeAssignment(args.podNamespace(), args.podName());
     } catch (KubernetesClientException e) {
       log.warn(
           "could not remove the assignment of pod {} after a failed bind: {}",
           podName,
           describe(e));
     }
-  }
-
-  /** RFC 6901: {@code ~} and {@code /} inside a key are written {@code ~0} and {@code ~1}. */
-  private static String jsonPointerEscape(String key) {
-    return key.replace("~", "~0").replace("/", "~1");
-  }
-
-  /**
-   * Sends a patch to the pod. It goes through a resource made of the pod's name and namespace only:
-   * fabric8 GETs the pod first when patching by name, and copies the whole object when patching a
-   * full one.
-   */
-  private void patch(String namespace, String name, PatchContext type, JsonNode patch) {
-    Pod target =
-        new PodBuilder()
-            .withNewMetadata()
-            .withNamespace(namespace)
-            .withName(name)
-            .endMetadata()
-            .build();
-    client.resource(target).patch(type, patch.toString());
-  }
-
-  /** {@code POST .../pods/<name>/binding}, the subresource kube-scheduler itself uses. */
-  private void createBinding(ExtenderBindingArgs args) {
-    Binding binding =
-        new BindingBuilder()
-            .withNewMetadata()
-            .withName(args.podName())
-            .withNamespace(args.podNamespace())
-            .withUid(args.podUID())
-            .endMetadata()
-            .withNewTarget()
-            .withKind("Node")
-            .withApiVersion("v1")
-            .withName(args.node())
-            .endTarget()
-            .build();
-    String url =
-        client.getMasterUrl().toString().replaceAll("/+$", "")
-            + "/api/v1/namespaces/"
-            + args.podNamespace()
-            + "/pods/"
-            + args.podName()
-            + "/binding";
-    client.raw(url, "POST", binding);
   }
 
   private static Optional<Assignment> existingAssignment(Pod pod, String node) {
@@ -322,10 +241,6 @@ public class BindService {
     } catch (InvalidAssignmentException e) {
       return Optional.empty();
     }
-  }
-
-  private static PatchContext patchContext(PatchType type) {
-    return new PatchContext.Builder().withPatchType(type).withFieldManager(FIELD_MANAGER).build();
   }
 
   private static void requireComplete(ExtenderBindingArgs args) {

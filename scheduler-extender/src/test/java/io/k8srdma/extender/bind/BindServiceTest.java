@@ -179,7 +179,7 @@ class BindServiceTest {
     Call patch =
         drainCalls().stream().filter(c -> c.method().equals("PATCH")).findFirst().orElseThrow();
     assertThat(patch.contentType()).startsWith("application/merge-patch+json");
-    assertThat(patch.query()).isEqualTo("fieldManager=" + BindService.FIELD_MANAGER);
+    assertThat(patch.query()).isEqualTo("fieldManager=" + PodWrites.FIELD_MANAGER);
     Pod now = client.pods().inNamespace(NS).withName("patch-1").get();
     assertThat(now.getMetadata().getAnnotations())
         .containsKey(Annotations.ASSIGNMENT)
