@@ -136,13 +136,9 @@ public final class ExtenderComparison {
             idle[0],
             idle[1],
             slices,
-            ExtenderComparison.unexpected(apiA, apiB));
+            apiA.unexpected() + apiB.unexpected());
       }
     }
-  }
-
-  private static long unexpected(FakeKubeApi apiA, FakeKubeApi apiB) {
-    return apiA.unexpected() + apiB.unexpected();
   }
 
   /** A variant with its running extender and the driver that schedules through it. */
