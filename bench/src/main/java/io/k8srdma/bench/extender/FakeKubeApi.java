@@ -199,8 +199,10 @@ final class FakeKubeApi implements AutoCloseable {
         send(ex, 409, status(409, "Conflict", "the object has been modified"));
         return;
       }
+      // Merge patch: a missing key keeps the value, null removes it.
       JsonNode value = meta.path("annotations").path(Annotations.ASSIGNMENT);
-      assignment = value.isTextual() ? value.asText() : null;
+      assignment =
+          value.isMissingNode() ? pod.assignment() : value.isTextual() ? value.asText() : null;
     }
     store(ex, namespace, key, pod, assignment, name);
   }
