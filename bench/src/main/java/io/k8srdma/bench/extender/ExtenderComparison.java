@@ -24,8 +24,9 @@ import java.util.Map;
  * two rounds (A first, then B first) gives a paired ratio; the report gives the median and range of
  * those ratios. Use an even number of rounds. What pairing cannot remove is each JVM's own JIT
  * outcome: an A/A run of one jar differed by 10–16% between its two processes, so an effect needs
- * to hold over several comparisons, each with fresh processes, before it counts. Allocation per
- * cycle does not depend on the JIT's luck and is the steadier signal for code-path changes.
+ * to hold over several comparisons, each with fresh processes, before it counts. The report also
+ * gives the JIT threads' CPU and the allocation per cycle: a change aimed at one of them shows
+ * there first.
  *
  * <p>Options, all {@code --name=value}: {@code a-jar} (required), {@code b-jar}
  * (scheduler-extender/target/scheduler-extender.jar), {@code a-label}/{@code b-label} (A, B),
