@@ -3,6 +3,7 @@ package io.k8srdma.bench.extender;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
  * What an {@link ExtenderComparison} measured, and the arithmetic on it.
@@ -60,7 +61,7 @@ record AbResult(
 
     /** CPU per cycle in ms, less what polling costs over the slice. */
     double cpuMillisPerCycle(double idleCores) {
-      return (cpuSeconds - idleCores * seconds) / cycles * 1000;
+      return Sums.of(List.of(this), idleCores).cpuMillisPerCycle();
     }
   }
 
@@ -94,17 +95,34 @@ record AbResult(
    */
   record Ratio(double median, double min, double max, int bBetter, int blocks) {}
 
+  /** Cycles, wall time and CPU net of polling, summed over some slices of one variant. */
+  private record Sums(long cycles, double seconds, double netCpuSeconds) {
+
+    static Sums of(List<Slice> slices, double idleCores) {
+      long cycles = slices.stream().mapToLong(Slice::cycles).sum();
+      double seconds = slices.stream().mapToDouble(Slice::seconds).sum();
+      double cpu = slices.stream().mapToDouble(Slice::cpuSeconds).sum();
+      return new Sums(cycles, seconds, cpu - idleCores * seconds);
+    }
+
+    double cyclesPerSecond() {
+      return cycles / seconds;
+    }
+
+    double cpuMillisPerCycle() {
+      return netCpuSeconds / cycles * 1000;
+    }
+  }
+
   Totals totals(ExtenderComparison.Variant v) {
     List<Slice> mine = of(v);
-    double idle = v == a ? idleCoresA : idleCoresB;
-    long cycles = mine.stream().mapToLong(Slice::cycles).sum();
-    double seconds = mine.stream().mapToDouble(Slice::seconds).sum();
-    double cpu = mine.stream().mapToDouble(s -> s.cpuSeconds() - idle * s.seconds()).sum();
+    Sums sums = Sums.of(mine, v == a ? idleCoresA : idleCoresB);
+    long cycles = sums.cycles();
     double allocated = mine.stream().mapToDouble(Slice::allocatedBytes).sum();
     return new Totals(
         cycles,
-        cycles / seconds,
-        cpu / cycles * 1000,
+        sums.cyclesPerSecond(),
+        sums.cpuMillisPerCycle(),
         median(mine.stream().map(Slice::fpP50Micros).toList()),
         median(mine.stream().map(Slice::fpP99Micros).toList()),
         mine.stream().mapToLong(Slice::bindErrors).sum(),
@@ -114,28 +132,23 @@ record AbResult(
 
   /** B's cycles/s over A's, per block; B is better when the ratio is above 1. */
   Ratio throughputRatio() {
-    return ratio((cycles, seconds, cpu) -> cycles / seconds, true);
+    return ratio(Sums::cyclesPerSecond, true);
   }
 
   /** B's CPU per cycle over A's, per block; B is better when the ratio is below 1. */
   Ratio cpuRatio() {
-    return ratio((cycles, seconds, cpu) -> cpu / cycles, false);
+    return ratio(Sums::cpuMillisPerCycle, false);
   }
 
-  /** A metric of a block's totals for one variant (CPU net of polling). */
-  private interface Metric {
-    double of(long cycles, double seconds, double cpuSeconds);
-  }
-
-  private Ratio ratio(Metric metric, boolean higherIsBetter) {
+  private Ratio ratio(ToDoubleFunction<Sums> metric, boolean higherIsBetter) {
     List<Slice> as = of(a);
     List<Slice> bs = of(b);
     List<Double> ratios = new ArrayList<>();
     int better = 0;
     for (int i = 0; i + 1 < Math.min(as.size(), bs.size()); i += 2) {
       double r =
-          block(metric, bs.subList(i, i + 2), idleCoresB)
-              / block(metric, as.subList(i, i + 2), idleCoresA);
+          metric.applyAsDouble(Sums.of(bs.subList(i, i + 2), idleCoresB))
+              / metric.applyAsDouble(Sums.of(as.subList(i, i + 2), idleCoresA));
       ratios.add(r);
       better += (higherIsBetter ? r > 1 : r < 1) ? 1 : 0;
     }
@@ -145,13 +158,6 @@ record AbResult(
     List<Double> sorted = ratios.stream().sorted().toList();
     return new Ratio(
         median(ratios), sorted.get(0), sorted.get(sorted.size() - 1), better, ratios.size());
-  }
-
-  private static double block(Metric metric, List<Slice> slices, double idleCores) {
-    long cycles = slices.stream().mapToLong(Slice::cycles).sum();
-    double seconds = slices.stream().mapToDouble(Slice::seconds).sum();
-    double cpu = slices.stream().mapToDouble(s -> s.cpuSeconds() - idleCores * s.seconds()).sum();
-    return metric.of(cycles, seconds, cpu);
   }
 
   /** The variant's slices in round order. */

@@ -88,6 +88,11 @@ public final class ExtenderComparison {
             opts.get("b-label", "B"),
             Path.of(opts.get("b-jar", "scheduler-extender/target/scheduler-extender.jar")),
             ExtenderBenchmark.flags(opts.get("b-flags", shared)));
+    if (a.label().equals(b.label())) {
+      // Slices are told apart by label: equal labels would merge the two variants' figures.
+      throw new IllegalArgumentException(
+          "--a-label and --b-label must differ, both are '" + a.label() + "'");
+    }
     SimulatedCluster cluster = new SimulatedCluster(opts.integer("nodes", 5000));
     AbResult result = compare(cluster, a, b);
     String env = before + "- load average after: " + Environment.loadAverage() + "\n";

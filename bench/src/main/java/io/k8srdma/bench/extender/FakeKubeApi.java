@@ -156,10 +156,8 @@ final class FakeKubeApi implements AutoCloseable {
         bind(ex);
       } else if ("GET".equals(method)) {
         get(ex, m.group(1), m.group(2), key);
-      } else if ("PATCH".equals(method)) {
-        patch(ex, m.group(1), m.group(2), key);
-      } else if ("PUT".equals(method)) {
-        put(ex, m.group(1), m.group(2), key);
+      } else if ("PATCH".equals(method) || "PUT".equals(method)) {
+        write(ex, "PUT".equals(method), m.group(1), m.group(2), key);
       } else {
         notFound(ex);
       }
@@ -170,23 +168,24 @@ final class FakeKubeApi implements AutoCloseable {
     gets.incrementAndGet();
     FakePod pod = pods.get(key);
     if (pod == null) {
-      send(ex, 404, status(404, "NotFound", "pods \"" + name + "\" not found"));
+      podNotFound(ex, name);
       return;
     }
     send(ex, 200, podJson(namespace, name, pod));
   }
 
   /**
-   * The two patches bind sends: a merge patch of the assignment annotation, checked against the
-   * resourceVersion it carries, and a JSON patch that removes the annotation.
+   * A write of the assignment annotation: the merge patch bind sends (checked against the
+   * resourceVersion it carries), the JSON patch that removes the annotation, or the PUT of the
+   * whole pod that builds before 2026-11-26 sent (which must carry the current resourceVersion).
    */
-  private void patch(HttpExchange ex, String namespace, String name, String key)
+  private void write(HttpExchange ex, boolean put, String namespace, String name, String key)
       throws IOException {
-    patches.incrementAndGet();
+    (put ? puts : patches).incrementAndGet();
     JsonNode body = Json.mapper().readTree(ex.getRequestBody());
     FakePod pod = pods.get(key);
     if (pod == null) {
-      send(ex, 404, status(404, "NotFound", "pods \"" + name + "\" not found"));
+      podNotFound(ex, name);
       return;
     }
     String assignment;
@@ -195,14 +194,16 @@ final class FakeKubeApi implements AutoCloseable {
     } else {
       JsonNode meta = body.path("metadata");
       String sent = meta.path("resourceVersion").asText("");
-      if (!sent.isEmpty() && !sent.equals(Long.toString(pod.resourceVersion()))) {
+      if ((put || !sent.isEmpty()) && !sent.equals(Long.toString(pod.resourceVersion()))) {
         send(ex, 409, status(409, "Conflict", "the object has been modified"));
         return;
       }
-      // Merge patch: a missing key keeps the value, null removes it.
+      // A merge patch keeps a value it does not mention and removes one it sets to null.
       JsonNode value = meta.path("annotations").path(Annotations.ASSIGNMENT);
       assignment =
-          value.isMissingNode() ? pod.assignment() : value.isTextual() ? value.asText() : null;
+          !put && value.isMissingNode()
+              ? pod.assignment()
+              : value.isTextual() ? value.asText() : null;
     }
     store(ex, namespace, key, pod, assignment, name);
   }
@@ -217,23 +218,6 @@ final class FakeKubeApi implements AutoCloseable {
     String json = podJson(namespace, name, updated);
     send(ex, 200, json);
     emit("MODIFIED", json);
-  }
-
-  /** The whole pod written back with its assignment annotation, 409 on a stale resourceVersion. */
-  private void put(HttpExchange ex, String namespace, String name, String key) throws IOException {
-    puts.incrementAndGet();
-    JsonNode meta = Json.mapper().readTree(ex.getRequestBody()).path("metadata");
-    FakePod pod = pods.get(key);
-    if (pod == null) {
-      send(ex, 404, status(404, "NotFound", "pods \"" + name + "\" not found"));
-      return;
-    }
-    if (!meta.path("resourceVersion").asText("").equals(Long.toString(pod.resourceVersion()))) {
-      send(ex, 409, status(409, "Conflict", "the object has been modified"));
-      return;
-    }
-    JsonNode value = meta.path("annotations").path(Annotations.ASSIGNMENT);
-    store(ex, namespace, key, pod, value.isTextual() ? value.asText() : null, name);
   }
 
   private void bind(HttpExchange ex) throws IOException {
@@ -261,6 +245,10 @@ final class FakeKubeApi implements AutoCloseable {
     } finally {
       watches.remove(out);
     }
+  }
+
+  private static void podNotFound(HttpExchange ex, String name) throws IOException {
+    send(ex, 404, status(404, "NotFound", "pods \"" + name + "\" not found"));
   }
 
   private void notFound(HttpExchange ex) throws IOException {

@@ -321,14 +321,7 @@ class BindServiceTest {
   }
 
   private static String annotationOf(String name) {
-    return client
-        .pods()
-        .inNamespace(NS)
-        .withName(name)
-        .get()
-        .getMetadata()
-        .getAnnotations()
-        .get(Annotations.ASSIGNMENT);
+    return annotationsOf(name).get(Annotations.ASSIGNMENT);
   }
 
   /**
