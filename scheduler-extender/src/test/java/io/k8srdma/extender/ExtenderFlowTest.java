@@ -3,7 +3,6 @@ package io.k8srdma.extender;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,9 +23,6 @@ import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.json.Json;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +54,6 @@ class ExtenderFlowTest {
   static KubernetesClient client;
 
   private static final ObjectMapper JSON = Json.mapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final WireMockServer agentA = agent();
   private static final WireMockServer agentB = agent();
   private static final WireMockServer agentStale = agent();
@@ -304,10 +299,7 @@ class ExtenderFlowTest {
   // --- helpers ------------------------------------------------------------------------------
 
   private void awaitReady() {
-    Await.until(
-        "extender ready",
-        Duration.ofSeconds(20),
-        () -> getRaw("/actuator/health/readiness").statusCode() == 200);
+    http().awaitReady();
   }
 
   private static Pod pod(String name, String interfaces) {
@@ -368,72 +360,39 @@ class ExtenderFlowTest {
   }
 
   private JsonNode filter(Pod pod, List<String> nodes) {
-    return post("/filter", Map.of("pod", pod, "nodenames", nodes));
+    return http().filter(pod, nodes);
   }
 
   private JsonNode bind(Pod pod, String node) {
-    return post(
-        "/bind",
-        Map.of(
-            "podName", pod.getMetadata().getName(),
-            "podNamespace", pod.getMetadata().getNamespace(),
-            "podUID", pod.getMetadata().getUid(),
-            "node", node));
+    return http().bind(pod, node);
   }
 
   private JsonNode post(String path, Object body) {
-    try {
-      HttpResponse<String> r = postRaw(path, JSON.writeValueAsString(body));
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-      return JSON.readTree(r.body());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return http().post(path, body);
   }
 
   private HttpResponse<String> postRaw(String path, String body) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .header("Content-Type", "application/json")
-            .timeout(Duration.ofSeconds(10))
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return http().postRaw(path, body);
   }
 
   private HttpResponse<String> getRaw(String path) {
-    try {
-      return HTTP.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-          HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return http().getRaw(path);
+  }
+
+  private ExtenderHttp http() {
+    return new ExtenderHttp(port);
   }
 
   private static List<String> names(JsonNode array) {
-    if (array == null || array.isNull()) {
-      return List.of();
-    }
-    return JSON.convertValue(
-        array, JSON.getTypeFactory().constructCollectionType(List.class, String.class));
+    return ExtenderHttp.names(array);
   }
 
   private static WireMockServer agent() {
-    WireMockServer s = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
-    s.start();
-    return s;
+    return TestAgents.start();
   }
 
   private static void serve(WireMockServer agent, io.k8srdma.model.inventory.NodeInventory inv) {
-    agent.stubFor(
-        get(urlEqualTo("/vfs"))
-            .willReturn(
-                aResponse()
-                    .withStatus(200)
-                    .withHeader("Content-Type", "application/json")
-                    .withHeader("ETag", "W/\"" + inv.generation() + "\"")
-                    .withBody(TestInventories.json(inv))));
+    TestAgents.serve(agent, inv);
   }
 
   private static int closedPort() {

@@ -31,9 +31,10 @@ import java.util.regex.Pattern;
  * {@code PATCH}, {@code DELETED} when the driver forgets them), {@code GET} of a pod, a merge or
  * JSON {@code PATCH} of its assignment annotation (200 with the next resourceVersion, 409 when the
  * patch carries a stale one), a {@code PUT} of the pod as builds before 2026-11-26 wrote it (so
- * {@link ExtenderComparison} can compare with them) and {@code POST .../binding} (201). As in a
- * cluster, the extender's informer thus sees each pod before bind (which can take it from the
- * cache), records the bound assignment, and frees it when the pod goes.
+ * {@link ExtenderComparison} can compare with them) and {@code POST .../binding} (201; one that
+ * carries the assignment annotation is checked and stored like the PATCH). As in a cluster, the
+ * extender's informer thus sees each pod before bind (which can take it from the cache), records
+ * the bound assignment, and frees it when the pod goes.
  */
 final class FakeKubeApi implements AutoCloseable {
 
@@ -153,7 +154,7 @@ final class FakeKubeApi implements AutoCloseable {
       }
       String key = m.group(1) + "/" + m.group(2);
       if (m.group(3) != null && "POST".equals(method)) {
-        bind(ex);
+        bind(ex, m.group(1), m.group(2), key);
       } else if ("GET".equals(method)) {
         get(ex, m.group(1), m.group(2), key);
       } else if ("PATCH".equals(method) || "PUT".equals(method)) {
@@ -220,10 +221,35 @@ final class FakeKubeApi implements AutoCloseable {
     emit("MODIFIED", json);
   }
 
-  private void bind(HttpExchange ex) throws IOException {
+  /**
+   * A Binding. One that carries the assignment as an annotation ({@code with-binding}) is checked
+   * against the resourceVersion it carries and stored as the API server does, in one write.
+   */
+  private void bind(HttpExchange ex, String namespace, String name, String key) throws IOException {
     bindings.incrementAndGet();
     byte[] body = ex.getRequestBody().readAllBytes();
-    send(ex, 201, new String(body, StandardCharsets.UTF_8));
+    JsonNode meta = Json.mapper().readTree(body).path("metadata");
+    JsonNode assignment = meta.path("annotations").path(Annotations.ASSIGNMENT);
+    if (!assignment.isTextual()) {
+      send(ex, 201, new String(body, StandardCharsets.UTF_8));
+      return;
+    }
+    FakePod pod = pods.get(key);
+    if (pod == null) {
+      podNotFound(ex, name);
+      return;
+    }
+    String sent = meta.path("resourceVersion").asText("");
+    if (!sent.isEmpty() && !sent.equals(Long.toString(pod.resourceVersion()))) {
+      send(ex, 409, status(409, "Conflict", "the object has been modified"));
+      return;
+    }
+    FakePod updated =
+        new FakePod(
+            pod.uid(), pod.interfaces(), nextVersion.incrementAndGet(), assignment.asText());
+    pods.put(key, updated);
+    send(ex, 201, "{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Success\"}");
+    emit("MODIFIED", podJson(namespace, name, updated));
   }
 
   /** Answers the informer's watch with headers, then with the events {@link #emit} writes. */

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.k8srdma.extender.api.BadRequestException;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.scheduling.NodeEvaluator;
+import io.k8srdma.model.Annotations;
 import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.assignment.InvalidAssignmentException;
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Binds pods: decide under the ledger's lock, record the decision on the pod, then bind. The order
- * matters: the annotation is written before the Binding so that whoever sees the pod on a node also
- * sees which VFs it owns, and a restarted extender can rebuild its ledger from pods.
+ * matters: the annotation is written before the Binding ({@link AssignmentWrite#BEFORE_BINDING}) or
+ * with it ({@link AssignmentWrite#WITH_BINDING}), never after, so that whoever sees the pod on a
+ * node also sees which VFs it owns, and a restarted extender can rebuild its ledger from pods.
  *
  * <p>The pod is taken from the informer's cache when it has it, which saves a GET per bind. The
  * annotation is written with a merge patch carrying that copy's resourceVersion, so a stale copy
@@ -41,17 +43,24 @@ public class BindService {
   private final NodeEvaluator evaluator;
   private final Ledger ledger;
   private final PodCache pods;
+  private final AssignmentWrite write;
 
   /**
    * @param client the API, or null when none is configured (then every bind fails with a reason)
    * @param pods the informer's pods, tried before a GET ({@link PodCache#NONE}: always GET)
+   * @param write how the assignment is written
    */
   public BindService(
-      KubernetesClient client, NodeEvaluator evaluator, Ledger ledger, PodCache pods) {
+      KubernetesClient client,
+      NodeEvaluator evaluator,
+      Ledger ledger,
+      PodCache pods,
+      AssignmentWrite write) {
     this.writes = client == null ? null : new PodWrites(client);
     this.evaluator = evaluator;
     this.ledger = ledger;
     this.pods = pods;
+    this.write = write;
   }
 
   /** Binds one pod; never throws for expected failures, which are returned as the error. */
@@ -146,44 +155,78 @@ public class BindService {
       Assignment assignment,
       boolean alreadyRecorded,
       boolean copy) {
-    boolean annotated = alreadyRecorded;
     String encoded = AssignmentCodec.encode(assignment);
+    boolean patched = false;
     try {
-      if (!alreadyRecorded) {
-        writes.annotate(pod, encoded);
-        annotated = true;
+      if (write == AssignmentWrite.WITH_BINDING) {
+        writes.bindWithAssignment(args, pod, encoded);
+      } else {
+        if (!alreadyRecorded) {
+          writes.annotate(pod, encoded);
+          patched = true;
+        }
+        writes.bind(args);
       }
-      writes.bind(args);
     } catch (KubernetesClientException e) {
-      Placed placed = annotated ? placedOn(args) : Placed.NO;
-      if (placed == Placed.YES) {
-        // The Binding exists although its call failed (an answer lost, and the client's retry met
-        // "already assigned"): the pod is on the node with its VFs recorded, which is success.
-        log.info(
-            "bound pod {} to node {} with {} (the Binding call failed, {}, but the pod is there)",
-            podName,
-            args.node(),
-            encoded,
-            describe(e));
-        return Attempt.of(new ExtenderBindingResult(null));
-      }
-      if (placed == Placed.NO && annotated && !alreadyRecorded) {
-        removeAssignment(args, podName);
-      }
-      // UNKNOWN keeps the annotation: the informer then holds the VFs for the pod until the
-      // scheduler retries it (and its next bind reuses or replaces the decision); removing it
-      // from a pod that did reach the node would let another pod take the same VFs.
-      ledger.releaseInFlight(uid);
-      if (copy && !annotated && e.getCode() == 409) {
-        // Nothing was written: the cached copy was older than the pod. Start over from the API.
-        return Attempt.STALE;
-      }
-      String what =
-          e.getCode() == 409 ? "the pod changed meanwhile (conflict); retry" : describe(e);
-      return Attempt.of(error(podName, args.node(), "Kubernetes API: " + what));
+      Written written = new Written(alreadyRecorded || patched, patched);
+      return afterFailedWrite(args, uid, podName, encoded, written, copy, e);
     }
     log.info("bound pod {} to node {} with {}", podName, args.node(), encoded);
     return Attempt.of(new ExtenderBindingResult(null));
+  }
+
+  /**
+   * What a failed bind had put on the pod before the call that failed.
+   *
+   * @param annotated the annotation is on the pod (this bind's merge patch or an earlier bind's)
+   * @param patched this bind's merge patch wrote it, so this bind removes it again
+   */
+  private record Written(boolean annotated, boolean patched) {}
+
+  /**
+   * Settles a bind whose annotation patch or Binding call failed, so that no half state remains.
+   */
+  private Attempt afterFailedWrite(
+      ExtenderBindingArgs args,
+      String uid,
+      String podName,
+      String encoded,
+      Written written,
+      boolean copy,
+      KubernetesClientException e) {
+    boolean withBinding = write == AssignmentWrite.WITH_BINDING;
+    // Before the Binding, the call that failed was the Binding once the annotation is on the pod.
+    boolean bindingSent = withBinding || written.annotated();
+    Placed placed = bindingSent ? placedOn(args, encoded) : Placed.NO;
+    if (placed == Placed.YES) {
+      // The Binding exists although its call failed (an answer lost, and the client's retry met
+      // "already assigned"): the pod is on the node with its VFs recorded, which is success.
+      log.info(
+          "bound pod {} to node {} with {} (the Binding call failed, {}, but the pod is there)",
+          podName,
+          args.node(),
+          encoded,
+          describe(e));
+      return Attempt.of(new ExtenderBindingResult(null));
+    }
+    if (placed == Placed.NO && written.patched()) {
+      removeAssignment(args, podName);
+    }
+    if (placed == Placed.NO || written.annotated()) {
+      // UNKNOWN keeps what holds the VFs: the annotation (the informer then holds them until the
+      // scheduler retries the pod, whose next bind reuses or replaces the decision), or else the
+      // reservation until it expires, as a Binding that did land carries an annotation the
+      // informer will report. Freeing them for a pod that did reach the node would let another
+      // pod take the same VFs.
+      ledger.releaseInFlight(uid);
+    }
+    boolean nothingWritten = withBinding ? placed == Placed.NO : !written.annotated();
+    if (copy && nothingWritten && e.getCode() == 409) {
+      // The cached copy was older than the pod (its resourceVersion). Start over from the API.
+      return Attempt.STALE;
+    }
+    String what = e.getCode() == 409 ? "the pod changed meanwhile (conflict); retry" : describe(e);
+    return Attempt.of(error(podName, args.node(), "Kubernetes API: " + what));
   }
 
   /**
@@ -195,8 +238,11 @@ public class BindService {
     UNKNOWN
   }
 
-  /** Reads the pod after a failed Binding call: is it on the node the scheduler chose? */
-  private Placed placedOn(ExtenderBindingArgs args) {
+  /**
+   * Reads the pod after a failed Binding call: is it on the node the scheduler chose (and, when the
+   * assignment travels on the Binding, with this bind's assignment, the sign the Binding was ours)?
+   */
+  private Placed placedOn(ExtenderBindingArgs args, String encoded) {
     try {
       Pod now = writes.get(args.podNamespace(), args.podName());
       if (now == null) {
@@ -207,7 +253,11 @@ public class BindService {
               || args.podUID().isEmpty()
               || args.podUID().equals(now.getMetadata().getUid());
       boolean there = now.getSpec() != null && args.node().equals(now.getSpec().getNodeName());
-      return same && there ? Placed.YES : Placed.NO;
+      boolean recorded =
+          write == AssignmentWrite.BEFORE_BINDING
+              || now.getMetadata().getAnnotations() != null
+                  && encoded.equals(now.getMetadata().getAnnotations().get(Annotations.ASSIGNMENT));
+      return same && there && recorded ? Placed.YES : Placed.NO;
     } catch (KubernetesClientException e) {
       log.warn(
           "bind of pod {}/{}: cannot tell whether the failed Binding reached node {}: {}",

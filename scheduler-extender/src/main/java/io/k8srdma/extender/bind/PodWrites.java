@@ -17,8 +17,9 @@ import io.k8srdma.model.extender.ExtenderBindingArgs;
 
 /**
  * The Kubernetes API calls bind makes: read a pod, write or remove its {@code
- * k8s-rdma.io/assignment}, create its Binding. Each throws {@link KubernetesClientException} on
- * failure; what a failure means is {@link BindService}'s to decide.
+ * k8s-rdma.io/assignment}, create its Binding (with or without the assignment on it). Each throws
+ * {@link KubernetesClientException} on failure; what a failure means is {@link BindService}'s to
+ * decide.
  */
 final class PodWrites {
 
@@ -67,19 +68,39 @@ final class PodWrites {
 
   /** {@code POST .../pods/<name>/binding}, the subresource kube-scheduler itself uses. */
   void bind(ExtenderBindingArgs args) {
-    Binding binding =
-        new BindingBuilder()
-            .withNewMetadata()
-            .withName(args.podName())
-            .withNamespace(args.podNamespace())
-            .withUid(args.podUID())
-            .endMetadata()
-            .withNewTarget()
-            .withKind("Node")
-            .withApiVersion("v1")
-            .withName(args.node())
-            .endTarget()
-            .build();
+    post(args, binding(args).build());
+  }
+
+  /**
+   * The Binding with the assignment as an annotation and the pod's resourceVersion. The API server
+   * copies a Binding's annotations onto the pod in the same write that sets its node, and answers
+   * 409 when the pod changed since that resourceVersion or is bound already.
+   */
+  void bindWithAssignment(ExtenderBindingArgs args, Pod pod, String assignment) {
+    BindingBuilder binding = binding(args);
+    binding
+        .editMetadata()
+        .withResourceVersion(pod.getMetadata().getResourceVersion())
+        .addToAnnotations(Annotations.ASSIGNMENT, assignment)
+        .endMetadata();
+    post(args, binding.build());
+  }
+
+  private static BindingBuilder binding(ExtenderBindingArgs args) {
+    return new BindingBuilder()
+        .withNewMetadata()
+        .withName(args.podName())
+        .withNamespace(args.podNamespace())
+        .withUid(args.podUID())
+        .endMetadata()
+        .withNewTarget()
+        .withKind("Node")
+        .withApiVersion("v1")
+        .withName(args.node())
+        .endTarget();
+  }
+
+  private void post(ExtenderBindingArgs args, Binding binding) {
     String url =
         client.getMasterUrl().toString().replaceAll("/+$", "")
             + "/api/v1/namespaces/"

@@ -113,8 +113,13 @@ public class ExtenderConfiguration {
 
   @Bean
   BindService bindService(
-      KubernetesAccess k8s, NodeEvaluator evaluator, Ledger ledger, PodLedgerSync sync) {
-    return new BindService(k8s.client().orElse(null), evaluator, ledger, sync::cached);
+      KubernetesAccess k8s,
+      NodeEvaluator evaluator,
+      Ledger ledger,
+      PodLedgerSync sync,
+      ExtenderProperties props) {
+    return new BindService(
+        k8s.client().orElse(null), evaluator, ledger, sync::cached, props.bind().assignmentWrite());
   }
 
   @Bean

@@ -1,5 +1,6 @@
 package io.k8srdma.extender.config;
 
+import io.k8srdma.extender.bind.AssignmentWrite;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -29,6 +30,7 @@ import org.springframework.validation.annotation.Validated;
  * @param placement the placement policy
  * @param kubernetes how the Kubernetes API is reached
  * @param verbs the HTTP paths of the extender verbs
+ * @param bind how bind records its decision on the pod
  */
 @Validated
 @ConfigurationProperties("k8s-rdma.extender")
@@ -40,7 +42,8 @@ public record ExtenderProperties(
     @DefaultValue("30s") @NotNull Duration inFlightTimeout,
     @DefaultValue @Valid @NotNull Placement placement,
     @DefaultValue @Valid @NotNull Kubernetes kubernetes,
-    @DefaultValue @Valid @NotNull Verbs verbs) {
+    @DefaultValue @Valid @NotNull Verbs verbs,
+    @DefaultValue @Valid @NotNull Bind bind) {
 
   public ExtenderProperties {
     requirePositive("k8s-rdma.extender.staleness", staleness);
@@ -147,6 +150,27 @@ public record ExtenderProperties(
                 + path
                 + "'");
       }
+    }
+  }
+
+  /**
+   * How bind writes {@code k8s-rdma.io/assignment}.
+   *
+   * @param writeAssignment {@code before-binding} (default: a merge patch of the annotation, then
+   *     the Binding) or {@code with-binding} (the annotation travels on the Binding, one atomic API
+   *     call)
+   */
+  public record Bind(@DefaultValue("before-binding") @NotNull String writeAssignment) {
+
+    public Bind {
+      if (writeAssignment != null) {
+        AssignmentWrite.of(writeAssignment);
+      }
+    }
+
+    /** {@link #writeAssignment} as the mode it names (checked when bound). */
+    public AssignmentWrite assignmentWrite() {
+      return AssignmentWrite.of(writeAssignment);
     }
   }
 

@@ -282,7 +282,7 @@ class BindServiceTest {
   // --- helpers ------------------------------------------------------------------------------
 
   private BindService bindService(PodCache pods) {
-    return new BindService(client, evaluator, ledger, pods);
+    return new BindService(client, evaluator, ledger, pods, AssignmentWrite.BEFORE_BINDING);
   }
 
   private static PodCache cacheOf(Pod pod) {

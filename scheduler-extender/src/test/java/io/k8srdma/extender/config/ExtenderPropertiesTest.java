@@ -2,6 +2,7 @@ package io.k8srdma.extender.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.k8srdma.extender.bind.AssignmentWrite;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ class ExtenderPropertiesTest {
     assertThat(p.inFlightTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(p.placement()).isEqualTo(new ExtenderProperties.Placement("binpack", 1.0, true));
     assertThat(p.kubernetes()).isEqualTo(new ExtenderProperties.Kubernetes("auto", null));
+    assertThat(p.bind().assignmentWrite()).isEqualTo(AssignmentWrite.BEFORE_BINDING);
   }
 
   @Test
@@ -59,7 +61,8 @@ class ExtenderPropertiesTest {
             "k8s-rdma.extender.placement.oversubscription=1.5",
             "k8s-rdma.extender.placement.numa-bonus=false",
             "k8s-rdma.extender.kubernetes.enabled=false",
-            "k8s-rdma.extender.kubernetes.master-url=https://api.example:6443");
+            "k8s-rdma.extender.kubernetes.master-url=https://api.example:6443",
+            "k8s-rdma.extender.bind.write-assignment=with-binding");
 
     assertThat(p.agentPort()).isEqualTo(9099);
     assertThat(p.staticAgentUrls())
@@ -76,6 +79,7 @@ class ExtenderPropertiesTest {
     assertThat(p.kubernetes())
         .isEqualTo(
             new ExtenderProperties.Kubernetes("false", URI.create("https://api.example:6443")));
+    assertThat(p.bind().assignmentWrite()).isEqualTo(AssignmentWrite.WITH_BINDING);
   }
 
   @Test
@@ -109,6 +113,7 @@ class ExtenderPropertiesTest {
           poll.concurrency       | 0           | k8s-rdma.extender.poll.concurrency
           agent-port             | 70000       | k8s-rdma.extender.agent-port
           placement.oversubscription | 0       | k8s-rdma.extender.placement.oversubscription
+          bind.write-assignment  | after       | k8s-rdma.extender.bind.write-assignment must be before-binding or with-binding
           """)
   void invalidSettingIsRefusedNamingItsKey(String key, String value, String expected) {
     runner
