@@ -1,5 +1,6 @@
 package io.k8srdma.extender.poller;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -24,11 +25,21 @@ public class PollMetrics {
     this.staleness = staleness;
     round =
         Timer.builder("k8s_rdma_extender_poll_round")
-            .description("Time to poll every agent once")
+            .description(
+                "Time to poll every agent once; rounds after the first take at least poll.spread"
+                    + " of the interval, over which they start their requests")
             .register(registry);
-    registry.gauge("k8s_rdma_extender_agents", agents);
-    registry.gauge("k8s_rdma_extender_agents_reachable", reachable);
-    registry.gauge("k8s_rdma_extender_agents_stale", stale);
+    gauge(registry, "k8s_rdma_extender_agents", agents);
+    gauge(registry, "k8s_rdma_extender_agents_reachable", reachable);
+    gauge(registry, "k8s_rdma_extender_agents_stale", stale);
+  }
+
+  /**
+   * A gauge that holds its value strongly: {@code registry.gauge} holds it weakly, and reads NaN
+   * once nothing else does.
+   */
+  private static void gauge(MeterRegistry registry, String name, AtomicLong value) {
+    Gauge.builder(name, value, AtomicLong::get).strongReference(true).register(registry);
   }
 
   void recordRound(Duration took, Collection<NodeState> nodes, Instant now) {
