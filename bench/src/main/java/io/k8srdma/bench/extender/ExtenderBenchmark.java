@@ -26,7 +26,6 @@ import java.util.stream.Stream;
  * (scheduler-extender/target/scheduler-extender.jar), {@code results} (bench/results), {@code
  * nodes} (1000,5000,10000), {@code warmup} (5000 cycles), {@code cycles} (1000 per run), {@code
  * clients} (2,4: concurrent runs), {@code filter-all} (100 calls), {@code poll-interval} (5s),
- * {@code poll-spread} (the extender's default; 0 polls in bursts, which shows a round's capacity),
  * {@code in-flight-timeout} (5s), {@code agent-threads} (4), {@code jvm-flags} (space-separated,
  * default none), {@code jfr} (a directory: record a JFR profile of each extender there), {@code
  * plain-pods} (false; true = the control run: pods without an RDMA request, which cost the extender
@@ -246,24 +245,14 @@ public final class ExtenderBenchmark {
         client);
   }
 
-  /**
-   * The extender's arguments: its config file, port, the fake API and the poll settings ({@code
-   * poll-spread} only when given: the extender's default otherwise).
-   */
+  /** The extender's arguments: its config file, port, the fake API and the poll settings. */
   static List<String> extenderArgs(Options opts, Path config, FakeKubeApi api, int port) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--spring.config.additional-location=file:" + config,
-                "--server.port=" + port,
-                "--k8s-rdma.extender.kubernetes.master-url=" + api.url(),
-                "--k8s-rdma.extender.poll.interval=" + opts.get("poll-interval", "5s"),
-                "--k8s-rdma.extender.in-flight-timeout=" + opts.get("in-flight-timeout", "5s")));
-    String spread = opts.get("poll-spread", "");
-    if (!spread.isBlank()) {
-      args.add("--k8s-rdma.extender.poll.spread=" + spread);
-    }
-    return List.copyOf(args);
+    return List.of(
+        "--spring.config.additional-location=file:" + config,
+        "--server.port=" + port,
+        "--k8s-rdma.extender.kubernetes.master-url=" + api.url(),
+        "--k8s-rdma.extender.poll.interval=" + opts.get("poll-interval", "5s"),
+        "--k8s-rdma.extender.in-flight-timeout=" + opts.get("in-flight-timeout", "5s"));
   }
 
   /** {@code taskset -c <list>} for {@code --extender-cpus}, else nothing. */

@@ -33,10 +33,10 @@ import java.util.Map;
  * {@code jvm-flags} (both; default none), {@code a-flags}/{@code b-flags} (override per variant),
  * {@code nodes} (5000), {@code warmup} (4000 cycles each), {@code rounds} (12), {@code
  * slice-cycles} (600), {@code clients} (4), {@code extender-cpus} (none; as in {@link
- * ExtenderBenchmark}), {@code plain-pods} (false), {@code poll-interval} (5s), {@code poll-spread}
- * (the extender's default), {@code in-flight-timeout} (5s), {@code agent-threads} (4), {@code
- * results} (bench/results). The fake API answers both the annotation PATCH and the PUT of older
- * builds. Every loop is bounded and all traffic goes to 127.0.0.1.
+ * ExtenderBenchmark}), {@code plain-pods} (false), {@code poll-interval} (5s), {@code
+ * in-flight-timeout} (5s), {@code agent-threads} (4), {@code results} (bench/results). The fake API
+ * answers both the annotation PATCH and the PUT of older builds. Every loop is bounded and all
+ * traffic goes to 127.0.0.1.
  */
 public final class ExtenderComparison {
 

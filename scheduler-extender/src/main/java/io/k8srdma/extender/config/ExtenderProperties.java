@@ -67,15 +67,12 @@ public record ExtenderProperties(
    * @param concurrency requests in flight at once
    * @param jitter fraction of {@code interval} by which each round is randomly shifted (0..0.5), so
    *     many extender replicas do not poll in lock step
-   * @param spread fraction of {@code interval} (0..0.9) over which each round after the first
-   *     starts its requests evenly; 0 starts them all at once (up to {@code concurrency})
    */
   public record Poll(
       @DefaultValue("5s") @NotNull Duration interval,
       @DefaultValue("2s") @NotNull Duration timeout,
       @DefaultValue("64") @Min(1) @Max(4096) int concurrency,
-      @DefaultValue("0.2") @DecimalMin("0.0") @DecimalMax("0.5") double jitter,
-      @DefaultValue("0.5") @DecimalMin("0.0") @DecimalMax("0.9") double spread) {
+      @DefaultValue("0.2") @DecimalMin("0.0") @DecimalMax("0.5") double jitter) {
 
     public Poll {
       requirePositive("k8s-rdma.extender.poll.interval", interval);

@@ -34,11 +34,12 @@ import org.springframework.context.SmartLifecycle;
  * <p>Each round sends at most {@code poll.concurrency} requests at once, each with {@code
  * If-None-Match} (an unchanged node answers 304 with no body) and a timeout. Rounds start an
  * interval apart, shifted by a random jitter; {@code afterRound} runs after each round (ledger
- * housekeeping). The first round polls every agent as fast as the concurrency allows (readiness
- * waits for it); later rounds start their requests evenly over {@code poll.spread} of the interval,
- * as Prometheus spreads its scrapes, so that polling thousands of agents is a steady trickle beside
- * the scheduler's requests rather than a burst that competes with them. A failed poll keeps the
- * node's last inventory; the node turns stale once that is older than {@code staleness}.
+ * housekeeping). A failed poll keeps the node's last inventory; the node turns stale once that is
+ * older than {@code staleness}.
+ *
+ * <p>A round is a burst on purpose: starting its requests evenly over half the interval instead, as
+ * Prometheus spreads its scrapes, cost the extender 8-21% more CPU per scheduling cycle on one core
+ * (docs/benchmarks.md), as every small group of requests wakes the HTTP client's threads.
  */
 public class InventoryPoller implements SmartLifecycle {
 
@@ -76,28 +77,15 @@ public class InventoryPoller implements SmartLifecycle {
     return firstRoundDone.get();
   }
 
-  /**
-   * Polls every known agent once, as fast as the concurrency allows, and returns when all answered,
-   * failed or timed out.
-   */
+  /** Polls every known agent once and returns when all answered, failed or timed out. */
   public void pollRound() {
-    pollRound(Duration.ZERO);
-  }
-
-  /**
-   * Polls every known agent once, starting the requests evenly over {@code window} (all at once
-   * when it is zero), and returns when all answered, failed or timed out.
-   */
-  public void pollRound(Duration window) {
     long t0 = System.nanoTime();
     Map<String, URI> agents = directory.agents();
     cache.retainOnly(agents.keySet());
     Semaphore permits = new Semaphore(config.concurrency());
     List<CompletableFuture<Void>> inFlight = new ArrayList<>(agents.size());
-    Pacing pacing = Pacing.of(window, agents.size());
     try {
       for (Map.Entry<String, URI> agent : agents.entrySet()) {
-        sleepUntil(t0 + pacing.startOffsetNanos(inFlight.size()));
         permits.acquire();
         NodeState state = cache.track(agent.getKey(), agent.getValue());
         inFlight.add(poll(state).whenComplete((ok, err) -> permits.release()));
@@ -112,40 +100,6 @@ public class InventoryPoller implements SmartLifecycle {
     afterRound.run();
     if (firstRoundDone.compareAndSet(false, true)) {
       log.info("first poll round done: {} agents in {} ms", agents.size(), took.toMillis());
-    }
-  }
-
-  /**
-   * When each request of a round starts: in groups at least {@link #MIN_TICK} apart, spread evenly
-   * over the window. Groups rather than one request at a time, because every start wakes the
-   * poller's and the HTTP client's threads: one at a time, 5,000 agents over 2.5 s cost twice the
-   * CPU of a burst.
-   *
-   * @param groups how many groups the agents start in (1: all at once)
-   * @param tickNanos time between two groups
-   * @param agents how many agents the round polls
-   */
-  record Pacing(int groups, long tickNanos, int agents) {
-
-    /** Smallest time between two groups of starts. */
-    static final Duration MIN_TICK = Duration.ofMillis(20);
-
-    static Pacing of(Duration window, int agents) {
-      long ticks = window.toNanos() / MIN_TICK.toNanos();
-      int groups = (int) Math.max(1, Math.min(agents, ticks));
-      return new Pacing(groups, groups == 1 ? 0 : window.toNanos() / groups, agents);
-    }
-
-    /** Nanoseconds after the round's start at which request {@code i} (0-based) starts. */
-    long startOffsetNanos(int i) {
-      return (long) i * groups / Math.max(1, agents) * tickNanos;
-    }
-  }
-
-  private static void sleepUntil(long nanoTime) throws InterruptedException {
-    long wait = nanoTime - System.nanoTime();
-    if (wait > 0) {
-      TimeUnit.NANOSECONDS.sleep(wait);
     }
   }
 
@@ -254,7 +208,7 @@ public class InventoryPoller implements SmartLifecycle {
   private void roundAndReschedule() {
     long started = System.nanoTime();
     try {
-      pollRound(firstRoundDone() ? spreadWindow() : Duration.ZERO);
+      pollRound();
     } catch (RuntimeException e) {
       log.error("poll round failed: {}", e.toString());
     }
@@ -263,11 +217,6 @@ public class InventoryPoller implements SmartLifecycle {
       long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       ex.schedule(this::roundAndReschedule, nextDelayMillis(tookMillis), TimeUnit.MILLISECONDS);
     }
-  }
-
-  /** The part of the interval over which a round after the first starts its requests. */
-  Duration spreadWindow() {
-    return Duration.ofNanos(Math.round(config.interval().toNanos() * config.spread()));
   }
 
   /**

@@ -25,9 +25,7 @@ public class PollMetrics {
     this.staleness = staleness;
     round =
         Timer.builder("k8s_rdma_extender_poll_round")
-            .description(
-                "Time to poll every agent once; rounds after the first take at least poll.spread"
-                    + " of the interval, over which they start their requests")
+            .description("Time to poll every agent once")
             .register(registry);
     gauge(registry, "k8s_rdma_extender_agents", agents);
     gauge(registry, "k8s_rdma_extender_agents_reachable", reachable);

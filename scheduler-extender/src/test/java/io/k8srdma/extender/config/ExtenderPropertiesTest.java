@@ -36,8 +36,7 @@ class ExtenderPropertiesTest {
     assertThat(p.staticAgents()).isEmpty();
     assertThat(p.poll())
         .isEqualTo(
-            new ExtenderProperties.Poll(
-                Duration.ofSeconds(5), Duration.ofSeconds(2), 64, 0.2, 0.5));
+            new ExtenderProperties.Poll(Duration.ofSeconds(5), Duration.ofSeconds(2), 64, 0.2));
     assertThat(p.staleness()).isEqualTo(Duration.ofSeconds(30));
     assertThat(p.inFlightTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(p.placement()).isEqualTo(new ExtenderProperties.Placement("binpack", 1.0, true));
@@ -56,7 +55,6 @@ class ExtenderPropertiesTest {
             "k8s-rdma.extender.poll.timeout=250ms",
             "k8s-rdma.extender.poll.concurrency=8",
             "k8s-rdma.extender.poll.jitter=0.5",
-            "k8s-rdma.extender.poll.spread=0.25",
             "k8s-rdma.extender.staleness=1m",
             "k8s-rdma.extender.in-flight-timeout=45s",
             "k8s-rdma.extender.placement.policy=spread",
@@ -74,8 +72,7 @@ class ExtenderPropertiesTest {
                 "worker-2", URI.create("https://[fd00::2]:8443/agent/")));
     assertThat(p.poll())
         .isEqualTo(
-            new ExtenderProperties.Poll(
-                Duration.ofMillis(750), Duration.ofMillis(250), 8, 0.5, 0.25));
+            new ExtenderProperties.Poll(Duration.ofMillis(750), Duration.ofMillis(250), 8, 0.5));
     assertThat(p.staleness()).isEqualTo(Duration.ofMinutes(1));
     assertThat(p.inFlightTimeout()).isEqualTo(Duration.ofSeconds(45));
     assertThat(p.placement()).isEqualTo(new ExtenderProperties.Placement("spread", 1.5, false));
@@ -114,7 +111,6 @@ class ExtenderPropertiesTest {
           poll.jitter            | 0.6         | k8s-rdma.extender.poll.jitter
           poll.jitter            | -0.1        | k8s-rdma.extender.poll.jitter
           poll.concurrency       | 0           | k8s-rdma.extender.poll.concurrency
-          poll.spread            | 0.95        | k8s-rdma.extender.poll.spread
           agent-port             | 70000       | k8s-rdma.extender.agent-port
           placement.oversubscription | 0       | k8s-rdma.extender.placement.oversubscription
           bind.write-assignment  | after       | k8s-rdma.extender.bind.write-assignment must be before-binding or with-binding

@@ -249,59 +249,18 @@ class InventoryPollerTest {
   }
 
   @Test
-  void aPacedRoundStartsItsRequestsOverTheWindow() {
-    for (int i = 0; i < 5; i++) {
-      WireMockServer agent = agent("p" + i);
-      agent.stubFor(get("/vfs").willReturn(inventoryResponse("p" + i)));
-    }
-    InventoryPoller poller = poller(64, TIMEOUT);
-
-    long t0 = System.nanoTime();
-    poller.pollRound(Duration.ofSeconds(1));
-    Duration took = Duration.ofNanos(System.nanoTime() - t0);
-
-    // The fifth request starts 4/5 of the window after the first, not with it.
-    assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(800));
-    for (int i = 0; i < 5; i++) {
-      assertThat(cache.get("p" + i).orElseThrow().inventory()).as("p" + i).isNotNull();
-    }
-    assertThat(afterRounds).hasValue(1);
-  }
-
-  @Test
-  void roundsAfterTheFirstArePacedOverTheirShareOfTheIntervalAndStartAnIntervalApart() {
+  void roundsStartAnIntervalApart() {
     InventoryPoller poller =
-        poller(new ExtenderProperties.Poll(Duration.ofSeconds(5), TIMEOUT, 64, 0.0, 0.5));
+        poller(new ExtenderProperties.Poll(Duration.ofSeconds(5), TIMEOUT, 64, 0.0));
 
-    assertThat(poller.spreadWindow()).isEqualTo(Duration.ofMillis(2500));
     assertThat(poller.nextDelayMillis(1_200)).as("start to start").isEqualTo(3_800);
     assertThat(poller.nextDelayMillis(7_000)).as("a round longer than the interval").isEqualTo(1);
-  }
-
-  @Test
-  void requestsStartInGroupsAtLeastATickApartOverTheWindow() {
-    InventoryPoller.Pacing thousands = InventoryPoller.Pacing.of(Duration.ofMillis(2500), 5000);
-    assertThat(thousands.groups()).isEqualTo(125);
-    assertThat(thousands.startOffsetNanos(0)).isZero();
-    assertThat(thousands.startOffsetNanos(39)).as("the first group: 40 agents").isZero();
-    assertThat(thousands.startOffsetNanos(40)).isEqualTo(Duration.ofMillis(20).toNanos());
-    assertThat(thousands.startOffsetNanos(4999)).isEqualTo(Duration.ofMillis(2480).toNanos());
-
-    InventoryPoller.Pacing few = InventoryPoller.Pacing.of(Duration.ofSeconds(1), 4);
-    assertThat(few.groups()).as("one agent per group").isEqualTo(4);
-    assertThat(few.startOffsetNanos(3)).isEqualTo(Duration.ofMillis(750).toNanos());
-
-    InventoryPoller.Pacing burst = InventoryPoller.Pacing.of(Duration.ZERO, 5000);
-    assertThat(burst.groups()).isEqualTo(1);
-    assertThat(burst.startOffsetNanos(4999)).isZero();
-    assertThat(InventoryPoller.Pacing.of(Duration.ofSeconds(1), 0).startOffsetNanos(0)).isZero();
   }
 
   // --- helpers ---------------------------------------------------------------------------------
 
   private InventoryPoller poller(int concurrency, Duration timeout) {
-    return poller(
-        new ExtenderProperties.Poll(Duration.ofSeconds(5), timeout, concurrency, 0.2, 0.5));
+    return poller(new ExtenderProperties.Poll(Duration.ofSeconds(5), timeout, concurrency, 0.2));
   }
 
   private InventoryPoller poller(ExtenderProperties.Poll config) {
