@@ -80,7 +80,8 @@ final class Diagnosis {
    */
   private static Optional<String> singleInterface(List<PfState> pfs, InterfaceRequest r) {
     long floor = r.minTxRateMbps();
-    for (PfState p : pfs) {
+    for (int i = 0; i < pfs.size(); i++) {
+      PfState p = pfs.get(i);
       if (p.matches(r) && p.canTake(floor)) {
         return Optional.empty();
       }
@@ -121,7 +122,8 @@ final class Diagnosis {
   private static Optional<String> vfCount(
       List<PfState> pfs, List<InterfaceRequest> interfaces, String where) {
     int usable = 0;
-    for (PfState p : pfs) {
+    for (int i = 0; i < pfs.size(); i++) {
+      PfState p = pfs.get(i);
       if (canTakeAny(p, interfaces)) {
         usable += p.freeVfs.size();
       }
@@ -139,7 +141,10 @@ final class Diagnosis {
   }
 
   private static boolean canTakeAny(PfState p, List<InterfaceRequest> interfaces) {
-    for (InterfaceRequest r : interfaces) {
+    // Indexed, not for-each: this runs per PF of every candidate node, and the iterator of an
+    // immutable list is an allocation the JIT does not always remove.
+    for (int i = 0; i < interfaces.size(); i++) {
+      InterfaceRequest r = interfaces.get(i);
       if (p.matches(r) && p.canTake(r.minTxRateMbps())) {
         return true;
       }
@@ -153,7 +158,8 @@ final class Diagnosis {
    */
   private static Optional<String> totalBandwidth(List<PfState> pfs, PodRequest request, long need) {
     long have = 0;
-    for (PfState p : pfs) {
+    for (int i = 0; i < pfs.size(); i++) {
+      PfState p = pfs.get(i);
       if (takesBandwidth(p, request)) {
         have += left(p);
       }
@@ -188,8 +194,9 @@ final class Diagnosis {
   }
 
   private static boolean matchesAny(PfState p, PodRequest request) {
-    for (InterfaceRequest r : request.interfaces()) {
-      if (p.matches(r)) {
+    List<InterfaceRequest> interfaces = request.interfaces();
+    for (int i = 0; i < interfaces.size(); i++) {
+      if (p.matches(interfaces.get(i))) {
         return true;
       }
     }

@@ -19,10 +19,31 @@ record Objective(boolean aligned, double raw, boolean numaBonus) {
    */
   static Objective of(
       PfState[] pfs, long[] left, int[] freeVfs, int[] used, PlacementOptions options) {
-    // Runs for every complete mapping the search finds: fields cached on PfState, no boxing.
+    return new Objective(
+        aligned(pfs, used), raw(pfs, left, freeVfs, used, options), options.numaBonus());
+  }
+
+  /** Whether all used PFs report the same NUMA node. */
+  static boolean aligned(PfState[] pfs, int[] used) {
     boolean anyUsed = false;
     int numa = 0;
-    boolean aligned = true;
+    for (PfState p : pfs) {
+      if (used[p.index] == 0) {
+        continue;
+      }
+      if (anyUsed && numa != p.numaNode) {
+        return false;
+      }
+      anyUsed = true;
+      numa = p.numaNode;
+    }
+    return true;
+  }
+
+  /** The policy's fill ratio in 0..1 (see {@link #of}). */
+  static double raw(
+      PfState[] pfs, long[] left, int[] freeVfs, int[] used, PlacementOptions options) {
+    // Runs for every complete mapping the search finds: fields cached on PfState, no boxing.
     long capacity = 0;
     long taken = 0;
     long vfs = 0;
@@ -31,9 +52,6 @@ record Objective(boolean aligned, double raw, boolean numaBonus) {
       if (used[p.index] == 0) {
         continue;
       }
-      aligned &= !anyUsed || numa == p.numaNode;
-      anyUsed = true;
-      numa = p.numaNode;
       if (p.capacityKnown && p.effectiveCapacity > 0) {
         capacity += p.effectiveCapacity;
         taken += p.effectiveCapacity - Math.max(0, left[p.index]);
@@ -43,14 +61,19 @@ record Objective(boolean aligned, double raw, boolean numaBonus) {
     }
     double fill = capacity > 0 ? (double) taken / capacity : vfs > 0 ? (double) vfsTaken / vfs : 0;
     double raw = options.policy() == ScoringPolicy.SPREAD ? 1 - fill : fill;
-    return new Objective(aligned, Math.max(0, Math.min(1, raw)), options.numaBonus());
+    return Math.max(0, Math.min(1, raw));
   }
 
   boolean betterThan(Objective other) {
-    if (numaBonus && aligned != other.aligned) {
-      return aligned;
+    return other.beatenBy(aligned, raw);
+  }
+
+  /** Whether a mapping with this alignment and fill ratio is better than this one. */
+  boolean beatenBy(boolean otherAligned, double otherRaw) {
+    if (numaBonus && otherAligned != aligned) {
+      return otherAligned;
     }
-    return raw > other.raw + EPSILON;
+    return otherRaw > raw + EPSILON;
   }
 
   boolean isPerfect() {

@@ -64,6 +64,12 @@ final class Search {
   private final int[] used;
   private final int[] assigned;
 
+  /**
+   * Each position's candidates, {@code pfs.length} slots per position: filled at every step, so one
+   * buffer for the whole search instead of a new array per step.
+   */
+  private final int[] candidateSlots;
+
   /** States proven to have no completion; most searches find none, so it is made on demand. */
   private Set<Key> dead;
 
@@ -124,6 +130,7 @@ final class Search {
     }
     this.used = new int[pfs.length];
     this.assigned = new int[n];
+    this.candidateSlots = new int[n * pfs.length];
   }
 
   /** Negative when request position {@code a} is searched before {@code b}. */
@@ -201,10 +208,11 @@ final class Search {
       return false;
     }
     boolean found = false;
-    int[] candidates = candidates(k, from);
-    for (int i = 0; i < candidates.length; i++) {
-      int p = candidates[i];
-      if (symmetry && alikeTriedBefore(candidates, i)) {
+    int base = k * pfs.length;
+    int count = candidates(k, from, base);
+    for (int i = base; i < base + count; i++) {
+      int p = candidateSlots[i];
+      if (symmetry && alikeTriedBefore(base, i)) {
         continue;
       }
       place(k, p);
@@ -233,10 +241,10 @@ final class Search {
    * now: then trying {@code i} would search a mirror image of a subtree already searched. The state
    * is restored after each try, so the earlier candidates look as they did when they were tried.
    */
-  private boolean alikeTriedBefore(int[] candidates, int i) {
-    int p = candidates[i];
-    for (int j = 0; j < i; j++) {
-      int q = candidates[j];
+  private boolean alikeTriedBefore(int base, int i) {
+    int p = candidateSlots[i];
+    for (int j = base; j < i; j++) {
+      int q = candidateSlots[j];
       if (staticClass[q] == staticClass[p]
           && left[q] == left[p]
           && freeVfs[q] == freeVfs[p]
@@ -247,30 +255,33 @@ final class Search {
     return false;
   }
 
-  /** The PFs that can take interface {@code k} now, in the policy's preferred order. */
-  private int[] candidates(int k, int from) {
+  /**
+   * Writes the PFs that can take interface {@code k} now, in the policy's preferred order, to the
+   * candidate slots from {@code base}, and returns how many there are.
+   */
+  private int candidates(int k, int from, int base) {
     long floor = req[k].minTxRateMbps();
-    int[] list = new int[eligible[k].length];
-    int size = 0;
+    int[] list = candidateSlots;
+    int end = base;
     for (int p : eligible[k]) {
       if ((!sameAsPrevious[k] || p >= from)
           && freeVfs[p] > 0
           && pfs[p].bandwidthFits(floor, left[p])) {
-        list[size++] = p;
+        list[end++] = p;
       }
     }
     int numa = usedNumaNode();
     // Insertion sort on primitives: lists are short and this runs at every step.
-    for (int i = 1; i < size; i++) {
+    for (int i = base + 1; i < end; i++) {
       int p = list[i];
       int j = i - 1;
-      while (j >= 0 && prefer(p, list[j], numa) < 0) {
+      while (j >= base && prefer(p, list[j], numa) < 0) {
         list[j + 1] = list[j];
         j--;
       }
       list[j + 1] = p;
     }
-    return Arrays.copyOf(list, size);
+    return end - base;
   }
 
   /**
@@ -323,9 +334,11 @@ final class Search {
   }
 
   private void record() {
-    Objective o = Objective.of(pfs, left, freeVfs, used, options);
-    if (bestObjective == null || o.betterThan(bestObjective)) {
-      bestObjective = o;
+    // Most complete mappings lose to the best so far: measured without building an Objective.
+    boolean aligned = Objective.aligned(pfs, used);
+    double raw = Objective.raw(pfs, left, freeVfs, used, options);
+    if (bestObjective == null || bestObjective.beatenBy(aligned, raw)) {
+      bestObjective = new Objective(aligned, raw, options.numaBonus());
       best = assigned.clone();
     }
   }

@@ -54,10 +54,13 @@ public record NodeState(
           + " yet"
           + (lastError == null ? "" : ": " + lastError);
     }
-    Duration age = age(now);
-    if (age.compareTo(staleness) > 0) {
+    // In nanoseconds rather than as a Duration: this runs for every candidate node of a filter.
+    long ageNanos =
+        (now.getEpochSecond() - confirmedAt.getEpochSecond()) * 1_000_000_000L
+            + (now.getNano() - confirmedAt.getNano());
+    if (ageNanos > staleness.toNanos()) {
       return "RDMA inventory is stale: last confirmed "
-          + age.toSeconds()
+          + ageNanos / 1_000_000_000L
           + "s ago (limit "
           + staleness.toSeconds()
           + "s)"

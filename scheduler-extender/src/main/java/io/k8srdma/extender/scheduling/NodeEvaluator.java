@@ -179,14 +179,15 @@ public class NodeEvaluator {
      * The verdict for {@code node}, as {@link NodeEvaluator#evaluate(String, String, PodRequest)}.
      */
     public Verdict evaluate(String node) {
-      Usable usable = usable(node, now);
-      if (usable.inventory() == null) {
+      Optional<NodeState> state = cache.get(node);
+      Verdict unusable = unusable(state, now);
+      if (unusable != null) {
         // The kept verdict would still be right once the node is fresh again (it depends on the
         // inventory, not on its age), but a staleness boundary is a cheap, rare point to drop it.
         kept.remove(node);
-        return usable.verdict();
+        return unusable;
       }
-      NodeInventory inventory = usable.inventory();
+      NodeInventory inventory = state.get().inventory();
       Kept previous = kept.get(node);
       if (previous != null && previous.stillHolds(node, inventory, ledger, now)) {
         return previous.verdict();
@@ -231,28 +232,26 @@ public class NodeEvaluator {
 
   /** Evaluates one node against given commitments (bind passes the ones it reserves under). */
   public Verdict evaluate(String node, PodRequest request, Commitments commitments) {
-    Usable usable = usable(node, clock.instant());
-    if (usable.inventory() == null) {
-      return usable.verdict();
+    Optional<NodeState> state = cache.get(node);
+    Verdict unusable = unusable(state, clock.instant());
+    if (unusable != null) {
+      return unusable;
     }
-    FitResult fit = Placement.fit(usable.inventory(), commitments, request, options);
+    FitResult fit = Placement.fit(state.get().inventory(), commitments, request, options);
     return new Verdict(fit, null);
   }
 
-  /** The node's inventory when placement may use it (known and fresh), else why not. */
-  private Usable usable(String node, Instant now) {
-    Optional<NodeState> state = cache.get(node);
+  /**
+   * Why placement may not use the node's inventory (unknown node, none yet, stale), or null when it
+   * may. Null rather than a wrapper for the usable case: this runs for every candidate node.
+   */
+  private Verdict unusable(Optional<NodeState> state, Instant now) {
     if (state.isEmpty()) {
-      return new Usable(null, Verdict.unusable("no k8s-rdma node agent is known for this node"));
+      return Verdict.unusable("no k8s-rdma node agent is known for this node");
     }
     String reason = state.get().unusableReason(now, staleness);
-    return reason == null
-        ? new Usable(state.get().inventory(), null)
-        : new Usable(null, Verdict.unusable(reason));
+    return reason == null ? null : Verdict.unusable(reason);
   }
-
-  /** Either a usable inventory or the verdict that says why the node cannot be used. */
-  private record Usable(NodeInventory inventory, Verdict verdict) {}
 
   /**
    * The outcome for one node.
