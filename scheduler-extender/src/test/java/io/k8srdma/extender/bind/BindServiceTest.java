@@ -1,5 +1,11 @@
 package io.k8srdma.extender.bind;
 
+import static io.k8srdma.extender.bind.BindTestKit.FORBIDDEN;
+import static io.k8srdma.extender.bind.BindTestKit.NODE;
+import static io.k8srdma.extender.bind.BindTestKit.NS;
+import static io.k8srdma.extender.bind.BindTestKit.answerBinding;
+import static io.k8srdma.extender.bind.BindTestKit.args;
+import static io.k8srdma.extender.bind.BindTestKit.cacheOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
@@ -8,26 +14,18 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.k8srdma.extender.Await;
-import io.k8srdma.extender.TestInventories;
 import io.k8srdma.extender.TestPods;
+import io.k8srdma.extender.bind.BindTestKit.Call;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.ledger.PodLedgerSync;
-import io.k8srdma.extender.poller.InventoryCache;
-import io.k8srdma.extender.poller.InventoryCacheFixture;
-import io.k8srdma.extender.scheduling.NodeEvaluator;
 import io.k8srdma.model.Annotations;
 import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.extender.ExtenderBindingArgs;
 import io.k8srdma.model.extender.ExtenderBindingResult;
-import io.k8srdma.model.placement.PlacementOptions;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,24 +38,17 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class BindServiceTest {
 
-  private static final String NS = "ml";
-  private static final String NODE = "node-a";
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   static KubernetesMockServer server;
   static KubernetesClient client;
 
-  private final Clock clock = Clock.systemUTC();
-  private final Ledger ledger = new Ledger(clock, Duration.ofMinutes(1));
-  private final InventoryCache cache = new InventoryCache();
-  private final NodeEvaluator evaluator =
-      new NodeEvaluator(cache, ledger, PlacementOptions.defaults(), Duration.ofMinutes(5), clock);
+  private final BindTestKit kit = new BindTestKit();
+  private final Ledger ledger = kit.ledger;
   private PodLedgerSync sync;
 
   @BeforeEach
   void setUp() {
-    InventoryCacheFixture.received(
-        cache, NODE, TestInventories.ibNode(NODE, 0x1a, 4, 400_000), clock.instant());
     sync = new PodLedgerSync(client, ledger);
   }
 
@@ -94,11 +85,7 @@ class BindServiceTest {
     Pod created = create("stale-1", "uid-stale-1");
     Pod stale = new PodBuilder(created).build();
     // Someone changes the pod after the copy was taken: the copy's resourceVersion is old now.
-    client
-        .pods()
-        .inNamespace(NS)
-        .withName("stale-1")
-        .edit(p -> new PodBuilder(p).editMetadata().addToLabels("team", "a").endMetadata().build());
+    BindTestKit.changeMeanwhile(client, "stale-1");
     drainRequests();
 
     ExtenderBindingResult result = bindService(cacheOf(stale)).bind(args(created));
@@ -193,15 +180,7 @@ class BindServiceTest {
   void aFailedBindingRemovesTheAnnotationAndFreesTheVfs() throws Exception {
     // The usual way a Binding fails in a cluster: the extender's RBAC lacks pods/binding.
     Pod pod = create("refused-1", "uid-refused-1", false);
-    server
-        .expect()
-        .post()
-        .withPath("/api/v1/namespaces/ml/pods/refused-1/binding")
-        .andReturn(
-            403,
-            "{\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
-                + "\"message\":\"cannot create resource pods/binding\",\"code\":403}")
-        .always();
+    answerBinding(server, "refused-1", 403, FORBIDDEN);
     drainRequests();
 
     ExtenderBindingResult result = bindService(cacheOf(pod)).bind(args(pod));
@@ -256,20 +235,7 @@ class BindServiceTest {
   @Test
   void whenThePodCannotBeReadAfterAFailedBindingTheAnnotationStays() throws Exception {
     Pod pod = create("unsure-1", "uid-unsure-1", false);
-    String forbidden =
-        "{\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403}";
-    server
-        .expect()
-        .post()
-        .withPath("/api/v1/namespaces/ml/pods/unsure-1/binding")
-        .andReturn(403, forbidden)
-        .always();
-    server
-        .expect()
-        .get()
-        .withPath("/api/v1/namespaces/ml/pods/unsure-1")
-        .andReturn(403, forbidden)
-        .once();
+    BindTestKit.refuseBindingAndNextRead(server, "unsure-1");
 
     ExtenderBindingResult result = bindService(cacheOf(pod)).bind(args(pod));
 
@@ -282,20 +248,7 @@ class BindServiceTest {
   // --- helpers ------------------------------------------------------------------------------
 
   private BindService bindService(PodCache pods) {
-    return new BindService(client, evaluator, ledger, pods, AssignmentWrite.BEFORE_BINDING);
-  }
-
-  private static PodCache cacheOf(Pod pod) {
-    return (namespace, name) ->
-        namespace.equals(pod.getMetadata().getNamespace())
-                && name.equals(pod.getMetadata().getName())
-            ? Optional.of(pod)
-            : Optional.empty();
-  }
-
-  private static ExtenderBindingArgs args(Pod pod) {
-    return new ExtenderBindingArgs(
-        pod.getMetadata().getName(), NS, pod.getMetadata().getUid(), NODE);
+    return kit.bindService(client, pods, AssignmentWrite.BEFORE_BINDING);
   }
 
   /** Creates a pending pod asking for one 10 Gb/s interface, its Binding POST answered. */
@@ -307,54 +260,22 @@ class BindServiceTest {
     if (answerBinding) {
       TestPods.answerBinding(server, NS, name);
     }
-    Pod pod =
-        TestPods.pod(NS, name, uid, "Pending")
-            .editMetadata()
-            .addToAnnotations(Annotations.INTERFACES, "[{\"minTxRateMbps\":10000}]")
-            .endMetadata()
-            .build();
-    return client.pods().inNamespace(NS).resource(pod).create();
+    return BindTestKit.create(client, name, uid);
   }
 
   private static Map<String, String> annotationsOf(String name) {
-    return client.pods().inNamespace(NS).withName(name).get().getMetadata().getAnnotations();
+    return BindTestKit.annotationsOf(client, name);
   }
 
   private static String annotationOf(String name) {
     return annotationsOf(name).get(Annotations.ASSIGNMENT);
   }
 
-  /**
-   * The requests for pods the mock server received since the last call, as "METHOD path" without
-   * the query (the informer's list and watch requests are left out).
-   */
   private static List<String> drainRequests() throws InterruptedException {
-    return drainCalls().stream().map(c -> c.method() + " " + c.path()).toList();
+    return BindTestKit.drainRequests(server);
   }
 
-  /** One request to the API as bind sent it (the CRUD mock consumes the body, so none here). */
-  private record Call(String method, String path, String query, String contentType) {}
-
-  /** The requests for pods since the last call, the informer's list and watch left out. */
   private static List<Call> drainCalls() throws InterruptedException {
-    List<Call> seen = new ArrayList<>();
-    for (int i = 0; i < 1_000; i++) {
-      var r = server.takeRequest(100, TimeUnit.MILLISECONDS);
-      if (r == null) {
-        break;
-      }
-      String[] pathAndQuery = r.getPath().split("\\?", 2);
-      String path = pathAndQuery[0];
-      boolean informer = r.getPath().contains("watch=") || path.equals("/api/v1/pods");
-      if (!informer) {
-        seen.add(
-            new Call(
-                r.getMethod(),
-                path,
-                pathAndQuery.length > 1 ? pathAndQuery[1] : "",
-                r.getHeader("Content-Type")));
-      }
-    }
-    return seen;
+    return BindTestKit.drainCalls(server);
   }
 }

@@ -1,5 +1,11 @@
 package io.k8srdma.extender.bind;
 
+import static io.k8srdma.extender.bind.BindTestKit.FORBIDDEN;
+import static io.k8srdma.extender.bind.BindTestKit.NODE;
+import static io.k8srdma.extender.bind.BindTestKit.NS;
+import static io.k8srdma.extender.bind.BindTestKit.answerBinding;
+import static io.k8srdma.extender.bind.BindTestKit.args;
+import static io.k8srdma.extender.bind.BindTestKit.cacheOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Binding;
@@ -10,26 +16,15 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8srdma.extender.Await;
 import io.k8srdma.extender.BindingApiServer;
-import io.k8srdma.extender.TestInventories;
-import io.k8srdma.extender.TestPods;
+import io.k8srdma.extender.bind.BindTestKit.Call;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.ledger.PodLedgerSync;
-import io.k8srdma.extender.poller.InventoryCache;
-import io.k8srdma.extender.poller.InventoryCacheFixture;
-import io.k8srdma.extender.scheduling.NodeEvaluator;
 import io.k8srdma.model.Annotations;
 import io.k8srdma.model.assignment.AssignmentCodec;
-import io.k8srdma.model.extender.ExtenderBindingArgs;
 import io.k8srdma.model.extender.ExtenderBindingResult;
-import io.k8srdma.model.placement.PlacementOptions;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,19 +39,14 @@ import org.junit.jupiter.api.Test;
  */
 class BindWithBindingTest {
 
-  private static final String NS = "ml";
-  private static final String NODE = "node-a";
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   private static BindingApiServer api;
   private static KubernetesMockServer server;
   private static KubernetesClient client;
 
-  private final Clock clock = Clock.systemUTC();
-  private final Ledger ledger = new Ledger(clock, Duration.ofMinutes(1));
-  private final InventoryCache cache = new InventoryCache();
-  private final NodeEvaluator evaluator =
-      new NodeEvaluator(cache, ledger, PlacementOptions.defaults(), Duration.ofMinutes(5), clock);
+  private final BindTestKit kit = new BindTestKit();
+  private final Ledger ledger = kit.ledger;
   private PodLedgerSync sync;
 
   @BeforeAll
@@ -75,8 +65,6 @@ class BindWithBindingTest {
 
   @BeforeEach
   void setUp() {
-    InventoryCacheFixture.received(
-        cache, NODE, TestInventories.ibNode(NODE, 0x1a, 4, 400_000), clock.instant());
     sync = new PodLedgerSync(client, ledger);
   }
 
@@ -127,11 +115,7 @@ class BindWithBindingTest {
   @Test
   void aStaleCopyMeetsThePreconditionAndTheBindStartsOverFromTheApi() throws Exception {
     Pod created = create("stale-1");
-    client
-        .pods()
-        .inNamespace(NS)
-        .withName("stale-1")
-        .edit(p -> new PodBuilder(p).editMetadata().addToLabels("team", "a").endMetadata().build());
+    BindTestKit.changeMeanwhile(client, "stale-1");
     drainCalls();
 
     ExtenderBindingResult result = bindService(cacheOf(created)).bind(args(created));
@@ -174,15 +158,7 @@ class BindWithBindingTest {
   @Test
   void aRefusedBindingLeavesNoAnnotationAndNoReservation() throws Exception {
     Pod pod = create("refused-1");
-    server
-        .expect()
-        .post()
-        .withPath("/api/v1/namespaces/ml/pods/refused-1/binding")
-        .andReturn(
-            403,
-            "{\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
-                + "\"message\":\"cannot create resource pods/binding\",\"code\":403}")
-        .always();
+    answerBinding(server, "refused-1", 403, FORBIDDEN);
     drainCalls();
 
     ExtenderBindingResult result = bindService(cacheOf(pod)).bind(args(pod));
@@ -220,20 +196,7 @@ class BindWithBindingTest {
   @Test
   void whenThePodCannotBeReadAfterAFailedBindingTheReservationStays() throws Exception {
     Pod pod = create("unsure-1");
-    String forbidden =
-        "{\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403}";
-    server
-        .expect()
-        .post()
-        .withPath("/api/v1/namespaces/ml/pods/unsure-1/binding")
-        .andReturn(403, forbidden)
-        .always();
-    server
-        .expect()
-        .get()
-        .withPath("/api/v1/namespaces/ml/pods/unsure-1")
-        .andReturn(403, forbidden)
-        .once();
+    BindTestKit.refuseBindingAndNextRead(server, "unsure-1");
 
     ExtenderBindingResult result = bindService(cacheOf(pod)).bind(args(pod));
 
@@ -247,62 +210,18 @@ class BindWithBindingTest {
   // --- helpers ------------------------------------------------------------------------------
 
   private BindService bindService(PodCache pods) {
-    return new BindService(client, evaluator, ledger, pods, AssignmentWrite.WITH_BINDING);
+    return kit.bindService(client, pods, AssignmentWrite.WITH_BINDING);
   }
 
-  private static PodCache cacheOf(Pod pod) {
-    return (namespace, name) ->
-        namespace.equals(pod.getMetadata().getNamespace())
-                && name.equals(pod.getMetadata().getName())
-            ? Optional.of(pod)
-            : Optional.empty();
-  }
-
-  private static ExtenderBindingArgs args(Pod pod) {
-    return new ExtenderBindingArgs(
-        pod.getMetadata().getName(), NS, pod.getMetadata().getUid(), NODE);
-  }
-
-  /**
-   * Creates a pending pod asking for one 10 Gb/s interface (the mock gives it a UID of its own).
-   */
   private static Pod create(String name) {
-    Pod pod =
-        TestPods.pod(NS, name, "uid-" + name, "Pending")
-            .editMetadata()
-            .addToAnnotations(Annotations.INTERFACES, "[{\"minTxRateMbps\":10000}]")
-            .endMetadata()
-            .build();
-    return client.pods().inNamespace(NS).resource(pod).create();
+    return BindTestKit.create(client, name, "uid-" + name);
   }
 
   private static Map<String, String> annotationsOf(String name) {
-    return client.pods().inNamespace(NS).withName(name).get().getMetadata().getAnnotations();
+    return BindTestKit.annotationsOf(client, name);
   }
 
-  /** One request to the API, as bind sent it. */
-  private record Call(String method, String path, String body) {
-    String line() {
-      return method + " " + path;
-    }
-  }
-
-  /** The requests for pods since the last call, the informer's list and watch left out. */
   private static List<Call> drainCalls() throws InterruptedException {
-    List<Call> seen = new ArrayList<>();
-    for (int i = 0; i < 1_000; i++) {
-      var r = server.takeRequest(100, TimeUnit.MILLISECONDS);
-      if (r == null) {
-        break;
-      }
-      String path = r.getPath().split("\\?", 2)[0];
-      boolean informer = r.getPath().contains("watch=") || path.equals("/api/v1/pods");
-      if (!informer) {
-        seen.add(
-            new Call(
-                r.getMethod(), path, new String(r.getBody().getBytes(), StandardCharsets.UTF_8)));
-      }
-    }
-    return seen;
+    return BindTestKit.drainCalls(server);
   }
 }
