@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.NodeListBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.ledger.PodLedgerSync;
@@ -43,15 +42,15 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The extender end to end over HTTP: WireMock agents on 127.0.0.1, fabric8's mock API server in
- * CRUD mode for pods and bindings, and the real Spring Boot service on a random port.
+ * CRUD mode for pods with the binding subresource as the API server implements it ({@link
+ * BindingApiServer}), and the real Spring Boot service on a random port.
  */
-@EnableKubernetesMockClient(crud = true)
 @AutoConfigureObservability
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ExtenderFlowTest {
 
-  static KubernetesMockServer server;
-  static KubernetesClient client;
+  private static final KubernetesMockServer server = BindingApiServer.start().server();
+  private static final KubernetesClient client = server.createClient();
 
   private static final ObjectMapper JSON = Json.mapper();
   private static final WireMockServer agentA = agent();
@@ -90,6 +89,8 @@ class ExtenderFlowTest {
     agentB.stop();
     agentStale.stop();
     agentC.stop();
+    client.close();
+    server.destroy();
   }
 
   @Test
@@ -182,6 +183,9 @@ class ExtenderFlowTest {
         .containsIgnoringCase("free VF");
     Assignment a = assignmentOf("race-1");
     assertThat(a.node()).isEqualTo("node-a");
+    assertThat(client.pods().inNamespace("ml").withName("race-1").get().getSpec().getNodeName())
+        .as("the Binding put the pod on the node")
+        .isEqualTo("node-a");
     assertThat(a.interfaces())
         .singleElement()
         .satisfies(i -> assertThat(i.vf()).isEqualTo("0000:1a:00.1"));
@@ -314,11 +318,8 @@ class ExtenderFlowTest {
     return b.build();
   }
 
-  /**
-   * Creates the pod in the API, with its Binding POST answered ({@link TestPods#answerBinding}).
-   */
+  /** Creates the pod in the API. */
   private static Pod create(Pod pod) {
-    TestPods.answerBinding(server, "ml", pod.getMetadata().getName());
     return client.pods().inNamespace("ml").resource(pod).create();
   }
 
