@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
  * node also sees which VFs it owns, and a restarted extender can rebuild its ledger from pods.
  *
  * <p>The pod is taken from the informer's cache when it has it, which saves a GET per bind. The
- * annotation is written with a merge patch carrying that copy's resourceVersion, so a stale copy
- * cannot overwrite a newer pod: the API answers 409, and the bind starts over once from the pod
- * read from the API. A copy with another UID than the scheduler's (the pod was re-created) is read
- * again the same way, and so is a pod the ledger already holds a decision for (a repeated bind),
- * whose copy may predate it.
+ * annotation is written with a merge patch (or a Binding) carrying that copy's resourceVersion, so
+ * a stale copy cannot overwrite a newer pod: the API answers 409, and the bind starts over once
+ * from the pod read from the API. A copy with another UID than the scheduler's (the pod was
+ * re-created) is read again the same way, and so is a pod the ledger already holds a decision for
+ * (a repeated bind), whose copy may predate it.
  */
 public class BindService {
 
