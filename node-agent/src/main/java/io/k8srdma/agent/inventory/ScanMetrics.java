@@ -4,7 +4,9 @@ import io.k8srdma.model.inventory.NodeInventory;
 import io.k8srdma.model.inventory.PhysicalFunction;
 import io.k8srdma.model.inventory.VfState;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -32,15 +34,20 @@ public class ScanMetrics {
         Counter.builder("k8s_rdma_agent_scan_failures")
             .description("Scans that failed")
             .register(registry);
-    registry.gauge("k8s_rdma_agent_pfs", pfs);
+    gauge(registry, "k8s_rdma_agent_pfs", Tags.empty(), pfs);
     for (VfState state : VfState.values()) {
       AtomicLong count = new AtomicLong();
       vfsByState.put(state, count);
-      registry.gauge(
-          "k8s_rdma_agent_vfs",
-          io.micrometer.core.instrument.Tags.of("state", state.name()),
-          count);
+      gauge(registry, "k8s_rdma_agent_vfs", Tags.of("state", state.name()), count);
     }
+  }
+
+  /**
+   * A gauge that holds its value strongly: {@code registry.gauge} holds it weakly, and reads NaN
+   * once nothing else does.
+   */
+  private static void gauge(MeterRegistry registry, String name, Tags tags, AtomicLong value) {
+    Gauge.builder(name, value, AtomicLong::get).tags(tags).strongReference(true).register(registry);
   }
 
   void recordScan(Duration took, NodeInventory inventory) {
