@@ -21,6 +21,7 @@ import io.k8srdma.model.Annotations;
 import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.json.Json;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -61,6 +62,7 @@ class ExtenderFlowTest {
 
   @LocalServerPort int port;
   @Autowired Ledger ledger;
+  @Autowired MeterRegistry registry;
 
   @DynamicPropertySource
   static void props(DynamicPropertyRegistry r) {
@@ -171,8 +173,14 @@ class ExtenderFlowTest {
     assertThat(names(filter(first, List.of("node-a")).get("nodenames"))).containsExactly("node-a");
     assertThat(names(filter(second, List.of("node-a")).get("nodenames"))).containsExactly("node-a");
 
+    double boundBefore = binds("bound");
+    double failedBefore = binds("failed");
+
     JsonNode bound = bind(first, "node-a");
     JsonNode lost = bind(second, "node-a");
+
+    assertThat(binds("bound") - boundBefore).as("binds_total{result=bound}").isEqualTo(1);
+    assertThat(binds("failed") - failedBefore).as("binds_total{result=failed}").isEqualTo(1);
 
     assertThat(bound.has("error")).as(bound.toString()).isFalse();
     assertThat(bindingPostedFor("race-1"))
@@ -296,7 +304,8 @@ class ExtenderFlowTest {
     String metrics = getRaw("/actuator/prometheus").body();
     assertThat(metrics)
         .contains("k8s_rdma_extender_agents ")
-        .contains("k8s_rdma_extender_ledger_pods");
+        .contains("k8s_rdma_extender_ledger_pods")
+        .contains("k8s_rdma_extender_binds_total{result=\"failed\"}");
     assertThat(metrics).contains("k8s_rdma_extender_poll_round_seconds_count");
   }
 
@@ -304,6 +313,10 @@ class ExtenderFlowTest {
 
   private void awaitReady() {
     http().awaitReady();
+  }
+
+  private double binds(String result) {
+    return registry.get("k8s_rdma_extender_binds").tag("result", result).counter().count();
   }
 
   private static Pod pod(String name, String interfaces) {

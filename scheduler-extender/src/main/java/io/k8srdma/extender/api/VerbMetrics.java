@@ -1,5 +1,6 @@
 package io.k8srdma.extender.api;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
@@ -7,8 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Latency histograms of the extender verbs: {@code k8s_rdma_extender_verb_seconds{verb}} with
- * percentile buckets for Prometheus.
+ * Metrics of the extender verbs: latency histograms {@code k8s_rdma_extender_verb_seconds{verb}}
+ * with percentile buckets for Prometheus, and {@code k8s_rdma_extender_binds_total{result}}, binds
+ * that placed the pod ({@code bound}) or answered an error ({@code failed}), to alert on.
  */
 public class VerbMetrics {
 
@@ -20,8 +22,25 @@ public class VerbMetrics {
    */
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
+  private final Counter bound;
+  private final Counter failed;
+
   public VerbMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.bound = bindCounter(registry, "bound");
+    this.failed = bindCounter(registry, "failed");
+  }
+
+  /** Counts one bind by its result. */
+  public void bindResult(boolean placed) {
+    (placed ? bound : failed).increment();
+  }
+
+  private static Counter bindCounter(MeterRegistry registry, String result) {
+    return Counter.builder("k8s_rdma_extender_binds")
+        .description("Binds by result: bound, or failed with an error for the scheduler")
+        .tag("result", result)
+        .register(registry);
   }
 
   /** Runs {@code body} and records its duration under {@code verb}. */

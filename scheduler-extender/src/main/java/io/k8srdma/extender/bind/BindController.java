@@ -22,11 +22,14 @@ public class BindController {
   /**
    * Binds the pod to the node the scheduler chose: picks the VFs, writes them to the pod as {@code
    * k8s-rdma.io/assignment} (optimistic concurrency on the pod's resourceVersion), then creates the
-   * {@code pods/binding}. Answers {@code {}} on success and {@code {"error": "..."}} otherwise; a
-   * failure leaves neither annotation nor reservation behind.
+   * {@code pods/binding}, or sends the assignment on the Binding in one call with {@code
+   * bind.write-assignment=with-binding}. Answers {@code {}} on success and {@code {"error": "..."}}
+   * otherwise; a failure leaves neither annotation nor reservation behind.
    */
   @PostMapping(path = "${k8s-rdma.extender.verbs.bind:/bind}", produces = "application/json")
   public ExtenderBindingResult bind(@RequestBody ExtenderBindingArgs args) {
-    return metrics.time("bind", () -> binder.bind(args));
+    ExtenderBindingResult result = metrics.time("bind", () -> binder.bind(args));
+    metrics.bindResult(result.error() == null);
+    return result;
   }
 }
