@@ -101,7 +101,7 @@ public class BindService {
    */
   private Attempt bindPod(ExtenderBindingArgs args, String podName, Pod pod, boolean copy) {
     String uid = pod.getMetadata().getUid();
-    if (args.podUID() != null && !args.podUID().isEmpty() && !args.podUID().equals(uid)) {
+    if (!isScheduledPod(args, uid)) {
       return copy
           ? Attempt.STALE
           : Attempt.of(error(podName, args.node(), "pod UID is " + uid + ", not " + args.podUID()));
@@ -248,10 +248,7 @@ public class BindService {
       if (now == null) {
         return Placed.NO;
       }
-      boolean same =
-          args.podUID() == null
-              || args.podUID().isEmpty()
-              || args.podUID().equals(now.getMetadata().getUid());
+      boolean same = isScheduledPod(args, now.getMetadata().getUid());
       boolean there = now.getSpec() != null && args.node().equals(now.getSpec().getNodeName());
       boolean recorded =
           write == AssignmentWrite.BEFORE_BINDING
@@ -279,6 +276,11 @@ public class BindService {
           podName,
           describe(e));
     }
+  }
+
+  /** Whether a pod with {@code uid} is the one the scheduler binds (it may send no UID). */
+  private static boolean isScheduledPod(ExtenderBindingArgs args, String uid) {
+    return args.podUID() == null || args.podUID().isEmpty() || args.podUID().equals(uid);
   }
 
   private static Optional<Assignment> existingAssignment(Pod pod, String node) {

@@ -43,7 +43,16 @@ public record NodeState(
 
   /** How old the inventory is at {@code now}; null when there is none. */
   public Duration age(Instant now) {
-    return confirmedAt == null ? null : Duration.between(confirmedAt, now);
+    return confirmedAt == null ? null : Duration.ofNanos(ageNanos(now));
+  }
+
+  /**
+   * {@link #age} in nanoseconds, without a {@code Duration}: staleness is checked for every
+   * candidate node of a filter. Only when {@link #confirmedAt} is set.
+   */
+  private long ageNanos(Instant now) {
+    return (now.getEpochSecond() - confirmedAt.getEpochSecond()) * 1_000_000_000L
+        + (now.getNano() - confirmedAt.getNano());
   }
 
   /** Why this node's inventory cannot be used for placement at {@code now}, or null when it can. */
@@ -54,10 +63,7 @@ public record NodeState(
           + " yet"
           + (lastError == null ? "" : ": " + lastError);
     }
-    // In nanoseconds rather than as a Duration: this runs for every candidate node of a filter.
-    long ageNanos =
-        (now.getEpochSecond() - confirmedAt.getEpochSecond()) * 1_000_000_000L
-            + (now.getNano() - confirmedAt.getNano());
+    long ageNanos = ageNanos(now);
     if (ageNanos > staleness.toNanos()) {
       return "RDMA inventory is stale: last confirmed "
           + ageNanos / 1_000_000_000L

@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.k8srdma.extender.Await;
-import io.k8srdma.extender.TestPods;
 import io.k8srdma.extender.bind.BindTestKit.Call;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.ledger.PodLedgerSync;
@@ -258,7 +257,9 @@ class BindServiceTest {
 
   private static Pod create(String name, String uid, boolean answerBinding) {
     if (answerBinding) {
-      TestPods.answerBinding(server, NS, name);
+      // The CRUD mock has no pods/binding subresource (it would take the POST for a second pod
+      // of that name); tests check the requests bind sent from the server's request log.
+      answerBinding(server, name, 201, BindTestKit.CREATED);
     }
     return BindTestKit.create(client, name, uid);
   }

@@ -32,6 +32,9 @@ final class BindTestKit {
   static final String NS = "ml";
   static final String NODE = "node-a";
 
+  /** The API server's answer to a Binding it accepted. */
+  static final String CREATED = "{\"kind\":\"Status\",\"status\":\"Success\"}";
+
   /** A 403 as the API server answers a request the extender's RBAC does not allow. */
   static final String FORBIDDEN =
       "{\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
