@@ -1,6 +1,7 @@
 package io.k8srdma.extender.config;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.http.HttpClient;
 import io.k8srdma.extender.agents.AgentDirectory;
 import io.k8srdma.extender.agents.NodeAgentDirectory;
 import io.k8srdma.extender.agents.StaticAgentDirectory;
@@ -15,7 +16,6 @@ import io.k8srdma.extender.scheduling.NodeEvaluator;
 import io.k8srdma.model.placement.PlacementOptions;
 import io.k8srdma.model.placement.ScoringPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
@@ -82,19 +82,21 @@ public class ExtenderConfiguration {
     return new PollMetrics(registry, props.staleness());
   }
 
+  /** The poller's client for the agents; Spring closes it (and its event loop) on shutdown. */
+  @Bean
+  HttpClient agentHttpClient(ExtenderProperties props) {
+    return InventoryPoller.newHttpClient(props.poll());
+  }
+
   @Bean
   InventoryPoller inventoryPoller(
       AgentDirectory directory,
       InventoryCache cache,
+      HttpClient http,
       ExtenderProperties props,
       Clock clock,
       PollMetrics metrics,
       Ledger ledger) {
-    HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(props.poll().timeout())
-            .build();
     return new InventoryPoller(
         directory, cache, http, props.poll(), clock, metrics, ledger::purgeExpired);
   }

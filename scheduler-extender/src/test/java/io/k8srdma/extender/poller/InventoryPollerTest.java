@@ -12,6 +12,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.extension.Parameters;
 import com.github.tomakehurst.wiremock.extension.ServeEventListener;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.fabric8.kubernetes.client.http.HttpClient;
 import io.k8srdma.extender.MutableClock;
 import io.k8srdma.extender.config.ExtenderProperties;
 import io.k8srdma.model.inventory.LinkLayer;
@@ -25,7 +26,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,6 +45,7 @@ class InventoryPollerTest {
   private static final String ETAG = "W/\"5\"";
 
   private final List<WireMockServer> servers = new ArrayList<>();
+  private final List<HttpClient> clients = new ArrayList<>();
   private final Map<String, URI> agents = new ConcurrentHashMap<>();
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final InventoryCache cache = new InventoryCache();
@@ -53,6 +54,7 @@ class InventoryPollerTest {
 
   @AfterEach
   void stopAgents() {
+    clients.forEach(HttpClient::close);
     servers.forEach(WireMockServer::stop);
   }
 
@@ -131,6 +133,44 @@ class InventoryPollerTest {
   }
 
   @Test
+  void agentThatTricklesItsAnswerIsCutOff() {
+    // Each chunk comes well within the timeout, the whole answer far beyond it.
+    Duration dribble = Duration.ofSeconds(20);
+    WireMockServer trickle = agent("trickle");
+    trickle.stubFor(
+        get("/vfs")
+            .willReturn(
+                inventoryResponse("trickle")
+                    .withChunkedDribbleDelay(40, (int) dribble.toMillis())));
+
+    long t0 = System.nanoTime();
+    poller(64, Duration.ofSeconds(1)).pollRound();
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+    assertThat(took).isLessThan(dribble);
+    assertThat(state("trickle").lastError()).isEqualTo("timed out");
+    assertThat(state("trickle").inventory()).isNull();
+  }
+
+  @Test
+  void oversizedAnswerIsRefusedAndTheRoundGoesOn() {
+    WireMockServer agent = agent("n1");
+    agent.stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
+    InventoryPoller poller = poller(64, TIMEOUT);
+    poller.pollRound();
+    // Valid JSON, padded past the limit: the poller must stop reading, not parse it.
+    String padding = " ".repeat(InventoryPoller.MAX_INVENTORY_BYTES);
+    agent.stubFor(get("/vfs").willReturn(json(inventoryJson("n1") + padding)));
+    clock.advance(Duration.ofSeconds(1));
+
+    poller.pollRound();
+
+    NodeState s = state("n1");
+    assertThat(s.lastError()).isEqualTo("the answer is larger than 8 MiB");
+    assertThat(s.inventory()).isEqualTo(inventory("n1"));
+  }
+
+  @Test
   void garbageKeepsThePreviousInventory() {
     WireMockServer agent = agent("n1");
     agent.stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
@@ -160,6 +200,8 @@ class InventoryPollerTest {
     assertThat(state("n1").lastError())
         .isEqualTo("HTTP 500 from http://127.0.0.1:" + agent.port() + "/vfs");
     assertThat(state("n1").inventory()).isNull();
+    // Not retried within the round: the next round is the retry.
+    agent.verify(1, getRequestedFor(urlEqualTo("/vfs")));
   }
 
   @Test
@@ -264,13 +306,8 @@ class InventoryPollerTest {
   }
 
   private InventoryPoller poller(ExtenderProperties.Poll config) {
-    Duration timeout = config.timeout();
-    // Built like ExtenderConfiguration builds it.
-    HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .build();
+    HttpClient http = InventoryPoller.newHttpClient(config);
+    clients.add(http);
     return new InventoryPoller(
         () -> Map.copyOf(agents),
         cache,
@@ -327,8 +364,12 @@ class InventoryPollerTest {
 
   private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder inventoryResponse(
       String node) {
+    return json(inventoryJson(node)).withHeader("ETag", ETAG);
+  }
+
+  private static String inventoryJson(String node) {
     try {
-      return json(Json.mapper().writeValueAsString(inventory(node))).withHeader("ETag", ETAG);
+      return Json.mapper().writeValueAsString(inventory(node));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
