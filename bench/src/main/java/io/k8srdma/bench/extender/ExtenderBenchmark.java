@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  *
  * <p>Options, all {@code --name=value}: {@code extender-jar}
  * (scheduler-extender/target/scheduler-extender.jar), {@code results} (bench/results), {@code
- * nodes} (1000,5000,10000), {@code warmup} (5000 cycles), {@code cycles} (1000 per run), {@code
+ * nodes} (1000,5000,10000), {@code warmup} (20000 cycles), {@code cycles} (1000 per run), {@code
  * clients} (2,4: concurrent runs), {@code filter-all} (100 calls), {@code poll-interval} (5s),
  * {@code in-flight-timeout} (5s), {@code agent-threads} (4), {@code jvm-flags} (space-separated,
  * default none), {@code jfr} (a directory: record a JFR profile of each extender there), {@code
@@ -42,10 +42,11 @@ public final class ExtenderBenchmark {
 
   /**
    * Untimed cycles before measuring. After 1,000 the extender's C2 compiler still used about half
-   * as much CPU as its request threads; after 6,000 it still used ~2 ms per cycle: the JIT does not
-   * settle quickly for a Spring application on 2 shared cores.
+   * as much CPU as its request threads; with the chart's C2-only flags it still used 0.5 ms of a
+   * 3.2 ms cycle after 6,000, and 0.18 ms of 2.15 after 24,000 (docs/benchmarks.md). An extender
+   * runs for days, so the measured runs should see the steady state, not the JIT's last passes.
    */
-  static final int DEFAULT_WARMUP_CYCLES = 5_000;
+  static final int DEFAULT_WARMUP_CYCLES = 20_000;
 
   private final Options opts;
   private final Path work;
