@@ -32,9 +32,10 @@ import java.util.stream.Stream;
  * only HTTP, JSON and the bind's API calls), {@code extender-cpus} (none; a {@code taskset -c} list
  * such as {@code 1}: the extender runs on those processors only, so with the driver pinned to the
  * others, e.g. {@code taskset -c 0 java ...}, the two no longer compete). Every loop is bounded and
- * all traffic goes to 127.0.0.1. {@code repeat} (1) runs each size that many times, each with a
- * fresh extender and its own rows in the report: on a shared machine one run per variant is not
- * enough to compare variants.
+ * all traffic goes to 127.0.0.1. {@code pod-shape} (realistic: a training-job worker of ~4.5 KB as
+ * kube-scheduler sends it; minimal: ~0.3 KB, as before 2026-11-26 20:50 UTC). {@code repeat} (1)
+ * runs each size that many times, each with a fresh extender and its own rows in the report: on a
+ * shared machine one run per variant is not enough to compare variants.
  */
 public final class ExtenderBenchmark {
 
@@ -89,7 +90,7 @@ public final class ExtenderBenchmark {
   private ExtenderResult measure(SimulatedCluster cluster, int run) throws Exception {
     String loadBefore = Environment.loadAverage();
     try (FakeAgents agents = new FakeAgents(cluster, opts.integer("agent-threads", 4));
-        FakeKubeApi api = new FakeKubeApi()) {
+        FakeKubeApi api = new FakeKubeApi(podShape(opts))) {
       Path config = writeConfig(cluster, agents);
       int port = BenchFiles.freePort();
       long spawn = System.nanoTime();
@@ -113,7 +114,8 @@ public final class ExtenderBenchmark {
     int candidates = SchedulingDriver.feasibleNodesToFind(cluster.size());
     boolean plain = Boolean.parseBoolean(opts.get("plain-pods", "false"));
     SchedulingDriver driver =
-        new SchedulingDriver(client, ext.base(), cluster, api, candidates, new PodFactory(plain));
+        new SchedulingDriver(
+            client, ext.base(), cluster, api, candidates, new PodFactory(plain, podShape(opts)));
     double firstRound = agents.rounds().isEmpty() ? Double.NaN : agents.rounds().get(0).seconds();
     double count0 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_count");
     double sum0 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_sum");
@@ -313,6 +315,11 @@ public final class ExtenderBenchmark {
     return Files.writeString(file, yaml);
   }
 
+  /** The {@code pod-shape} option: {@code realistic} (default) or {@code minimal}. */
+  static PodShape podShape(Options opts) {
+    return PodShape.parse(opts.get("pod-shape", "realistic"));
+  }
+
   private String settings() {
     boolean plain = Boolean.parseBoolean(opts.get("plain-pods", "false"));
     return Stream.of(
@@ -321,6 +328,10 @@ public final class ExtenderBenchmark {
                     + " unevaluated, prioritize scores 0, bind only GETs the pod and POSTs the"
                     + " binding)"
                 : "- pods: 1–4 RDMA interfaces each, floors 0–50 Gb/s",
+            "- pod shape: "
+                + podShape(opts).label()
+                + " (what the pod looks like besides its request: `realistic` is a training-job"
+                + " worker of ~4.5 KB with managedFields, `minimal` ~0.3 KB)",
             opts.get("extender-cpus", "").isBlank()
                 ? "- extender and driver share all processors"
                 : "- extender pinned to CPU(s) " + opts.get("extender-cpus", "") + " (taskset -c)",

@@ -33,10 +33,10 @@ import java.util.Map;
  * {@code jvm-flags} (both; default none), {@code a-flags}/{@code b-flags} (override per variant),
  * {@code nodes} (5000), {@code warmup} (4000 cycles each), {@code rounds} (12), {@code
  * slice-cycles} (600), {@code clients} (4), {@code extender-cpus} (none; as in {@link
- * ExtenderBenchmark}), {@code plain-pods} (false), {@code poll-interval} (5s), {@code
- * in-flight-timeout} (5s), {@code agent-threads} (4), {@code results} (bench/results). The fake API
- * answers both the annotation PATCH and the PUT of older builds. Every loop is bounded and all
- * traffic goes to 127.0.0.1.
+ * ExtenderBenchmark}), {@code plain-pods} (false), {@code pod-shape} (realistic; as in {@link
+ * ExtenderBenchmark}), {@code poll-interval} (5s), {@code in-flight-timeout} (5s), {@code
+ * agent-threads} (4), {@code results} (bench/results). The fake API answers both the annotation
+ * PATCH and the PUT of older builds. Every loop is bounded and all traffic goes to 127.0.0.1.
  */
 public final class ExtenderComparison {
 
@@ -104,15 +104,18 @@ public final class ExtenderComparison {
 
   private AbResult compare(SimulatedCluster cluster, Variant a, Variant b) throws Exception {
     try (FakeAgents agents = new FakeAgents(cluster, opts.integer("agent-threads", 4));
-        FakeKubeApi apiA = new FakeKubeApi();
-        FakeKubeApi apiB = new FakeKubeApi()) {
+        FakeKubeApi apiA = new FakeKubeApi(ExtenderBenchmark.podShape(opts));
+        FakeKubeApi apiB = new FakeKubeApi(ExtenderBenchmark.podShape(opts))) {
       Path config = ExtenderBenchmark.writeConfig(work.resolve("extender.yaml"), cluster, agents);
       try (ExtenderProcess extA = start(a, config, apiA, "a");
           ExtenderProcess extB = start(b, config, apiB, "b")) {
         extA.awaitReady(READY_DEADLINE);
         extB.awaitReady(READY_DEADLINE);
         int candidates = SchedulingDriver.feasibleNodesToFind(cluster.size());
-        PodFactory pods = new PodFactory(Boolean.parseBoolean(opts.get("plain-pods", "false")));
+        PodFactory pods =
+            new PodFactory(
+                Boolean.parseBoolean(opts.get("plain-pods", "false")),
+                ExtenderBenchmark.podShape(opts));
         Side sideA =
             new Side(
                 a,
@@ -247,7 +250,9 @@ public final class ExtenderComparison {
         + (Boolean.parseBoolean(opts.get("plain-pods", "false"))
             ? "without an RDMA request (control)"
             : "1–4 RDMA interfaces each, floors 0–50 Gb/s")
-        + "; poll interval "
+        + ", "
+        + ExtenderBenchmark.podShape(opts).label()
+        + " shape; poll interval "
         + opts.get("poll-interval", "5s")
         + "\n";
   }

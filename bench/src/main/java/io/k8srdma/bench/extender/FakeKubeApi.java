@@ -1,7 +1,6 @@
 package io.k8srdma.bench.extender;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.k8srdma.model.Annotations;
@@ -12,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +44,7 @@ final class FakeKubeApi implements AutoCloseable {
   /** Longest a watch is held open; the extender is stopped long before. */
   private static final long WATCH_HOLD_MINUTES = 60;
 
+  private final PodShape shape;
   private final HttpServer server;
   private final ExecutorService pool;
   private final Map<String, FakePod> pods = new ConcurrentHashMap<>();
@@ -68,7 +69,11 @@ final class FakeKubeApi implements AutoCloseable {
    */
   record FakePod(String uid, String interfaces, long resourceVersion, String assignment) {}
 
-  FakeKubeApi() throws IOException {
+  /**
+   * @param shape what the pods it serves look like besides their annotations
+   */
+  FakeKubeApi(PodShape shape) throws IOException {
+    this.shape = shape;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
     // Cached: each watch holds a thread for as long as the extender runs.
     pool = Executors.newCachedThreadPool(r -> FakeAgents.daemon(r, "fake-kube-api"));
@@ -292,28 +297,17 @@ final class FakeKubeApi implements AutoCloseable {
         {"apiVersion":"v1","kind":"PodList","metadata":{"resourceVersion":"1"},"items":[]}""";
   }
 
-  private static String podJson(String namespace, String name, FakePod pod) {
-    ObjectNode root = Json.mapper().createObjectNode();
-    root.put("apiVersion", "v1").put("kind", "Pod");
-    ObjectNode meta = root.putObject("metadata");
-    meta.put("name", name)
-        .put("namespace", namespace)
-        .put("uid", pod.uid())
-        .put("resourceVersion", Long.toString(pod.resourceVersion()));
-    ObjectNode annotations = meta.putObject("annotations");
+  private String podJson(String namespace, String name, FakePod pod) {
+    Map<String, String> annotations = new LinkedHashMap<>();
     if (pod.interfaces() != null) {
       annotations.put(Annotations.INTERFACES, pod.interfaces());
     }
     if (pod.assignment() != null) {
       annotations.put(Annotations.ASSIGNMENT, pod.assignment());
     }
-    root.putObject("spec")
-        .putArray("containers")
-        .addObject()
-        .put("name", "main")
-        .put("image", "bench");
-    root.putObject("status").put("phase", "Pending");
-    return root.toString();
+    return shape
+        .pod(namespace, name, pod.uid(), Long.toString(pod.resourceVersion()), annotations)
+        .toString();
   }
 
   private static String status(int code, String reason, String message) {

@@ -2,7 +2,9 @@ package io.k8srdma.bench.extender;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8srdma.model.Annotations;
 import io.k8srdma.model.json.Json;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,12 +19,15 @@ final class PodFactory {
 
   private final AtomicLong sequence = new AtomicLong();
   private final boolean plain;
+  private final PodShape shape;
 
   /**
    * @param plain pods without an RDMA request: what the HTTP, JSON and bind plumbing cost alone
+   * @param shape what the pods look like besides their request
    */
-  PodFactory(boolean plain) {
+  PodFactory(boolean plain, PodShape shape) {
     this.plain = plain;
+    this.shape = shape;
   }
 
   /**
@@ -41,18 +46,9 @@ final class PodFactory {
     String name = "pod-" + n;
     String uid = "00000000-0000-4000-8000-" + String.format("%012d", n);
     String interfaces = plain ? null : interfaces(rnd);
-    ObjectNode pod = Json.mapper().createObjectNode();
-    pod.put("apiVersion", "v1").put("kind", "Pod");
-    ObjectNode meta = pod.putObject("metadata");
-    meta.put("name", name).put("namespace", NAMESPACE).put("uid", uid);
-    if (interfaces != null) {
-      meta.putObject("annotations").put("k8s-rdma.io/interfaces", interfaces);
-    }
-    pod.putObject("spec")
-        .putArray("containers")
-        .addObject()
-        .put("name", "main")
-        .put("image", "bench");
+    Map<String, String> annotations =
+        interfaces == null ? Map.of() : Map.of(Annotations.INTERFACES, interfaces);
+    ObjectNode pod = shape.pod(NAMESPACE, name, uid, null, annotations);
     return new BenchPod(name, uid, interfaces, pod);
   }
 

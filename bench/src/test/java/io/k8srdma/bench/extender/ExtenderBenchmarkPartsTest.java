@@ -3,10 +3,13 @@ package io.k8srdma.bench.extender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.k8srdma.bench.agent.ProcStatus;
 import io.k8srdma.model.inventory.NodeInventory;
 import io.k8srdma.model.inventory.PhysicalFunction;
 import io.k8srdma.model.json.Json;
+import io.k8srdma.model.request.PodRequestCodec;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -97,10 +100,11 @@ class ExtenderBenchmarkPartsTest {
   @Test
   void plainPodsCarryNoRdmaRequest() {
     SplittableRandom rnd = new SplittableRandom(1);
-    PodFactory.BenchPod plain = new PodFactory(true).next(rnd);
+    PodFactory.BenchPod plain = new PodFactory(true, PodShape.MINIMAL).next(rnd);
     assertThat(plain.interfaces()).isNull();
-    assertThat(plain.json().path("metadata").has("annotations")).isFalse();
-    PodFactory.BenchPod rdma = new PodFactory(false).next(rnd);
+    assertThat(plain.json().path("metadata").path("annotations").has("k8s-rdma.io/interfaces"))
+        .isFalse();
+    PodFactory.BenchPod rdma = new PodFactory(false, PodShape.MINIMAL).next(rnd);
     assertThat(
             rdma.json()
                 .path("metadata")
@@ -109,5 +113,28 @@ class ExtenderBenchmarkPartsTest {
                 .asText())
         .isEqualTo(rdma.interfaces())
         .startsWith("[{\"minTxRateMbps\":");
+  }
+
+  @Test
+  void realisticPodIsAWholeTrainingWorkerThatFabric8Decodes() throws Exception {
+    PodFactory.BenchPod bench =
+        new PodFactory(false, PodShape.parse("realistic")).next(new SplittableRandom(2));
+
+    Pod pod = Json.mapper().treeToValue(bench.json(), Pod.class);
+
+    assertThat(bench.json().toString().length()).isBetween(3_500, 6_000);
+    assertThat(pod.getMetadata().getName()).isEqualTo(bench.name());
+    assertThat(pod.getMetadata().getUid()).isEqualTo(bench.uid());
+    assertThat(pod.getMetadata().getAnnotations())
+        .containsEntry("k8s-rdma.io/interfaces", bench.interfaces());
+    assertThat(pod.getMetadata().getManagedFields()).hasSize(1);
+    // The VF count must match the interfaces listed, or the extender rejects the pod.
+    int interfaces = Json.mapper().readTree(bench.interfaces()).size();
+    assertThat(pod.getSpec().getContainers().get(0).getResources().getRequests())
+        .containsKey("nvidia.com/gpu")
+        .containsEntry("k8s-rdma.io/vf", new Quantity(Integer.toString(interfaces)));
+    assertThat(PodRequestCodec.read(pod))
+        .hasValueSatisfying(r -> assertThat(r.interfaces()).hasSize(interfaces));
+    assertThat(pod.getStatus().getPhase()).isEqualTo("Pending");
   }
 }
