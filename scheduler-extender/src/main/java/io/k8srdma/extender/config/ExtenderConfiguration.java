@@ -16,6 +16,7 @@ import io.k8srdma.extender.scheduling.NodeEvaluator;
 import io.k8srdma.model.placement.PlacementOptions;
 import io.k8srdma.model.placement.ScoringPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
@@ -82,10 +83,16 @@ public class ExtenderConfiguration {
     return new PollMetrics(registry, props.staleness());
   }
 
-  /** The poller's client for the agents; Spring closes it (and its event loop) on shutdown. */
+  /** The poller's event loop, its own so that poll rounds never delay bind's API calls. */
+  @Bean(destroyMethod = "close")
+  Vertx agentVertx() {
+    return SingleLoopVertx.create();
+  }
+
+  /** The poller's client for the agents; Spring closes it before its event loop. */
   @Bean
-  HttpClient agentHttpClient(ExtenderProperties props) {
-    return InventoryPoller.newHttpClient(props.poll());
+  HttpClient agentHttpClient(Vertx agentVertx, ExtenderProperties props) {
+    return InventoryPoller.newHttpClient(SingleLoopVertx.clientsOn(agentVertx), props.poll());
   }
 
   @Bean

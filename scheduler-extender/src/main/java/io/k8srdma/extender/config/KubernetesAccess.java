@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,9 +18,11 @@ import java.util.Optional;
 public final class KubernetesAccess implements AutoCloseable {
 
   private final KubernetesClient client;
+  private final Vertx vertx;
 
-  private KubernetesAccess(KubernetesClient client) {
+  private KubernetesAccess(KubernetesClient client, Vertx vertx) {
     this.client = client;
+    this.vertx = vertx;
   }
 
   /** Connects as {@code settings} say; {@code env} is the process environment. */
@@ -32,7 +35,7 @@ public final class KubernetesAccess implements AutoCloseable {
           default -> settings.masterUrl() != null || clusterDiscoverable(env);
         };
     if (!wanted) {
-      return new KubernetesAccess(null);
+      return new KubernetesAccess(null, null);
     }
     Config config =
         settings.masterUrl() == null
@@ -42,7 +45,13 @@ public final class KubernetesAccess implements AutoCloseable {
                 .withTrustCerts(true)
                 .withNamespace("default")
                 .build();
-    return new KubernetesAccess(new KubernetesClientBuilder().withConfig(config).build());
+    Vertx vertx = SingleLoopVertx.create();
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(config)
+            .withHttpClientFactory(SingleLoopVertx.clientsOn(vertx))
+            .build();
+    return new KubernetesAccess(client, vertx);
   }
 
   private static boolean clusterDiscoverable(Map<String, String> env) {
@@ -62,6 +71,7 @@ public final class KubernetesAccess implements AutoCloseable {
   public void close() {
     if (client != null) {
       client.close();
+      vertx.close();
     }
   }
 }

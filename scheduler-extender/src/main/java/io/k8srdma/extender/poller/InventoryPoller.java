@@ -3,7 +3,6 @@ package io.k8srdma.extender.poller;
 import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
-import io.fabric8.kubernetes.client.utils.HttpClientUtils;
 import io.k8srdma.extender.agents.AgentDirectory;
 import io.k8srdma.extender.config.ExtenderProperties;
 import io.k8srdma.model.inventory.NodeInventory;
@@ -84,13 +83,14 @@ public class InventoryPoller implements SmartLifecycle {
   }
 
   /**
-   * The HTTP client for the agents: fabric8's default implementation, with the poll timeout to
-   * connect and no retries, since a failed poll is simply tried again next round (fabric8 would
-   * otherwise retry connection failures and 5xx answers up to ten times, holding a slot of the
-   * round's concurrency for seconds).
+   * The HTTP client for the agents, from {@code factory}: with the poll timeout to connect and no
+   * retries, since a failed poll is simply tried again next round (fabric8 would otherwise retry
+   * connection failures and 5xx answers up to ten times, holding a slot of the round's concurrency
+   * for seconds).
    */
-  public static HttpClient newHttpClient(ExtenderProperties.Poll config) {
-    return HttpClientUtils.getHttpClientFactory()
+  public static HttpClient newHttpClient(
+      HttpClient.Factory factory, ExtenderProperties.Poll config) {
+    return factory
         .newBuilder()
         .connectTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
         .tag(new RequestConfigBuilder().withRequestRetryBackoffLimit(0).build())

@@ -16,6 +16,7 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.k8srdma.extender.MutableClock;
 import io.k8srdma.extender.config.ExtenderProperties;
+import io.k8srdma.extender.config.SingleLoopVertx;
 import io.k8srdma.model.inventory.LinkLayer;
 import io.k8srdma.model.inventory.NodeInventory;
 import io.k8srdma.model.inventory.PhysicalFunction;
@@ -23,6 +24,7 @@ import io.k8srdma.model.inventory.VfState;
 import io.k8srdma.model.inventory.VirtualFunction;
 import io.k8srdma.model.json.Json;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -52,6 +54,8 @@ class InventoryPollerTest {
 
   private final List<WireMockServer> servers = new ArrayList<>();
   private final List<HttpClient> clients = new ArrayList<>();
+  // As the application builds it: one event loop of the poller's own.
+  private final Vertx vertx = SingleLoopVertx.create();
   private final Map<String, URI> agents = new ConcurrentHashMap<>();
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final InventoryCache cache = new InventoryCache();
@@ -61,6 +65,7 @@ class InventoryPollerTest {
   @AfterEach
   void stopAgents() {
     clients.forEach(HttpClient::close);
+    vertx.close();
     servers.forEach(WireMockServer::stop);
   }
 
@@ -299,7 +304,7 @@ class InventoryPollerTest {
   }
 
   private InventoryPoller poller(ExtenderProperties.Poll config) {
-    HttpClient http = InventoryPoller.newHttpClient(config);
+    HttpClient http = InventoryPoller.newHttpClient(SingleLoopVertx.clientsOn(vertx), config);
     clients.add(http);
     return new InventoryPoller(
         () -> Map.copyOf(agents),
