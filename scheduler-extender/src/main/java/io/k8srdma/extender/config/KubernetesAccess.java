@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * The Kubernetes API client, when there is a cluster to talk to. Found the standard fabric8 way
  * (in-cluster service account, {@code KUBECONFIG}, {@code ~/.kube/config}) or from {@code
- * k8s-rdma.extender.kubernetes.master-url}.
+ * k8s-rdma.extender.kubernetes.master-url}. The client runs on a Vert.x instance of its own with
+ * one event loop ({@link SingleLoopVertx}), closed with it.
  */
 public final class KubernetesAccess implements AutoCloseable {
 
