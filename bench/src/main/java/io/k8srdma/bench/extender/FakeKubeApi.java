@@ -6,58 +6,47 @@ import com.sun.net.httpserver.HttpServer;
 import io.k8srdma.model.Annotations;
 import io.k8srdma.model.json.Json;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Just enough of the Kubernetes API for the extender's bind and pod informer, so their cost is
- * measured without an API server: an empty pod list and a watch that reports what happens to the
- * driver's pods ({@code ADDED} when registered, {@code MODIFIED} after the extender's annotation
- * {@code PATCH}, {@code DELETED} when the driver forgets them), {@code GET} of a pod, a merge or
- * JSON {@code PATCH} of its assignment annotation (200 with the next resourceVersion, 409 when the
- * patch carries a stale one), a {@code PUT} of the pod as builds before 2026-11-26 wrote it (so
- * {@link ExtenderComparison} can compare with them) and {@code POST .../binding} (201; one that
- * carries the assignment annotation is checked and stored like the PATCH). As in a cluster, the
- * extender's informer thus sees each pod before bind (which can take it from the cache), records
- * the bound assignment, and frees it when the pod goes.
+ * measured without an API server: an empty pod list and a watch (over WebSocket, through {@link
+ * WatchSocketFront}) that reports what happens to the driver's pods ({@code ADDED} when registered,
+ * {@code MODIFIED} after the extender's annotation {@code PATCH}, {@code DELETED} when the driver
+ * forgets them), {@code GET} of a pod, a merge or JSON {@code PATCH} of its assignment annotation
+ * (200 with the next resourceVersion, 409 when the patch carries a stale one), a {@code PUT} of the
+ * pod as builds before 2026-11-26 wrote it (so {@link ExtenderComparison} can compare with them)
+ * and {@code POST .../binding} (201; one that carries the assignment annotation is checked and
+ * stored like the PATCH). As in a cluster, the extender's informer thus sees each pod before bind
+ * (which can take it from the cache), records the bound assignment, and frees it when the pod goes.
  */
 final class FakeKubeApi implements AutoCloseable {
 
   private static final Pattern POD =
       Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)(/binding)?");
 
-  /** Longest a watch is held open; the extender is stopped long before. */
-  private static final long WATCH_HOLD_MINUTES = 60;
-
   private final PodShape shape;
   private final HttpServer server;
+  private final WatchSocketFront front;
   private final ExecutorService pool;
   private final Map<String, FakePod> pods = new ConcurrentHashMap<>();
-  private final CountDownLatch closing = new CountDownLatch(1);
   private final AtomicLong gets = new AtomicLong();
   private final AtomicLong patches = new AtomicLong();
   private final AtomicLong puts = new AtomicLong();
   private final AtomicLong bindings = new AtomicLong();
   private final AtomicLong unexpected = new AtomicLong();
   private final AtomicLong nextVersion = new AtomicLong(1000);
-
-  /** The informer's open watches; each event is one JSON line written to every one of them. */
-  private final List<OutputStream> watches = new CopyOnWriteArrayList<>();
 
   /**
    * A pending pod.
@@ -72,18 +61,20 @@ final class FakeKubeApi implements AutoCloseable {
   /**
    * @param shape what the pods it serves look like besides their annotations
    */
-  FakeKubeApi(PodShape shape) throws IOException {
+  FakeKubeApi(PodShape shape) throws Exception {
     this.shape = shape;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
-    // Cached: each watch holds a thread for as long as the extender runs.
     pool = Executors.newCachedThreadPool(r -> FakeAgents.daemon(r, "fake-kube-api"));
     server.setExecutor(pool);
     server.createContext("/", this::handle);
     server.start();
+    front =
+        new WatchSocketFront(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"));
   }
 
+  /** Where the extender finds the API: the WebSocket front, which passes the rest on. */
   URI url() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+    return front.url();
   }
 
   /** Makes a pod visible to GET before the driver asks the extender to bind it. */
@@ -103,19 +94,7 @@ final class FakeKubeApi implements AutoCloseable {
 
   /** Writes one watch event to every open watch; a watch that fails to take it is dropped. */
   private void emit(String type, String object) {
-    byte[] line =
-        ("{\"type\":\"" + type + "\",\"object\":" + object + "}\n")
-            .getBytes(StandardCharsets.UTF_8);
-    for (OutputStream out : watches) {
-      synchronized (out) {
-        try {
-          out.write(line);
-          out.flush();
-        } catch (IOException e) {
-          watches.remove(out);
-        }
-      }
-    }
+    front.emit("{\"type\":\"" + type + "\",\"object\":" + object + "}");
   }
 
   long gets() {
@@ -142,14 +121,10 @@ final class FakeKubeApi implements AutoCloseable {
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getPath();
-      String query = ex.getRequestURI().getRawQuery();
       String method = ex.getRequestMethod();
       if (path.equals("/api/v1/pods") && "GET".equals(method)) {
-        if (query != null && query.contains("watch=true")) {
-          holdWatch(ex);
-        } else {
-          send(ex, 200, podList());
-        }
+        // Watches never get here: the WebSocket front answers them.
+        send(ex, 200, podList());
         return;
       }
       Matcher m = POD.matcher(path);
@@ -257,27 +232,6 @@ final class FakeKubeApi implements AutoCloseable {
     emit("MODIFIED", podJson(namespace, name, updated));
   }
 
-  /** Answers the informer's watch with headers, then with the events {@link #emit} writes. */
-  private void holdWatch(HttpExchange ex) throws IOException {
-    if (ex.getRequestHeaders().containsKey("Upgrade")) {
-      // No WebSocket here: fabric8 falls back to an HTTP watch on a plain answer.
-      send(ex, 503, status(503, "ServiceUnavailable", "no websocket"));
-      return;
-    }
-    ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(200, 0);
-    OutputStream out = ex.getResponseBody();
-    out.flush();
-    watches.add(out);
-    try {
-      closing.await(WATCH_HOLD_MINUTES, TimeUnit.MINUTES);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      watches.remove(out);
-    }
-  }
-
   private static void podNotFound(HttpExchange ex, String name) throws IOException {
     send(ex, 404, status(404, "NotFound", "pods \"" + name + "\" not found"));
   }
@@ -326,7 +280,7 @@ final class FakeKubeApi implements AutoCloseable {
 
   @Override
   public void close() {
-    closing.countDown();
+    front.close();
     server.stop(0);
     pool.shutdownNow();
   }
