@@ -6,6 +6,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -99,21 +100,17 @@ final class WatchSocketFront implements AutoCloseable {
         .compose(
             out ->
                 out.send(body)
-                    .compose(
-                        answer ->
-                            answer
-                                .body()
-                                .map(
-                                    bytes -> {
-                                      HttpServerResponse response =
-                                          request.response().setStatusCode(answer.statusCode());
-                                      String type = answer.getHeader("Content-Type");
-                                      if (type != null) {
-                                        response.putHeader("Content-Type", type);
-                                      }
-                                      response.end(bytes);
-                                      return null;
-                                    })));
+                    .compose(answer -> answer.body().map(bytes -> reply(request, answer, bytes))));
+  }
+
+  private static Void reply(HttpServerRequest request, HttpClientResponse answer, Buffer bytes) {
+    HttpServerResponse response = request.response().setStatusCode(answer.statusCode());
+    String type = answer.getHeader("Content-Type");
+    if (type != null) {
+      response.putHeader("Content-Type", type);
+    }
+    response.end(bytes);
+    return null;
   }
 
   private static boolean isWatch(String path, String query) {
