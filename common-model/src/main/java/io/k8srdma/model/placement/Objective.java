@@ -64,10 +64,6 @@ record Objective(boolean aligned, double raw, boolean numaBonus) {
     return Math.max(0, Math.min(1, raw));
   }
 
-  boolean betterThan(Objective other) {
-    return other.beatenBy(aligned, raw);
-  }
-
   /** Whether a mapping with this alignment and fill ratio is better than this one. */
   boolean beatenBy(boolean otherAligned, double otherRaw) {
     if (numaBonus && otherAligned != aligned) {
