@@ -132,6 +132,9 @@ public class InventoryPoller implements SmartLifecycle {
     HttpRequest.Builder request =
         http.newHttpRequestBuilder()
             .uri(vfsUrl(state.agent()))
+            // Beside AgentAnswer's deadline: this one reaches the client, which then drops a
+            // request still waiting for headers from a hung agent instead of keeping its
+            // connection.
             .timeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
             .header("Accept", "application/json");
     if (state.etag() != null) {
