@@ -13,6 +13,9 @@ public interface PodCache {
   /** A cache that knows no pod: every bind reads the pod from the API. */
   PodCache NONE = (namespace, name) -> Optional.empty();
 
-  /** The pod {@code namespace/name}, if the cache has it. The caller must not modify it. */
+  /**
+   * The pod {@code namespace/name}, if the cache has it. It may hold only the pod's {@link
+   * io.k8srdma.model.PodEssentials}, which is all bind reads of it. The caller must not modify it.
+   */
   Optional<Pod> cached(String namespace, String name);
 }

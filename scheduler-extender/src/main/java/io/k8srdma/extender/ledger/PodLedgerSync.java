@@ -4,6 +4,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.k8srdma.model.PodEssentials;
 import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.assignment.InvalidAssignmentException;
@@ -16,10 +19,18 @@ import org.slf4j.LoggerFactory;
  * Keeps the {@link Ledger} in step with the pods in the API through a fabric8 informer: a pod
  * carrying {@code k8s-rdma.io/assignment} that has not terminated holds its VFs; a deleted pod or
  * one in phase {@code Succeeded}/{@code Failed} frees them at once.
+ *
+ * <p>The informer watches what kube-scheduler's own pod informer watches: pods not yet terminated
+ * (a field selector on {@code status.phase}, so a pod that finishes leaves the watch as a delete),
+ * and it keeps only their {@link PodEssentials}: a cluster has many more pods than nodes, and most
+ * of a decoded pod is never read here.
  */
 public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PodLedgerSync.class);
+
+  /** The pod field kube-scheduler's informer selects on (fields, unlike annotations, can be). */
+  static final String PHASE = "status.phase";
 
   private final Ledger ledger;
   private final SharedIndexInformer<Pod> informer;
@@ -30,12 +41,28 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
    */
   public PodLedgerSync(KubernetesClient client, Ledger ledger) {
     this.ledger = ledger;
-    this.informer = client == null ? null : client.pods().inAnyNamespace().inform(this);
+    this.informer = client == null ? null : start(client);
+  }
+
+  /** Starts the informer; returns once it has listed the pods (or the list failed). */
+  private SharedIndexInformer<Pod> start(KubernetesClient client) {
+    SharedIndexInformer<Pod> pods =
+        client
+            .pods()
+            .inAnyNamespace()
+            .withoutField(PHASE, "Succeeded")
+            .withoutField(PHASE, "Failed")
+            .runnableInformer(0);
+    pods.itemStore(new EssentialsStore());
+    pods.addEventHandler(this);
+    pods.run();
+    return pods;
   }
 
   /**
-   * The pod {@code namespace/name} as the informer last saw it; empty without an API or when the
-   * informer does not know it. Shared with the informer: the caller must not modify it.
+   * The pod {@code namespace/name} as the informer last saw it, reduced to its {@link
+   * PodEssentials}; empty without an API or when the informer does not know it. Shared with the
+   * informer: the caller must not modify it.
    */
   public Optional<Pod> cached(String namespace, String name) {
     if (informer == null) {
@@ -78,6 +105,10 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
     apply(ledger, pod);
   }
 
+  /**
+   * Still checked although the field selector keeps terminated pods out: a pod that finishes may
+   * arrive as an update before it leaves, and a test API server may not select on fields.
+   */
   private static boolean terminated(Pod pod) {
     String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
     return "Succeeded".equals(phase) || "Failed".equals(phase);
@@ -97,6 +128,22 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
           pod.getMetadata().getName(),
           e.getMessage());
       return Optional.empty();
+    }
+  }
+
+  /**
+   * The informer's store, which reduces each pod to its essentials as it comes in (what client-go's
+   * informer transforms do for kube-scheduler). The event handlers see the same reduced object.
+   */
+  static final class EssentialsStore extends BasicItemStore<Pod> {
+
+    EssentialsStore() {
+      super(Cache::metaNamespaceKeyFunc);
+    }
+
+    @Override
+    public Pod put(String key, Pod pod) {
+      return super.put(key, PodEssentials.trim(pod));
     }
   }
 

@@ -2,21 +2,28 @@ package io.k8srdma.extender.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.k8srdma.extender.Await;
 import io.k8srdma.extender.TestPods;
 import io.k8srdma.model.Annotations;
 import io.k8srdma.model.assignment.AssignedInterface;
 import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +35,7 @@ class PodLedgerSyncTest {
   private static final String NS = "team-a";
 
   static KubernetesClient client;
+  static KubernetesMockServer server;
 
   private final Ledger ledger = new Ledger(Clock.systemUTC(), Duration.ofMinutes(5));
   private PodLedgerSync sync;
@@ -104,11 +112,86 @@ class PodLedgerSyncTest {
     Await.until("unannotated pod dropped", WAIT, () -> ledger.assignmentOf(pod).isEmpty());
   }
 
+  @Test
+  void listsAndWatchesOnlyPodsThatHaveNotTerminated() throws InterruptedException {
+    drainRecordedRequests();
+    startSync();
+
+    List<String> podQueries = new ArrayList<>();
+    for (RecordedRequest r = next(); r != null; r = next()) {
+      if (r.getPath().startsWith("/api/v1/pods?")) {
+        podQueries.add(URLDecoder.decode(r.getPath(), StandardCharsets.UTF_8));
+      }
+    }
+    // The list and the watch that follows it, both with kube-scheduler's own pod selector.
+    assertThat(podQueries)
+        .hasSizeGreaterThanOrEqualTo(2)
+        .allSatisfy(
+            q ->
+                assertThat(q)
+                    .contains("fieldSelector=status.phase!=Succeeded,status.phase!=Failed"))
+        .anySatisfy(q -> assertThat(q).contains("watch=true"));
+  }
+
+  @Test
+  void keepsOnlyEachPodsEssentials() {
+    String listed =
+        create(withManagedFields(pod("listed", "Running", annotation("worker-1", "0000:1a:00.2"))));
+    startSync();
+    String watched =
+        create(
+            withManagedFields(pod("watched", "Pending", annotation("worker-2", "0000:3b:00.2"))));
+    Await.until("watched pod in the ledger", WAIT, () -> ledger.assignmentOf(watched).isPresent());
+
+    assertThat(
+            client.pods().inNamespace(NS).withName("listed").get().getMetadata().getManagedFields())
+        .as("the API server's copy keeps them")
+        .isNotEmpty();
+    for (String name : List.of("listed", "watched")) {
+      Pod cached = sync.cached(NS, name).orElseThrow();
+      assertThat(cached.getMetadata().getManagedFields()).as(name).isNullOrEmpty();
+      assertThat(cached.getSpec().getContainers())
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.getName()).isEqualTo("main");
+                assertThat(c.getImage()).as("not an essential").isNull();
+              });
+      assertThat(cached.getMetadata().getAnnotations()).containsKey(Annotations.ASSIGNMENT);
+    }
+    assertThat(ledger.assignmentOf(listed)).isPresent();
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private void startSync() {
     sync = new PodLedgerSync(client, ledger);
     Await.until("pod informer synced", WAIT, sync::synced);
+  }
+
+  private static Pod withManagedFields(Pod pod) {
+    return new PodBuilder(pod)
+        .editMetadata()
+        .withManagedFields(
+            new ManagedFieldsEntryBuilder()
+                .withManager("kube-controller-manager")
+                .withOperation("Update")
+                .withApiVersion("v1")
+                .withFieldsType("FieldsV1")
+                .build())
+        .endMetadata()
+        .build();
+  }
+
+  /** Forgets the requests earlier tests made of the shared mock server. */
+  private static void drainRecordedRequests() throws InterruptedException {
+    for (int i = server.getRequestCount(); i > 0 && next() != null; i--) {
+      // bounded by the count recorded so far
+    }
+  }
+
+  private static RecordedRequest next() throws InterruptedException {
+    return server.takeRequest(100, TimeUnit.MILLISECONDS);
   }
 
   /**
