@@ -3,9 +3,11 @@ package io.k8srdma.bench.extender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.k8srdma.bench.agent.ProcStatus;
+import io.k8srdma.model.NodeEssentials;
 import io.k8srdma.model.inventory.NodeInventory;
 import io.k8srdma.model.inventory.PhysicalFunction;
 import io.k8srdma.model.json.Json;
@@ -136,5 +138,19 @@ class ExtenderBenchmarkPartsTest {
     assertThat(PodRequestCodec.read(pod))
         .hasValueSatisfying(r -> assertThat(r.interfaces()).hasSize(interfaces));
     assertThat(pod.getStatus().getPhase()).isEqualTo("Pending");
+  }
+
+  @Test
+  void realisticNodeIsAWholeGpuNodeThatFabric8Decodes() throws Exception {
+    String json = RealisticNode.json("gpu-001", "10.0.0.1").toString();
+
+    Node node = Json.mapper().readValue(json, Node.class);
+
+    assertThat(json.length()).isBetween(15_000, 40_000);
+    assertThat(node.getMetadata().getLabels()).hasSizeGreaterThan(80);
+    assertThat(node.getStatus().getImages()).hasSize(50);
+    assertThat(node.getMetadata().getManagedFields()).hasSize(4);
+    assertThat(NodeEssentials.trim(node).getStatus().getAddresses().get(0).getAddress())
+        .isEqualTo("10.0.0.1");
   }
 }

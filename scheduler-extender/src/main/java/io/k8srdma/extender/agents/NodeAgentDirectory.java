@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.k8srdma.extender.informer.TrimmingStore;
+import io.k8srdma.model.NodeEssentials;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,7 +14,7 @@ import java.util.Optional;
 /**
  * Agents from the cluster's Node objects, through a fabric8 informer: {@code
  * http://<InternalIP>:<agentPort>}. The agent runs on the host network, so the node's address is
- * the agent's.
+ * the agent's. The informer keeps only each node's {@link NodeEssentials}.
  */
 public final class NodeAgentDirectory implements AgentDirectory, AutoCloseable {
 
@@ -21,7 +23,16 @@ public final class NodeAgentDirectory implements AgentDirectory, AutoCloseable {
 
   public NodeAgentDirectory(KubernetesClient client, int agentPort) {
     this.agentPort = agentPort;
-    this.informer = client.nodes().inform();
+    this.informer = start(client);
+  }
+
+  /** Starts the informer; returns once it has listed the nodes (or the list failed). */
+  private static SharedIndexInformer<Node> start(KubernetesClient client) {
+    SharedIndexInformer<Node> nodes =
+        client.nodes().withLimit(TrimmingStore.LIST_PAGE).runnableInformer(0);
+    nodes.itemStore(new TrimmingStore<>(NodeEssentials::trim));
+    nodes.run();
+    return nodes;
   }
 
   @Override

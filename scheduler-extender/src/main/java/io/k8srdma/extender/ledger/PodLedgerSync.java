@@ -4,8 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.k8srdma.extender.informer.TrimmingStore;
 import io.k8srdma.model.PodEssentials;
 import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
@@ -32,13 +31,6 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
   /** The pod field kube-scheduler's informer selects on (fields, unlike annotations, can be). */
   static final String PHASE = "status.phase";
 
-  /**
-   * Pods per page when the informer lists (at start and after a watch expires). Unpaged, the API
-   * server sends every pod of the cluster in one answer, decoded whole before the store trims it:
-   * ~2 GB of heap for 100,000 pods. 500 is client-go's page size.
-   */
-  static final long LIST_PAGE = 500;
-
   private final Ledger ledger;
   private final SharedIndexInformer<Pod> informer;
 
@@ -59,9 +51,9 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
             .inAnyNamespace()
             .withoutField(PHASE, "Succeeded")
             .withoutField(PHASE, "Failed")
-            .withLimit(LIST_PAGE)
+            .withLimit(TrimmingStore.LIST_PAGE)
             .runnableInformer(0);
-    pods.itemStore(new EssentialsStore());
+    pods.itemStore(new TrimmingStore<>(PodEssentials::trim));
     pods.addEventHandler(this);
     pods.run();
     return pods;
@@ -136,22 +128,6 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
           pod.getMetadata().getName(),
           e.getMessage());
       return Optional.empty();
-    }
-  }
-
-  /**
-   * The informer's store, which reduces each pod to its essentials as it comes in (what client-go's
-   * informer transforms do for kube-scheduler). The event handlers see the same reduced object.
-   */
-  static final class EssentialsStore extends BasicItemStore<Pod> {
-
-    EssentialsStore() {
-      super(Cache::metaNamespaceKeyFunc);
-    }
-
-    @Override
-    public Pod put(String key, Pod pod) {
-      return super.put(key, PodEssentials.trim(pod));
     }
   }
 

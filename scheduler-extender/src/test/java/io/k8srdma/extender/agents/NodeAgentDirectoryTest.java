@@ -7,11 +7,14 @@ import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.k8srdma.extender.Await;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +25,7 @@ class NodeAgentDirectoryTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   static KubernetesClient client;
+  static KubernetesMockServer server;
 
   @AfterEach
   void deleteNodes() {
@@ -68,6 +72,29 @@ class NodeAgentDirectoryTest {
       assertThat(directory.agents()).containsOnlyKeys("second");
       assertThat(directory.agents().get("second")).isEqualTo(URI.create("http://10.0.0.2:8089"));
     }
+  }
+
+  @Test
+  void listsNodesInPages() throws InterruptedException {
+    create(node("paged", address("InternalIP", "10.0.0.9")));
+    for (int i = server.getRequestCount(); i > 0 && next() != null; i--) {
+      // forget the requests made so far (bounded by their count)
+    }
+
+    try (NodeAgentDirectory directory = new NodeAgentDirectory(client, 8089)) {
+      assertThat(directory.agents()).containsKey("paged");
+    }
+
+    RecordedRequest list = next();
+    for (int i = 0; i < 10 && list != null && list.getPath().contains("watch=true"); i++) {
+      list = next();
+    }
+    assertThat(list).isNotNull();
+    assertThat(list.getPath()).startsWith("/api/v1/nodes?").contains("limit=500");
+  }
+
+  private static RecordedRequest next() throws InterruptedException {
+    return server.takeRequest(100, TimeUnit.MILLISECONDS);
   }
 
   // --- helpers ---------------------------------------------------------------------------------

@@ -1,0 +1,37 @@
+package io.k8srdma.extender.informer;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.util.function.UnaryOperator;
+
+/**
+ * An informer's store that keeps each object reduced to what the extender reads of it (what
+ * client-go's informer transforms do for kube-scheduler). The informer hands the same, reduced
+ * object to its event handlers. The reduction must keep the name, namespace and resourceVersion,
+ * which the informer itself uses.
+ */
+public final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
+
+  /**
+   * Objects per page for an informer whose objects are trimmed: unpaged, the API server sends all
+   * of them in one answer, decoded whole before the store trims any (~2 GB of heap for 100,000
+   * pods). 500 is client-go's page size.
+   */
+  public static final long LIST_PAGE = 500;
+
+  private final UnaryOperator<T> trim;
+
+  /**
+   * @param trim reduces an object in place (or returns a reduced copy); must be idempotent
+   */
+  public TrimmingStore(UnaryOperator<T> trim) {
+    super(Cache::metaNamespaceKeyFunc);
+    this.trim = trim;
+  }
+
+  @Override
+  public T put(String key, T object) {
+    return super.put(key, trim.apply(object));
+  }
+}
