@@ -8,4 +8,12 @@ public interface AgentDirectory {
 
   /** A snapshot of the known agents. */
   Map<String, URI> agents();
+
+  /**
+   * Whether {@link #agents()} is complete: false while the directory is still learning the nodes
+   * (its informer has not listed them yet).
+   */
+  default boolean synced() {
+    return true;
+  }
 }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.k8srdma.extender.informer.BackgroundStart;
 import io.k8srdma.extender.informer.TrimmingStore;
 import io.k8srdma.model.NodeEssentials;
 import java.net.URI;
@@ -26,13 +27,17 @@ public final class NodeAgentDirectory implements AgentDirectory, AutoCloseable {
     this.informer = start(client);
   }
 
-  /** Starts the informer; returns once it has listed the nodes (or the list failed). */
+  /** Starts the informer in the background; see {@link #synced()}. */
   private static SharedIndexInformer<Node> start(KubernetesClient client) {
     SharedIndexInformer<Node> nodes =
         client.nodes().withLimit(TrimmingStore.LIST_PAGE).runnableInformer(0);
     nodes.itemStore(new TrimmingStore<>(NodeEssentials::trim));
-    nodes.run();
-    return nodes;
+    return BackgroundStart.start(nodes, "node");
+  }
+
+  @Override
+  public boolean synced() {
+    return informer.hasSynced();
   }
 
   @Override

@@ -136,10 +136,17 @@ public class ExtenderConfiguration {
     return new VerbMetrics(registry);
   }
 
-  /** Readiness: the first poll round is done and, with an API, the pod ledger is complete. */
+  /**
+   * Readiness: the nodes are known, a poll round over all of them is done and, with an API, the pod
+   * ledger is complete.
+   */
   @Bean("extender")
-  HealthIndicator extenderReadiness(InventoryPoller poller, PodLedgerSync sync) {
+  HealthIndicator extenderReadiness(
+      AgentDirectory directory, InventoryPoller poller, PodLedgerSync sync) {
     return () -> {
+      if (!directory.synced()) {
+        return Health.down().withDetail("reason", "node informer not synced yet").build();
+      }
       if (!poller.firstRoundDone()) {
         return Health.down().withDetail("reason", "first poll round not done yet").build();
       }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.k8srdma.extender.informer.BackgroundStart;
 import io.k8srdma.extender.informer.TrimmingStore;
 import io.k8srdma.model.PodEssentials;
 import io.k8srdma.model.assignment.Assignment;
@@ -33,6 +34,7 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
 
   private final Ledger ledger;
   private final SharedIndexInformer<Pod> informer;
+  private volatile boolean complete;
 
   /**
    * @param client the API; null when there is none (the ledger then holds only this process's own
@@ -43,7 +45,7 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
     this.informer = client == null ? null : start(client);
   }
 
-  /** Starts the informer; returns once it has listed the pods (or the list failed). */
+  /** Starts the informer in the background; see {@link #synced()}. */
   private SharedIndexInformer<Pod> start(KubernetesClient client) {
     SharedIndexInformer<Pod> pods =
         client
@@ -55,8 +57,7 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
             .runnableInformer(0);
     pods.itemStore(new TrimmingStore<>(PodEssentials::trim));
     pods.addEventHandler(this);
-    pods.run();
-    return pods;
+    return BackgroundStart.start(pods, "pod");
   }
 
   /**
@@ -71,9 +72,25 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
     return Optional.ofNullable(informer.getStore().getByKey(namespace + "/" + name));
   }
 
-  /** Whether the informer has listed every pod once (the ledger is complete). */
+  /**
+   * Whether the ledger holds every pod the informer has listed (readiness). The informer hands its
+   * list to the handler through a queue, so the first time it reports the list done, its pods are
+   * applied here directly; events still queued then repeat what they carry, which changes nothing.
+   */
   public boolean synced() {
-    return informer == null || informer.hasSynced();
+    if (informer == null || complete) {
+      return true;
+    }
+    if (!informer.hasSynced()) {
+      return false;
+    }
+    synchronized (this) {
+      if (!complete) {
+        informer.getStore().list().forEach(this::apply);
+        complete = true;
+      }
+    }
+    return true;
   }
 
   @Override

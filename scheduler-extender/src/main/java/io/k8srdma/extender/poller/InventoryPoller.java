@@ -97,7 +97,7 @@ public class InventoryPoller implements SmartLifecycle {
         .build();
   }
 
-  /** Whether a whole poll round has completed (readiness). */
+  /** Whether a whole poll round over every node has completed (readiness). */
   public boolean firstRoundDone() {
     return firstRoundDone.get();
   }
@@ -105,6 +105,8 @@ public class InventoryPoller implements SmartLifecycle {
   /** Polls every known agent once and returns when all answered, failed or timed out. */
   public void pollRound() {
     long t0 = System.nanoTime();
+    // Read before the agents: a round over a directory still filling up is not a first round.
+    boolean complete = directory.synced();
     Map<String, URI> agents = directory.agents();
     cache.retainOnly(agents.keySet());
     Semaphore permits = new Semaphore(config.concurrency());
@@ -123,7 +125,7 @@ public class InventoryPoller implements SmartLifecycle {
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     metrics.recordRound(took, cache.all(), clock.instant());
     afterRound.run();
-    if (firstRoundDone.compareAndSet(false, true)) {
+    if (complete && firstRoundDone.compareAndSet(false, true)) {
       log.info("first poll round done: {} agents in {} ms", agents.size(), took.toMillis());
     }
   }

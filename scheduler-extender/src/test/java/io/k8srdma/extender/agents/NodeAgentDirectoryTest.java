@@ -82,7 +82,7 @@ class NodeAgentDirectoryTest {
     }
 
     try (NodeAgentDirectory directory = new NodeAgentDirectory(client, 8089)) {
-      assertThat(directory.agents()).containsKey("paged");
+      Await.until("node listed", WAIT, () -> directory.agents().containsKey("paged"));
     }
 
     RecordedRequest list = next();

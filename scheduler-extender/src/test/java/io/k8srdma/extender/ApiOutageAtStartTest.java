@@ -1,0 +1,121 @@
+package io.k8srdma.extender;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.k8srdma.model.Annotations;
+import io.k8srdma.model.json.Json;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The API server is down while the extender starts: the extender starts anyway, serves, says why it
+ * is not ready, and becomes ready once the API answers, without a restart.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ApiOutageAtStartTest {
+
+  private static final int API_PORT = freePort();
+  private static final WireMockServer agent = TestAgents.start();
+  private static final KubernetesMockServer api =
+      new KubernetesMockServer(
+          new Context(Serialization.jsonMapper()),
+          new MockWebServer(),
+          new HashMap<>(),
+          new KubernetesCrudDispatcher(),
+          false);
+
+  @LocalServerPort int port;
+
+  @DynamicPropertySource
+  static void props(DynamicPropertyRegistry r) {
+    TestAgents.serve(agent, TestInventories.ibNode("node-a", 0x1a, 2, 400_000));
+    r.add("k8s-rdma.extender.kubernetes.master-url", () -> "http://127.0.0.1:" + API_PORT);
+    r.add("k8s-rdma.extender.agent-port", agent::port);
+    r.add("k8s-rdma.extender.poll.interval", () -> "200ms");
+  }
+
+  @AfterAll
+  static void stop() {
+    agent.stop();
+    api.destroy();
+  }
+
+  @Test
+  void servesWhileTheApiIsDownAndBecomesReadyWhenItAnswers() throws Exception {
+    ExtenderHttp http = new ExtenderHttp(port);
+
+    HttpResponse<String> notReady = http.getRaw("/actuator/health/readiness");
+    assertThat(notReady.statusCode()).isEqualTo(503);
+    assertThat(Json.mapper().readTree(notReady.body()).findValue("reason").asText())
+        .isEqualTo("node informer not synced yet");
+    JsonNode filtered = http.filter(rdmaPod(), List.of("node-a"));
+    // No inventory for the node yet: unresolvable, with the reason, until its agent is polled.
+    assertThat(filtered.get("failedAndUnresolvableNodes").get("node-a").asText())
+        .as(filtered.toString())
+        .isNotBlank();
+
+    api.init(InetAddress.getLoopbackAddress(), API_PORT);
+    try (KubernetesClient client = api.createClient()) {
+      client
+          .nodes()
+          .resource(
+              new NodeBuilder()
+                  .withNewMetadata()
+                  .withName("node-a")
+                  .endMetadata()
+                  .withNewStatus()
+                  .addNewAddress()
+                  .withType("InternalIP")
+                  .withAddress("127.0.0.1")
+                  .endAddress()
+                  .endStatus()
+                  .build())
+          .create();
+    }
+
+    // fabric8 retries after 1, 2, 4, ... s; the API came up within the first few seconds.
+    Await.until(
+        "ready once the API answers",
+        Duration.ofSeconds(40),
+        () -> http.getRaw("/actuator/health/readiness").statusCode() == 200);
+    assertThat(ExtenderHttp.names(http.filter(rdmaPod(), List.of("node-a")).get("nodenames")))
+        .containsExactly("node-a");
+  }
+
+  private static Pod rdmaPod() {
+    return TestPods.pod("ml", "trainer", "uid-trainer", "Pending")
+        .editMetadata()
+        .addToAnnotations(Annotations.INTERFACES, "[{\"name\":\"net1\",\"minTxRateMbps\":1000}]")
+        .endMetadata()
+        .build();
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
