@@ -309,6 +309,26 @@ class ExtenderFlowTest {
     assertThat(metrics).contains("k8s_rdma_extender_poll_round_seconds_count");
   }
 
+  @Test
+  void inventoryFiltersByNodeAndUsability() throws Exception {
+    awaitReady();
+
+    JsonNode two = JSON.readTree(getRaw("/inventory?node=node-down&node=node-a,no-such").body());
+    JsonNode unusable = JSON.readTree(getRaw("/inventory?usable=false").body());
+    HttpResponse<String> bad = getRaw("/inventory?usable=maybe");
+
+    assertThat(two).extracting(n -> n.get("node").asText()).containsExactly("node-a", "node-down");
+    assertThat(unusable)
+        .extracting(n -> n.get("node").asText())
+        .contains("node-down")
+        .doesNotContain("node-a");
+    assertThat(unusable).allSatisfy(n -> assertThat(n.get("usable").asBoolean()).isFalse());
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(bad.body()).get("error").asText())
+        .isEqualTo("query parameter usable: 'maybe' is not true or false");
+    assertThat(getRaw("/actuator/health/liveness").statusCode()).isEqualTo(200);
+  }
+
   // --- helpers ------------------------------------------------------------------------------
 
   private void awaitReady() {

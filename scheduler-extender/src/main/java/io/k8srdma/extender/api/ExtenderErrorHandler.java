@@ -10,6 +10,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /**
  * Malformed requests get 400 with a JSON body whose {@code error} field kube-scheduler reads (both
@@ -35,6 +36,18 @@ public class ExtenderErrorHandler {
     return answer(
         HttpStatus.UNSUPPORTED_MEDIA_TYPE,
         "Content-Type must be application/json: " + e.getMessage());
+  }
+
+  @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+  ResponseEntity<Map<String, Object>> badParameter(MethodArgumentTypeMismatchException e) {
+    return answer(
+        HttpStatus.BAD_REQUEST,
+        "query parameter "
+            + e.getName()
+            + ": '"
+            + e.getValue()
+            + "' is not "
+            + (e.getRequiredType() == Boolean.class ? "true or false" : "valid"));
   }
 
   @ExceptionHandler(RuntimeException.class)
