@@ -7,19 +7,12 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.k8srdma.model.Annotations;
 import io.k8srdma.model.json.Json;
-import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -35,15 +28,9 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ApiOutageAtStartTest {
 
-  private static final int API_PORT = freePort();
+  private static final int API_PORT = LateApiServer.freePort();
   private static final WireMockServer agent = TestAgents.start();
-  private static final KubernetesMockServer api =
-      new KubernetesMockServer(
-          new Context(Serialization.jsonMapper()),
-          new MockWebServer(),
-          new HashMap<>(),
-          new KubernetesCrudDispatcher(),
-          false);
+  private static final KubernetesMockServer api = LateApiServer.crud();
 
   @LocalServerPort int port;
 
@@ -109,13 +96,5 @@ class ApiOutageAtStartTest {
         .addToAnnotations(Annotations.INTERFACES, "[{\"name\":\"net1\",\"minTxRateMbps\":1000}]")
         .endMetadata()
         .build();
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -22,7 +22,6 @@ import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.json.Json;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +57,7 @@ class ExtenderFlowTest {
   private static final WireMockServer agentB = agent();
   private static final WireMockServer agentStale = agent();
   private static final WireMockServer agentC = agent();
-  private static final int DEAD_PORT = closedPort();
+  private static final int DEAD_PORT = LateApiServer.freePort();
 
   @LocalServerPort int port;
   @Autowired Ledger ledger;
@@ -427,13 +426,5 @@ class ExtenderFlowTest {
 
   private static void serve(WireMockServer agent, io.k8srdma.model.inventory.NodeInventory inv) {
     TestAgents.serve(agent, inv);
-  }
-
-  private static int closedPort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -7,33 +7,22 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.k8srdma.extender.Await;
+import io.k8srdma.extender.LateApiServer;
 import io.k8srdma.extender.TestPods;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.HashMap;
 import org.junit.jupiter.api.Test;
 
 class BackgroundStartTest {
 
   @Test
   void anInformerWhoseListFailsKeepsTryingUntilTheApiAnswers() {
-    int port = freePort();
-    KubernetesMockServer api =
-        new KubernetesMockServer(
-            new Context(Serialization.jsonMapper()),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
+    int port = LateApiServer.freePort();
+    KubernetesMockServer api = LateApiServer.crud();
     // No request retries inside the client: every failed list reaches the informer's handler.
     try (KubernetesClient client =
         new KubernetesClientBuilder()
@@ -80,13 +69,5 @@ class BackgroundStartTest {
         .isEqualTo(
             "Operation: [list] for kind: [Pod] failed. (java.net.ConnectException: Connection refused)");
     assertThat(BackgroundStart.describe(new IllegalStateException("alone"))).isEqualTo("alone");
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
