@@ -273,6 +273,11 @@ class ExtenderFlowTest {
       assertThat(r.statusCode()).as(body).isEqualTo(400);
       assertThat(JSON.readTree(r.body()).get("error").asText()).as(body).isNotBlank();
     }
+    assertThat(JSON.readTree(postRaw("/filter", "").body()).get("error").asText())
+        .isEqualTo("malformed request body: the body is missing (a JSON object is required)");
+    assertThat(JSON.readTree(postRaw("/prioritize", "[]").body()).get("error").asText())
+        .startsWith("malformed request body: Cannot deserialize value of type `ExtenderArgs`")
+        .doesNotContain("io.k8srdma");
     HttpResponse<String> bind = postRaw("/bind", "{\"podName\": \"x\"}");
     assertThat(bind.statusCode()).isEqualTo(400);
     assertThat(bind.body()).contains("podNamespace");

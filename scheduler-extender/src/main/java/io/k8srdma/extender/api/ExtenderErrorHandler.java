@@ -2,6 +2,7 @@ package io.k8srdma.extender.api;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -21,6 +22,10 @@ public class ExtenderErrorHandler {
 
   private static final Logger log = LoggerFactory.getLogger(ExtenderErrorHandler.class);
 
+  /** A Java package before a class name, as in {@code io.k8srdma.model.extender.ExtenderArgs}. */
+  private static final Pattern PACKAGE_PREFIX =
+      Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+(?=[A-Z])");
+
   @ExceptionHandler(BadRequestException.class)
   ResponseEntity<Map<String, Object>> badRequest(BadRequestException e) {
     return answer(HttpStatus.BAD_REQUEST, e.getMessage());
@@ -28,7 +33,11 @@ public class ExtenderErrorHandler {
 
   @ExceptionHandler(HttpMessageNotReadableException.class)
   ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
-    return answer(HttpStatus.BAD_REQUEST, "malformed request body: " + rootMessage(e));
+    String why =
+        e.getMessage() != null && e.getMessage().startsWith("Required request body is missing")
+            ? "the body is missing (a JSON object is required)"
+            : withoutPackages(rootMessage(e));
+    return answer(HttpStatus.BAD_REQUEST, "malformed request body: " + why);
   }
 
   @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
@@ -61,6 +70,11 @@ public class ExtenderErrorHandler {
     body.put("error", message);
     body.put("status", status.value());
     return ResponseEntity.status(status).body(body);
+  }
+
+  /** Jackson names types with their packages; the simple name is what a user can act on. */
+  static String withoutPackages(String message) {
+    return PACKAGE_PREFIX.matcher(message).replaceAll("");
   }
 
   private static String rootMessage(Throwable e) {
