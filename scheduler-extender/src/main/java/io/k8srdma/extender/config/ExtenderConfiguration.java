@@ -48,7 +48,8 @@ public class ExtenderConfiguration {
     return access;
   }
 
-  @Bean(destroyMethod = "")
+  /** Spring closes a {@link NodeAgentDirectory} (its informer) before the client it uses. */
+  @Bean
   AgentDirectory agentDirectory(ExtenderProperties props, KubernetesAccess k8s) {
     if (!props.staticAgents().isEmpty()) {
       log.info("agents from k8s-rdma.extender.static-agents: {}", props.staticAgents().keySet());

@@ -75,7 +75,8 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
   /**
    * Whether the ledger holds every pod the informer has listed (readiness). The informer hands its
    * list to the handler through a queue, so the first time it reports the list done, its pods are
-   * applied here directly; events still queued then repeat what they carry, which changes nothing.
+   * applied here directly. Events still queued then repeat what they carry: at most a pod's older
+   * version for a moment, until its newer event follows.
    */
   public boolean synced() {
     if (informer == null || complete) {

@@ -15,6 +15,7 @@ import com.github.tomakehurst.wiremock.extension.ServeEventListener;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.k8srdma.extender.MutableClock;
+import io.k8srdma.extender.agents.AgentDirectory;
 import io.k8srdma.extender.config.ExtenderProperties;
 import io.k8srdma.extender.config.SingleLoopVertx;
 import io.k8srdma.model.inventory.LinkLayer;
@@ -61,12 +62,29 @@ class InventoryPollerTest {
   private final InventoryCache cache = new InventoryCache();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final AtomicInteger afterRounds = new AtomicInteger();
+  private volatile boolean directorySynced = true;
 
   @AfterEach
   void stopAgents() {
     clients.forEach(HttpClient::close);
     vertx.close();
     servers.forEach(WireMockServer::stop);
+  }
+
+  @Test
+  void aRoundOverADirectoryStillListingTheNodesIsNotTheFirstRound() {
+    WireMockServer agent = agent("n1");
+    agent.stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
+    directorySynced = false;
+    InventoryPoller poller = poller(64, TIMEOUT);
+
+    poller.pollRound();
+
+    assertThat(state("n1").inventory()).as("what it knew was polled").isEqualTo(inventory("n1"));
+    assertThat(poller.firstRoundDone()).isFalse();
+    directorySynced = true;
+    poller.pollRound();
+    assertThat(poller.firstRoundDone()).isTrue();
   }
 
   @Test
@@ -306,8 +324,20 @@ class InventoryPollerTest {
   private InventoryPoller poller(ExtenderProperties.Poll config) {
     HttpClient http = InventoryPoller.newHttpClient(SingleLoopVertx.clientsOn(vertx), config);
     clients.add(http);
+    AgentDirectory directory =
+        new AgentDirectory() {
+          @Override
+          public Map<String, URI> agents() {
+            return Map.copyOf(agents);
+          }
+
+          @Override
+          public boolean synced() {
+            return directorySynced;
+          }
+        };
     return new InventoryPoller(
-        () -> Map.copyOf(agents),
+        directory,
         cache,
         http,
         config,
