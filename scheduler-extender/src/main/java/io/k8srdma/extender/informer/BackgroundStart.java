@@ -32,7 +32,7 @@ public final class BackgroundStart {
           log.warn(
               "{} informer: {} failed, retrying: {}",
               what,
-              started ? "watch" : "list",
+              started ? "watch or relist" : "list",
               describe(t));
           return true;
         });
