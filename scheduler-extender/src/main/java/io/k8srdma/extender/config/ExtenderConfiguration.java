@@ -104,9 +104,14 @@ public class ExtenderConfiguration {
       ExtenderProperties props,
       Clock clock,
       PollMetrics metrics,
-      Ledger ledger) {
-    return new InventoryPoller(
-        directory, cache, http, props.poll(), clock, metrics, ledger::purgeExpired);
+      Ledger ledger,
+      PodLedgerSync sync) {
+    Runnable afterRound =
+        () -> {
+          sync.holdDecisionsWhileNotWatching();
+          ledger.purgeExpired();
+        };
+    return new InventoryPoller(directory, cache, http, props.poll(), clock, metrics, afterRound);
   }
 
   @Bean

@@ -26,7 +26,8 @@ import org.springframework.validation.annotation.Validated;
  *     ip-10-0-0-7.ec2.internal} was silently dropped
  * @param poll how agents are polled
  * @param staleness a node whose inventory is older than this fails filter
- * @param inFlightTimeout how long a filter decision reserves VFs while waiting for bind
+ * @param inFlightTimeout how long a bind decision reserves its VFs until the pod informer shows the
+ *     pod (renewed each poll round while the informer is not watching)
  * @param placement the placement policy
  * @param kubernetes how the Kubernetes API is reached
  * @param verbs the HTTP paths of the extender verbs

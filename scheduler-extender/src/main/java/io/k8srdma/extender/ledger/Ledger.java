@@ -197,6 +197,26 @@ public class Ledger {
     return entries == null ? 0 : (int) entries.values().stream().filter(e -> e.isLive(now)).count();
   }
 
+  /**
+   * Moves the expiry of every live in-flight entry to an in-flight timeout from now, for while the
+   * pod informer cannot confirm decisions: one that lapsed unconfirmed would let its VFs be given
+   * out again although its pod may hold them. Each held entry counts as a change of its node.
+   *
+   * @return how many entries it held
+   */
+  public synchronized int holdInFlight() {
+    Instant now = clock.instant();
+    Instant until = now.plus(inFlightTimeout);
+    List<Map.Entry<String, Entry>> held =
+        byNode.values().stream()
+            .flatMap(m -> m.entrySet().stream())
+            .filter(e -> e.getValue().expiresAt() != null && e.getValue().isLive(now))
+            .filter(e -> e.getValue().expiresAt().isBefore(until))
+            .toList();
+    held.forEach(e -> put(e.getKey(), e.getValue().assignment(), until));
+    return held.size();
+  }
+
   /** Forgets in-flight entries that expired; bounded by the number of entries. */
   public synchronized int purgeExpired() {
     Instant now = clock.instant();

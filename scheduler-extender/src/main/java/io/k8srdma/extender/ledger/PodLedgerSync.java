@@ -35,6 +35,7 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
   private final Ledger ledger;
   private final SharedIndexInformer<Pod> informer;
   private volatile boolean complete;
+  private volatile boolean holding;
 
   /**
    * @param client the API; null when there is none (the ledger then holds only this process's own
@@ -92,6 +93,35 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
       }
     }
     return true;
+  }
+
+  /** Whether the informer is watching now (true without an API, where nothing is to watch). */
+  public boolean watching() {
+    return informer == null || informer.isWatching();
+  }
+
+  /**
+   * Called after every poll round: while the informer is not watching (its watch broke, or it is
+   * listing again), it cannot show the pods bind has placed, so the ledger holds their in-flight
+   * decisions instead of letting them expire. One line is logged when that starts and when it ends.
+   */
+  public void holdDecisionsWhileNotWatching() {
+    if (informer == null || !informer.hasSynced()) {
+      return;
+    }
+    if (!watching()) {
+      int held = ledger.holdInFlight();
+      if (!holding) {
+        holding = true;
+        log.warn(
+            "pod informer is not watching: holding in-flight decisions ({} now) until it can"
+                + " confirm them",
+            held);
+      }
+    } else if (holding) {
+      holding = false;
+      log.info("pod informer is watching again: in-flight decisions expire as usual");
+    }
   }
 
   @Override

@@ -114,6 +114,26 @@ class LedgerTest {
   }
 
   @Test
+  void holdingMovesLiveInFlightEntriesToATimeoutFromNow() {
+    reserve("pod-a", assignment(NODE, "0000:1a:00.2"));
+    reserve("pod-gone", assignment(NODE, "0000:1a:00.4"));
+    ledger.bound("pod-b", assignment(NODE, "0000:1a:00.3"));
+    clock.advance(Duration.ofSeconds(10));
+    ledger.releaseInFlight("pod-gone");
+    Ledger.Stamp before = ledger.snapshot(NODE, null).stamp();
+
+    assertThat(ledger.holdInFlight()).isEqualTo(1);
+
+    assertThat(ledger.unchangedSince(NODE, before)).as("a hold is a change").isFalse();
+    clock.advance(IN_FLIGHT.minusSeconds(1));
+    assertThat(ledger.assignmentOf("pod-a")).as("30 s after the hold, not the bind").isPresent();
+    assertThat(ledger.assignmentOf("pod-b")).isPresent();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(ledger.assignmentOf("pod-a")).isEmpty();
+    assertThat(ledger.holdInFlight()).as("an expired entry stays expired").isZero();
+  }
+
+  @Test
   void boundEntriesNeverExpire() {
     ledger.bound("pod-a", assignment(NODE, "0000:1a:00.2"));
 

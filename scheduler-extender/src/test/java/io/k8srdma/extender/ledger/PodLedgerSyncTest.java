@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.k8srdma.extender.Await;
+import io.k8srdma.extender.MutableClock;
 import io.k8srdma.extender.TestPods;
 import io.k8srdma.model.Annotations;
 import io.k8srdma.model.assignment.AssignedInterface;
@@ -19,10 +20,12 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -160,6 +163,22 @@ class PodLedgerSyncTest {
       assertThat(cached.getMetadata().getAnnotations()).containsKey(Annotations.ASSIGNMENT);
     }
     assertThat(ledger.assignmentOf(listed)).isPresent();
+  }
+
+  @Test
+  void letsInFlightDecisionsExpireWhileTheInformerWatches() {
+    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    Ledger timed = new Ledger(clock, Duration.ofSeconds(30));
+    sync = new PodLedgerSync(client, timed);
+    Await.until("pod informer watching", WAIT, () -> sync.synced() && sync.watching());
+    Assignment decided = assignment("worker-1", "0000:1a:00.5");
+    timed.reserve("uid-x", "worker-1", c -> new Ledger.Decision<>(Optional.of(decided), null));
+
+    clock.advance(Duration.ofSeconds(20));
+    sync.holdDecisionsWhileNotWatching();
+    clock.advance(Duration.ofSeconds(20));
+
+    assertThat(timed.assignmentOf("uid-x")).as("never confirmed, so it lapsed").isEmpty();
   }
 
   // --- helpers ---------------------------------------------------------------------------------
