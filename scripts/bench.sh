@@ -31,6 +31,10 @@ run_driver io.k8srdma.bench.agent.AgentBenchmark \
 "$JAVA" -cp "$CP" org.openjdk.jmh.Main PlacementBenchmark \
   -rf text -rff "$RESULTS/placement-$(date -u +%Y%m%d-%H%M%S).txt"
 
+# --- the extender's informers: heap per pod and per node, whole and as kept (own heap: -Xmx3g) ---
+"$JAVA" -Xmx3g -XX:+UseParallelGC -cp "$CP" io.k8srdma.bench.extender.InformerFootprint \
+  --results="$RESULTS"
+
 # --- scheduler extender: filter/prioritize/bind cycles, poll rounds, heap and RSS (1k/5k/10k nodes) ---
 run_driver io.k8srdma.bench.extender.ExtenderBenchmark \
   --extender-jar=scheduler-extender/target/scheduler-extender.jar \

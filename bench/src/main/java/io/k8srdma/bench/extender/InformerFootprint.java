@@ -4,10 +4,13 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.k8srdma.bench.support.BenchFiles;
 import io.k8srdma.bench.support.Options;
 import io.k8srdma.model.NodeEssentials;
 import io.k8srdma.model.PodEssentials;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,9 +35,13 @@ public final class InformerFootprint {
 
   private InformerFootprint() {}
 
-  /** Prints the retained bytes per object; see the class comment. */
-  public static void main(String[] args) {
+  /**
+   * Prints the retained bytes per object and writes them to {@code <results>/informers-<time>.md};
+   * see the class comment.
+   */
+  public static void main(String[] args) throws IOException {
     Options opts = Options.parse(args);
+    StringBuilder report = new StringBuilder("## Informer footprint\n\n");
     KubernetesSerialization serialization = new KubernetesSerialization();
     PodFactory pods = new PodFactory(false, PodShape.REALISTIC);
     SplittableRandom random = new SplittableRandom(1);
@@ -47,7 +54,8 @@ public final class InformerFootprint {
         opts.integer("pods", 20_000),
         i -> serialization.unmarshal(pods.next(random).json().toString(), Pod.class),
         podSteps,
-        i -> pods.next(random).json().toString().length());
+        i -> pods.next(random).json().toString().length(),
+        report);
 
     Map<String, Consumer<Node>> nodeSteps = new LinkedHashMap<>();
     nodeSteps.put("without managedFields", n -> n.getMetadata().setManagedFields(null));
@@ -57,7 +65,13 @@ public final class InformerFootprint {
         opts.integer("nodes", 5_000),
         i -> serialization.unmarshal(nodeJson(i), Node.class),
         nodeSteps,
-        i -> nodeJson(i).length());
+        i -> nodeJson(i).length(),
+        report);
+    System.out.print(report);
+    Path out =
+        BenchFiles.writeResult(
+            Path.of(opts.get("results", "bench/results")), "informers", report.toString());
+    System.out.println("results written to " + out);
   }
 
   private static String nodeJson(int i) {
@@ -76,34 +90,38 @@ public final class InformerFootprint {
       int count,
       IntFunction<T> decode,
       Map<String, Consumer<T>> reductions,
-      IntFunction<Integer> jsonLength) {
+      IntFunction<Integer> jsonLength,
+      StringBuilder report) {
     long before = heapAfterCollections();
     List<T> cache = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       cache.add(decode.apply(i));
     }
     long whole = heapAfterCollections() - before;
-    System.out.printf(
-        Locale.ROOT,
-        "%d %s, ~%d bytes of JSON each; heap retained per object:%n",
-        count,
-        what,
-        jsonLength.apply(0));
-    print("whole", whole, whole, count);
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "%d %s, ~%d bytes of JSON each; heap retained per object:%n",
+            count,
+            what,
+            jsonLength.apply(0)));
+    line(report, "whole", whole, whole, count);
     for (Map.Entry<String, Consumer<T>> step : reductions.entrySet()) {
       cache.forEach(step.getValue());
-      print(step.getKey(), heapAfterCollections() - before, whole, count);
+      line(report, step.getKey(), heapAfterCollections() - before, whole, count);
     }
+    report.append('\n');
     cache.clear();
   }
 
-  private static void print(String what, long bytes, long whole, int count) {
-    System.out.printf(
-        Locale.ROOT,
-        "- %s: %d bytes (%.0f%% of whole)%n",
-        what,
-        bytes / count,
-        100.0 * bytes / whole);
+  private static void line(StringBuilder report, String what, long bytes, long whole, int count) {
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "- %s: %d bytes (%.0f%% of whole)%n",
+            what,
+            bytes / count,
+            100.0 * bytes / whole));
   }
 
   private static long heapAfterCollections() {
