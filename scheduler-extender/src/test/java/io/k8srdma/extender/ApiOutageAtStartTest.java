@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -25,6 +26,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The API server is down while the extender starts: the extender starts anyway, serves, says why it
  * is not ready, and becomes ready once the API answers, without a restart.
  */
+@AutoConfigureObservability
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ApiOutageAtStartTest {
 
@@ -88,6 +90,9 @@ class ApiOutageAtStartTest {
         () -> http.getRaw("/actuator/health/readiness").statusCode() == 200);
     assertThat(ExtenderHttp.names(http.filter(rdmaPod(), List.of("node-a")).get("nodenames")))
         .containsExactly("node-a");
+    assertThat(http.getRaw("/actuator/prometheus").body())
+        .contains("k8s_rdma_extender_informer_watching{informer=\"nodes\"}")
+        .contains("k8s_rdma_extender_informer_watching{informer=\"pods\"}");
   }
 
   private static Pod rdmaPod() {

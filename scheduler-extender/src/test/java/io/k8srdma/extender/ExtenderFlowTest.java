@@ -311,6 +311,14 @@ class ExtenderFlowTest {
         .contains("k8s_rdma_extender_ledger_pods")
         .contains("k8s_rdma_extender_binds_total{result=\"failed\"}");
     assertThat(metrics).contains("k8s_rdma_extender_poll_round_seconds_count");
+    Await.until(
+        "the pod informer reported watching",
+        Duration.ofSeconds(10),
+        () ->
+            getRaw("/actuator/prometheus")
+                .body()
+                .contains("k8s_rdma_extender_informer_watching{informer=\"pods\"} 1"));
+    assertThat(metrics).as("static agents: no node informer").doesNotContain("informer=\"nodes\"");
   }
 
   @Test

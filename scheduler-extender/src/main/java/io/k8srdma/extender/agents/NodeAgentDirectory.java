@@ -40,6 +40,11 @@ public final class NodeAgentDirectory implements AgentDirectory, AutoCloseable {
     return informer.hasSynced();
   }
 
+  /** Whether the node informer is watching now (new and changed nodes reach the directory). */
+  public boolean watching() {
+    return informer.isWatching();
+  }
+
   @Override
   public Map<String, URI> agents() {
     Map<String, URI> agents = new HashMap<>();

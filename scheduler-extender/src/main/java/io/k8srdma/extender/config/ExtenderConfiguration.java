@@ -15,12 +15,14 @@ import io.k8srdma.extender.poller.PollMetrics;
 import io.k8srdma.extender.scheduling.NodeEvaluator;
 import io.k8srdma.model.placement.PlacementOptions;
 import io.k8srdma.model.placement.ScoringPolicy;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.health.Health;
@@ -50,14 +52,17 @@ public class ExtenderConfiguration {
 
   /** Spring closes a {@link NodeAgentDirectory} (its informer) before the client it uses. */
   @Bean
-  AgentDirectory agentDirectory(ExtenderProperties props, KubernetesAccess k8s) {
+  AgentDirectory agentDirectory(
+      ExtenderProperties props, KubernetesAccess k8s, MeterRegistry registry) {
     if (!props.staticAgents().isEmpty()) {
       log.info("agents from k8s-rdma.extender.static-agents: {}", props.staticAgents().keySet());
       return new StaticAgentDirectory(props.staticAgentUrls());
     }
     Optional<KubernetesClient> client = k8s.client();
     if (client.isPresent()) {
-      return new NodeAgentDirectory(client.get(), props.agentPort());
+      NodeAgentDirectory nodes = new NodeAgentDirectory(client.get(), props.agentPort());
+      watchingGauge(registry, "nodes", nodes, NodeAgentDirectory::watching);
+      return nodes;
     }
     log.warn("no agents: set k8s-rdma.extender.static-agents.<node>=<url> or run in a cluster");
     return new StaticAgentDirectory(Map.of());
@@ -74,14 +79,32 @@ public class ExtenderConfiguration {
   }
 
   @Bean(destroyMethod = "close")
-  PodLedgerSync podLedgerSync(KubernetesAccess k8s, Ledger ledger) {
-    return new PodLedgerSync(k8s.client().orElse(null), ledger);
+  PodLedgerSync podLedgerSync(KubernetesAccess k8s, Ledger ledger, MeterRegistry registry) {
+    PodLedgerSync sync = new PodLedgerSync(k8s.client().orElse(null), ledger);
+    if (k8s.client().isPresent()) {
+      watchingGauge(registry, "pods", sync, PodLedgerSync::watching);
+    }
+    return sync;
   }
 
   @Bean
   PollMetrics pollMetrics(MeterRegistry registry, ExtenderProperties props, Ledger ledger) {
     registry.gauge("k8s_rdma_extender_ledger_pods", ledger, Ledger::size);
     return new PollMetrics(registry, props.staleness());
+  }
+
+  /**
+   * {@code k8s_rdma_extender_informer_watching{informer}}: 1 while the informer watches the API, 0
+   * while it does not. A pod watch that stays down means bind's decisions are held unconfirmed; a
+   * node watch that stays down means new nodes go unseen. The sources are singletons, so the
+   * gauge's weak reference to them holds.
+   */
+  private static <T> void watchingGauge(
+      MeterRegistry registry, String informer, T source, Predicate<T> watching) {
+    Gauge.builder("k8s_rdma_extender_informer_watching", source, s -> watching.test(s) ? 1 : 0)
+        .tag("informer", informer)
+        .description("1 while the informer is watching the API, 0 while it is not")
+        .register(registry);
   }
 
   /** The poller's event loop, its own so that poll rounds never delay bind's API calls. */
