@@ -35,7 +35,11 @@ import java.util.stream.Stream;
  * all traffic goes to 127.0.0.1. {@code pod-shape} (realistic: a training-job worker of ~4.5 KB as
  * kube-scheduler sends it; minimal: ~0.3 KB, as before 2026-11-26 20:50 UTC). {@code repeat} (1)
  * runs each size that many times, each with a fresh extender and its own rows in the report: on a
- * shared machine one run per variant is not enough to compare variants.
+ * shared machine one run per variant is not enough to compare variants. {@code keep-pods} (0) keeps
+ * that many scheduled pods in the fake API instead of deleting each after its bind, so the
+ * extender's informer and ledger hold them, and logs the extender's heap after a full collection at
+ * the end (pods kept fill the nodes, so later cycles find fewer fits: a memory measurement, not a
+ * timing one).
  */
 public final class ExtenderBenchmark {
 
@@ -113,9 +117,16 @@ public final class ExtenderBenchmark {
       throws Exception {
     int candidates = SchedulingDriver.feasibleNodesToFind(cluster.size());
     boolean plain = Boolean.parseBoolean(opts.get("plain-pods", "false"));
+    int keepPods = opts.integer("keep-pods", 0);
     SchedulingDriver driver =
         new SchedulingDriver(
-            client, ext.base(), cluster, api, candidates, new PodFactory(plain, podShape(opts)));
+            client,
+            ext.base(),
+            cluster,
+            api,
+            candidates,
+            new PodFactory(plain, podShape(opts)),
+            keepPods);
     double firstRound = agents.rounds().isEmpty() ? Double.NaN : agents.rounds().get(0).seconds();
     double count0 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_count");
     double sum0 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_sum");
@@ -150,6 +161,11 @@ public final class ExtenderBenchmark {
             idleStart, idleEnd, loadCpuStart, loadCpuEnd, measuredCycles, extenderCores());
     log("  filter with all nodes");
     var filterAll = driver.filterAllNodes(opts.integer("filter-all", 100));
+    if (keepPods > 0) {
+      log(
+          "  heap after a full GC with %d pods kept: %.0f MB",
+          keepPods, ext.liveHeapBytes(java) / 1e6);
+    }
     double count1 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_count");
     double sum1 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_sum");
     return new ExtenderResult(

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The scheduler extender jar running as a child process on 127.0.0.1 ({@link ChildService}):
@@ -69,6 +70,26 @@ final class ExtenderProcess implements AutoCloseable {
    */
   Duration awaitReady(Duration deadline) throws InterruptedException {
     return service.awaitReady(client, deadline, POLL);
+  }
+
+  /**
+   * Used heap in bytes right after a full collection ({@code jcmd <pid> GC.run}): what the extender
+   * holds, without the garbage that {@link #heapUsedBytes()} also counts.
+   *
+   * @param java the java launcher; jcmd is beside it
+   */
+  long liveHeapBytes(Path java) throws IOException, InterruptedException {
+    Path jcmd = java.resolveSibling("jcmd");
+    Process gc =
+        new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "GC.run")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    if (!gc.waitFor(60, TimeUnit.SECONDS) || gc.exitValue() != 0) {
+      gc.destroyForcibly();
+      throw new IOException("jcmd " + pid() + " GC.run did not succeed");
+    }
+    return heapUsedBytes();
   }
 
   /** Used heap in bytes from {@code /actuator/metrics/jvm.memory.used?tag=area:heap}. */

@@ -12,7 +12,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
@@ -42,6 +44,10 @@ final class SchedulingDriver {
   private final FakeKubeApi api;
   private final PodFactory pods;
   private final int candidates;
+  private final int keepPods;
+
+  /** The pods scheduled and not yet deleted, oldest first (at most {@link #keepPods}). */
+  private final Deque<String> kept = new ArrayDeque<>();
 
   /**
    * @param candidates how many node names each filter call carries (kube-scheduler's feasible set)
@@ -54,12 +60,28 @@ final class SchedulingDriver {
       FakeKubeApi api,
       int candidates,
       PodFactory pods) {
+    this(client, base, cluster, api, candidates, pods, 0);
+  }
+
+  /**
+   * @param keepPods how many scheduled pods stay in the fake API (and so in the extender's pod
+   *     informer and ledger) before the oldest is deleted; 0 deletes each pod after its cycle
+   */
+  SchedulingDriver(
+      HttpClient client,
+      URI base,
+      SimulatedCluster cluster,
+      FakeKubeApi api,
+      int candidates,
+      PodFactory pods,
+      int keepPods) {
     this.client = client;
     this.base = base;
     this.cluster = cluster;
     this.api = api;
     this.candidates = candidates;
     this.pods = pods;
+    this.keepPods = keepPods;
   }
 
   /**
@@ -248,7 +270,19 @@ final class SchedulingDriver {
         }
         cycle.recordValue(clamp(f.nanos() + p.nanos() + b.nanos()));
       } finally {
-        api.removePod(PodFactory.NAMESPACE, pod.name());
+        retire(pod.name());
+      }
+    }
+
+    /** Deletes the pod, or with {@code keepPods} the oldest pod kept once there are more. */
+    private void retire(String name) {
+      String gone;
+      synchronized (kept) {
+        kept.addLast(name);
+        gone = kept.size() > keepPods ? kept.pollFirst() : null;
+      }
+      if (gone != null) {
+        api.removePod(PodFactory.NAMESPACE, gone);
       }
     }
 
