@@ -35,7 +35,9 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
   private final Ledger ledger;
   private final SharedIndexInformer<Pod> informer;
   private volatile boolean complete;
-  private volatile boolean holding;
+
+  /** Consecutive poll rounds that found the informer not watching (the poller's thread only). */
+  private int roundsNotWatching;
 
   /**
    * @param client the API; null when there is none (the ledger then holds only this process's own
@@ -103,7 +105,8 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
   /**
    * Called after every poll round: while the informer is not watching (its watch broke, or it is
    * listing again), it cannot show the pods bind has placed, so the ledger holds their in-flight
-   * decisions instead of letting them expire. One line is logged when that starts and when it ends.
+   * decisions instead of letting them expire. One line is logged when that has lasted two rounds
+   * and one when it ends.
    */
   public void holdDecisionsWhileNotWatching() {
     if (informer == null || !informer.hasSynced()) {
@@ -111,16 +114,19 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
     }
     if (!watching()) {
       int held = ledger.holdInFlight();
-      if (!holding) {
-        holding = true;
+      // The watch is re-established every few minutes, so one round may catch it in between:
+      // hold at once, but say so only when a second round finds it still down.
+      if (++roundsNotWatching == 2) {
         log.warn(
             "pod informer is not watching: holding in-flight decisions ({} now) until it can"
                 + " confirm them",
             held);
       }
-    } else if (holding) {
-      holding = false;
-      log.info("pod informer is watching again: in-flight decisions expire as usual");
+    } else {
+      if (roundsNotWatching >= 2) {
+        log.info("pod informer is watching again: in-flight decisions expire as usual");
+      }
+      roundsNotWatching = 0;
     }
   }
 
