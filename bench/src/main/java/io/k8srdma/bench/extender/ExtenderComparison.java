@@ -120,12 +120,12 @@ public final class ExtenderComparison {
             new Side(
                 a,
                 extA,
-                new SchedulingDriver(client, extA.base(), cluster, apiA, candidates, pods));
+                new SchedulingDriver(client, extA.base(), cluster, apiA, candidates, pods, 0));
         Side sideB =
             new Side(
                 b,
                 extB,
-                new SchedulingDriver(client, extB.base(), cluster, apiB, candidates, pods));
+                new SchedulingDriver(client, extB.base(), cluster, apiB, candidates, pods, 0));
         warmUp(sideA, sideB);
         double[] idle = idleCores(extA.pid(), extB.pid());
         List<AbResult.Slice> slices = new ArrayList<>();

@@ -52,18 +52,6 @@ final class SchedulingDriver {
   /**
    * @param candidates how many node names each filter call carries (kube-scheduler's feasible set)
    * @param pods the pods to schedule
-   */
-  SchedulingDriver(
-      HttpClient client,
-      URI base,
-      SimulatedCluster cluster,
-      FakeKubeApi api,
-      int candidates,
-      PodFactory pods) {
-    this(client, base, cluster, api, candidates, pods, 0);
-  }
-
-  /**
    * @param keepPods how many scheduled pods stay in the fake API (and so in the extender's pod
    *     informer and ledger) before the oldest is deleted; 0 deletes each pod after its cycle
    */
