@@ -29,10 +29,8 @@ public final class NodeAgentDirectory implements AgentDirectory, AutoCloseable {
 
   /** Starts the informer in the background; see {@link #synced()}. */
   private static SharedIndexInformer<Node> start(KubernetesClient client) {
-    SharedIndexInformer<Node> nodes =
-        client.nodes().withLimit(TrimmingStore.LIST_PAGE).runnableInformer(0);
-    nodes.itemStore(new TrimmingStore<>(NodeEssentials::trim));
-    return BackgroundStart.start(nodes, "node");
+    return BackgroundStart.start(
+        TrimmingStore.informer(client.nodes(), NodeEssentials::trim), "node");
   }
 
   @Override

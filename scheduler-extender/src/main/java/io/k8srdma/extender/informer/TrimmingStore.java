@@ -1,6 +1,8 @@
 package io.k8srdma.extender.informer;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.function.UnaryOperator;
@@ -14,11 +16,11 @@ import java.util.function.UnaryOperator;
 public final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
 
   /**
-   * Objects per page for an informer whose objects are trimmed: unpaged, the API server sends all
-   * of them in one answer, decoded whole before the store trims any (~2 GB of heap for 100,000
-   * pods). 500 is client-go's page size.
+   * Objects per page when a trimmed informer lists: unpaged, the API server sends all of them in
+   * one answer, decoded whole before the store trims any (~2 GB of heap for 100,000 pods). 500 is
+   * client-go's page size.
    */
-  public static final long LIST_PAGE = 500;
+  static final long LIST_PAGE = 500;
 
   private final UnaryOperator<T> trim;
 
@@ -28,6 +30,20 @@ public final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T
   public TrimmingStore(UnaryOperator<T> trim) {
     super(Cache::metaNamespaceKeyFunc);
     this.trim = trim;
+  }
+
+  /**
+   * An informer (not started) over {@code source} that lists in pages and keeps each object reduced
+   * by {@code trim}: the two go together, as trimming saves nothing while a whole list still
+   * arrives in one answer.
+   *
+   * @param trim as for the constructor
+   */
+  public static <T extends HasMetadata> SharedIndexInformer<T> informer(
+      Informable<T> source, UnaryOperator<T> trim) {
+    SharedIndexInformer<T> informer = source.withLimit(LIST_PAGE).runnableInformer(0);
+    informer.itemStore(new TrimmingStore<>(trim));
+    return informer;
   }
 
   @Override

@@ -51,14 +51,13 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
   /** Starts the informer in the background; see {@link #synced()}. */
   private SharedIndexInformer<Pod> start(KubernetesClient client) {
     SharedIndexInformer<Pod> pods =
-        client
-            .pods()
-            .inAnyNamespace()
-            .withoutField(PHASE, "Succeeded")
-            .withoutField(PHASE, "Failed")
-            .withLimit(TrimmingStore.LIST_PAGE)
-            .runnableInformer(0);
-    pods.itemStore(new TrimmingStore<>(PodEssentials::trim));
+        TrimmingStore.informer(
+            client
+                .pods()
+                .inAnyNamespace()
+                .withoutField(PHASE, "Succeeded")
+                .withoutField(PHASE, "Failed"),
+            PodEssentials::trim);
     pods.addEventHandler(this);
     return BackgroundStart.start(pods, "pod");
   }
