@@ -31,6 +31,10 @@ run_driver io.k8srdma.bench.agent.AgentBenchmark \
 "$JAVA" -cp "$CP" org.openjdk.jmh.Main PlacementBenchmark \
   -rf text -rff "$RESULTS/placement-$(date -u +%Y%m%d-%H%M%S).txt"
 
+# --- decoding a pod (JMH): whole, and straight to what the extender keeps; ExtenderArgs and watch events ---
+"$JAVA" -cp "$CP" org.openjdk.jmh.Main PodDecodeBenchmark \
+  -rf text -rff "$RESULTS/pod-decode-$(date -u +%Y%m%d-%H%M%S).txt"
+
 # --- the extender's informers: heap per pod and per node, whole and as kept (own heap: -Xmx3g) ---
 "$JAVA" -Xmx3g -XX:+UseParallelGC -cp "$CP" io.k8srdma.bench.extender.InformerFootprint \
   --results="$RESULTS"

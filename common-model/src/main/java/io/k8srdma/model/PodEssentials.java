@@ -1,5 +1,7 @@
 package io.k8srdma.model;
 
+import com.fasterxml.jackson.databind.Module;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -7,6 +9,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.k8srdma.model.request.PodRequestCodec;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +25,8 @@ import java.util.Map;
  * io.k8srdma.model.assignment.AssignmentCodec}); the name of each container and init container with
  * its {@code k8s-rdma.io/vf} request and limit; the node name and the phase. Everything else is
  * dropped, {@code metadata.managedFields} first among it, as kube-scheduler drops that from its own
- * pod cache. A component that starts to read another field of a cached pod must add it here.
+ * pod cache. A component that starts to read another field of a cached pod must add it here, and to
+ * {@link PodEssentialsDeserializer}, which reads a pod's JSON straight into the same essentials.
  */
 public final class PodEssentials {
 
@@ -33,6 +37,7 @@ public final class PodEssentials {
    * hand the same object over again.
    */
   public static Pod trim(Pod pod) {
+    pod.getAdditionalProperties().clear();
     if (pod.getMetadata() != null) {
       pod.setMetadata(metadata(pod.getMetadata()));
     }
@@ -45,6 +50,18 @@ public final class PodEssentials {
       pod.setStatus(status);
     }
     return pod;
+  }
+
+  /**
+   * A Jackson module that decodes every {@link Pod} straight to its essentials ({@link
+   * PodEssentialsDeserializer}), in watch events too ({@link PodWatchEventDeserializer}), for a
+   * mapper (such as a Kubernetes client's) whose pods are only read, never written back whole: a
+   * pod written back from its essentials would lose the rest.
+   */
+  public static Module module() {
+    return new SimpleModule("k8s-rdma-pod-essentials")
+        .addDeserializer(Pod.class, new PodEssentialsDeserializer())
+        .addDeserializer(WatchEvent.class, new PodWatchEventDeserializer());
   }
 
   private static ObjectMeta metadata(ObjectMeta full) {
@@ -71,6 +88,9 @@ public final class PodEssentials {
     }
     List<Container> kept = new ArrayList<>(containers.size());
     for (Container full : containers) {
+      if (full == null) {
+        continue;
+      }
       Container c = new Container();
       c.setName(full.getName());
       c.setResources(vfOnly(full.getResources()));

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PodEssentialsTest {
 
   /** A running worker as the API server returns it, with the status the kubelet writes. */
-  private static final String RUNNING_WORKER =
+  static final String RUNNING_WORKER =
       """
       {"apiVersion":"v1","kind":"Pod","metadata":{"name":"worker-3","namespace":"ml",
         "uid":"6a1f0c52-9a7e-4d1b-8f3e-2b9c7d4e5f60","resourceVersion":"48213",

@@ -278,6 +278,12 @@ class ExtenderFlowTest {
     assertThat(JSON.readTree(postRaw("/prioritize", "[]").body()).get("error").asText())
         .startsWith("malformed request body: Cannot deserialize value of type `ExtenderArgs`")
         .doesNotContain("io.k8srdma");
+    String badContainers = "{\"pod\":{\"spec\":{\"containers\":{}}},\"nodenames\":[\"a\"]}";
+    assertThat(JSON.readTree(postRaw("/filter", badContainers).body()).get("error").asText())
+        .isEqualTo(
+            "malformed request body: expected an array of containers, got an object"
+                + " (at pod.spec.containers)")
+        .doesNotContain("io.k8srdma", "io.fabric8");
     HttpResponse<String> bind = postRaw("/bind", "{\"podName\": \"x\"}");
     assertThat(bind.statusCode()).isEqualTo(400);
     assertThat(bind.body()).contains("podNamespace");

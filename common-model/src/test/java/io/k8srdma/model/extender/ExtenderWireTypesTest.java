@@ -7,7 +7,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeListBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.k8srdma.model.PodEssentials;
 import io.k8srdma.model.json.Json;
 import io.k8srdma.model.request.PodRequestCodec;
 import java.io.InputStream;
@@ -42,6 +44,21 @@ class ExtenderWireTypesTest {
     // The pod's request is readable straight from the decoded object.
     assertThat(PodRequestCodec.read(args.pod()).orElseThrow().totalMinTxRateMbps())
         .isEqualTo(25000);
+  }
+
+  @Test
+  void keepsThePodsEssentialsOnly() throws Exception {
+    ExtenderArgs args = load("filter-args-nodes.json");
+    Pod whole;
+    try (InputStream in = getClass().getResourceAsStream("/extender/filter-args-nodes.json")) {
+      whole = json.treeToValue(json.readTree(in).get("pod"), Pod.class);
+    }
+
+    assertThat(args.pod()).isEqualTo(PodEssentials.trim(whole));
+    assertThat(args.pod().getMetadata().getManagedFields()).isEmpty();
+    assertThat(args.pod().getSpec().getVolumes()).isEmpty();
+    assertThat(args.pod().getSpec().getContainers().get(0).getResources().getRequests())
+        .containsOnlyKeys(PodRequestCodec.VF_RESOURCE);
   }
 
   @Test

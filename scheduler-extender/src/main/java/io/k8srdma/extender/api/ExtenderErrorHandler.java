@@ -1,6 +1,8 @@
 package io.k8srdma.extender.api;
 
+import com.fasterxml.jackson.databind.JsonMappingException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -84,6 +86,22 @@ public class ExtenderErrorHandler {
     }
     String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
+    String first = nl < 0 ? m : m.substring(0, nl);
+    return t instanceof JsonMappingException j && !j.getPath().isEmpty()
+        ? first + " (at " + jsonPath(j.getPath()) + ")"
+        : first;
+  }
+
+  /** Where in the body the error is, as {@code pod.spec.containers[1].name}. */
+  private static String jsonPath(List<JsonMappingException.Reference> path) {
+    StringBuilder at = new StringBuilder();
+    for (JsonMappingException.Reference r : path) {
+      if (r.getFieldName() != null) {
+        at.append(at.isEmpty() ? "" : ".").append(r.getFieldName());
+      } else {
+        at.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return at.toString();
   }
 }

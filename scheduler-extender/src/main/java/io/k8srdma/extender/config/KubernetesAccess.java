@@ -1,9 +1,12 @@
 package io.k8srdma.extender.config;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.k8srdma.model.PodEssentials;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +17,9 @@ import java.util.Optional;
  * The Kubernetes API client, when there is a cluster to talk to. Found the standard fabric8 way
  * (in-cluster service account, {@code KUBECONFIG}, {@code ~/.kube/config}) or from {@code
  * k8s-rdma.extender.kubernetes.master-url}. The client runs on a Vert.x instance of its own with
- * one event loop ({@link SingleLoopVertx}), closed with it.
+ * one event loop ({@link SingleLoopVertx}), closed with it, and decodes every pod straight to its
+ * essentials ({@link PodEssentials#module()}): the extender reads no other field of a pod and never
+ * writes one back whole (bind patches).
  */
 public final class KubernetesAccess implements AutoCloseable {
 
@@ -51,8 +56,15 @@ public final class KubernetesAccess implements AutoCloseable {
         new KubernetesClientBuilder()
             .withConfig(config)
             .withHttpClientFactory(SingleLoopVertx.clientsOn(vertx))
+            .withKubernetesSerialization(serialization())
             .build();
     return new KubernetesAccess(client, vertx);
+  }
+
+  /** fabric8's serialization, with every pod decoded to its essentials, in watch events too. */
+  static KubernetesSerialization serialization() {
+    return new KubernetesSerialization(
+        new ObjectMapper().registerModule(PodEssentials.module()), true);
   }
 
   private static boolean clusterDiscoverable(Map<String, String> env) {

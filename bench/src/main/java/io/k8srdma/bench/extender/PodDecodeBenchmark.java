@@ -1,0 +1,117 @@
+package io.k8srdma.bench.extender;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.WatchEvent;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.k8srdma.model.PodEssentials;
+import io.k8srdma.model.PodEssentialsDeserializer;
+import io.k8srdma.model.extender.ExtenderArgs;
+import io.k8srdma.model.json.Json;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What decoding one pod costs the extender, whole and straight to its {@link PodEssentials}, with
+ * the pods of {@link ExtenderBenchmark} ({@code realistic}: a training-job worker of ~4.5 KB;
+ * {@code minimal}: ~0.3 KB). The extender decodes a pod in each filter and prioritize call (the
+ * {@code pod} of {@code ExtenderArgs}) and in each watch event of its pod informer (fabric8's
+ * serialization: a {@link WatchEvent} whose object is first read as a tree).
+ *
+ * <ul>
+ *   <li>{@code argsWhole} / {@code argsEssentials}: an {@code ExtenderArgs} body with one node
+ *       name, its pod decoded whole, as the extender did before / as it does now;
+ *   <li>{@code watchWhole} / {@code watchWholeTrimmed}: one {@code MODIFIED} event through
+ *       fabric8's default serialization / the same then trimmed, as the informer did before;
+ *   <li>{@code watchTreeThenEssentials}: pods decoded to their essentials, but the event's object
+ *       read into a tree first, as fabric8 does;
+ *   <li>{@code watchEssentials}: through the extender's serialization ({@link
+ *       PodEssentials#module()}), which streams a pod event.
+ * </ul>
+ *
+ * Run: {@code java -cp "bench/target/classes:$(cat bench/target/classpath.txt)"
+ * org.openjdk.jmh.Main PodDecodeBenchmark}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 4, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class PodDecodeBenchmark {
+
+  @Param({"realistic", "minimal"})
+  String shape;
+
+  private final ObjectMapper spring = Json.configure(new ObjectMapper());
+  private final KubernetesSerialization fabric8 = new KubernetesSerialization();
+  private final KubernetesSerialization essentials =
+      new KubernetesSerialization(new ObjectMapper().registerModule(PodEssentials.module()), true);
+
+  /** Pods decoded to their essentials, but watch events still read into a tree first. */
+  private final KubernetesSerialization treeThenEssentials =
+      new KubernetesSerialization(
+          new ObjectMapper()
+              .registerModule(
+                  new SimpleModule().addDeserializer(Pod.class, new PodEssentialsDeserializer())),
+          true);
+
+  private String args;
+  private String podJson;
+  private String watchEvent;
+
+  @Setup
+  public void setUp() {
+    PodFactory pods = new PodFactory(false, PodShape.parse(shape));
+    podJson = pods.next(new SplittableRandom(1)).json().toString();
+    args = "{\"pod\":" + podJson + ",\"nodenames\":[\"node-1\"]}";
+    watchEvent = "{\"type\":\"MODIFIED\",\"object\":" + podJson + "}";
+  }
+
+  /** {@code ExtenderArgs} as it was before the pod was decoded to its essentials. */
+  record WholeArgs(Pod pod, List<String> nodenames) {}
+
+  @Benchmark
+  public Object argsWhole() throws Exception {
+    return spring.readValue(args, WholeArgs.class);
+  }
+
+  @Benchmark
+  public Object argsEssentials() throws Exception {
+    return spring.readValue(args, ExtenderArgs.class);
+  }
+
+  @Benchmark
+  public Object watchWhole() {
+    return fabric8.unmarshal(watchEvent, WatchEvent.class);
+  }
+
+  @Benchmark
+  public Object watchWholeTrimmed() {
+    WatchEvent event = fabric8.unmarshal(watchEvent, WatchEvent.class);
+    return PodEssentials.trim((Pod) event.getObject());
+  }
+
+  @Benchmark
+  public Object watchTreeThenEssentials() {
+    return treeThenEssentials.unmarshal(watchEvent, WatchEvent.class);
+  }
+
+  @Benchmark
+  public Object watchEssentials() {
+    return essentials.unmarshal(watchEvent, WatchEvent.class);
+  }
+}
