@@ -54,14 +54,14 @@ public final class PodEssentials {
 
   /**
    * A Jackson module that decodes every {@link Pod} straight to its essentials ({@link
-   * PodEssentialsDeserializer}), in watch events too ({@link PodWatchEventDeserializer}), for a
-   * mapper (such as a Kubernetes client's) whose pods are only read, never written back whole: a
-   * pod written back from its essentials would lose the rest.
+   * PodEssentialsDeserializer}), in watch events too ({@link WatchEventDeserializer}), for a mapper
+   * (such as a Kubernetes client's) whose pods are only read, never written back whole: a pod
+   * written back from its essentials would lose the rest.
    */
   public static Module module() {
     return new SimpleModule("k8s-rdma-pod-essentials")
         .addDeserializer(Pod.class, new PodEssentialsDeserializer())
-        .addDeserializer(WatchEvent.class, new PodWatchEventDeserializer());
+        .addDeserializer(WatchEvent.class, new WatchEventDeserializer());
   }
 
   private static ObjectMeta metadata(ObjectMeta full) {

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * (scheduler-extender/target/scheduler-extender.jar), {@code results} (bench/results), {@code
  * nodes} (1000,5000,10000), {@code warmup} (20000 cycles), {@code cycles} (1000 per run), {@code
  * clients} (2,4: concurrent runs), {@code filter-all} (100 calls), {@code poll-interval} (5s),
- * {@code in-flight-timeout} (5s), {@code agent-threads} (4), {@code jvm-flags} (space-separated,
+ * {@code in-flight-timeout} (10s), {@code agent-threads} (4), {@code jvm-flags} (space-separated,
  * default none), {@code jfr} (a directory: record a JFR profile of each extender there), {@code
  * plain-pods} (false; true = the control run: pods without an RDMA request, which cost the extender
  * only HTTP, JSON and the bind's API calls), {@code extender-cpus} (none; a {@code taskset -c} list
@@ -271,7 +271,7 @@ public final class ExtenderBenchmark {
         "--server.port=" + port,
         "--k8s-rdma.extender.kubernetes.master-url=" + api.url(),
         "--k8s-rdma.extender.poll.interval=" + opts.get("poll-interval", "5s"),
-        "--k8s-rdma.extender.in-flight-timeout=" + opts.get("in-flight-timeout", "5s"));
+        "--k8s-rdma.extender.in-flight-timeout=" + opts.get("in-flight-timeout", "10s"));
   }
 
   /** {@code taskset -c <list>} for {@code --extender-cpus}, else nothing. */
@@ -358,7 +358,7 @@ public final class ExtenderBenchmark {
             "- poll interval "
                 + opts.get("poll-interval", "5s")
                 + " (concurrency 64, jitter 0.2: the defaults); in-flight timeout "
-                + opts.get("in-flight-timeout", "5s")
+                + opts.get("in-flight-timeout", "10s")
                 + " (the fake API's watch shows each pod to the informer when it is created,"
                 + " annotated and deleted; the driver deletes each pod after its bind, so the"
                 + " cluster sees churn instead of filling up)",

@@ -34,7 +34,7 @@ import java.util.Map;
  * {@code nodes} (5000), {@code warmup} (4000 cycles each), {@code rounds} (12), {@code
  * slice-cycles} (600), {@code clients} (4), {@code extender-cpus} (none; as in {@link
  * ExtenderBenchmark}), {@code plain-pods} (false), {@code pod-shape} (realistic; as in {@link
- * ExtenderBenchmark}), {@code poll-interval} (5s), {@code in-flight-timeout} (5s), {@code
+ * ExtenderBenchmark}), {@code poll-interval} (5s), {@code in-flight-timeout} (10s), {@code
  * agent-threads} (4), {@code results} (bench/results). The fake API answers both the annotation
  * PATCH and the PUT of older builds. Every loop is bounded and all traffic goes to 127.0.0.1.
  */

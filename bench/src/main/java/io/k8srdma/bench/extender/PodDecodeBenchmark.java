@@ -39,7 +39,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code watchTreeThenEssentials}: pods decoded to their essentials, but the event's object
  *       read into a tree first, as fabric8 does;
  *   <li>{@code watchEssentials}: through the extender's serialization ({@link
- *       PodEssentials#module()}), which streams a pod event.
+ *       PodEssentials#module()}), which streams a pod event;
+ *   <li>{@code nodeWatchWhole} / {@code nodeWatchStreamed}: a {@code MODIFIED} event of a GPU node
+ *       of ~23 KB ({@link RealisticNode}) through fabric8's serialization / the extender's, which
+ *       decodes a node whole but without the tree (the node informer trims it afterwards).
  * </ul>
  *
  * Run: {@code java -cp "bench/target/classes:$(cat bench/target/classpath.txt)"
@@ -72,6 +75,7 @@ public class PodDecodeBenchmark {
   private String args;
   private String podJson;
   private String watchEvent;
+  private String nodeWatchEvent;
 
   @Setup
   public void setUp() {
@@ -79,6 +83,8 @@ public class PodDecodeBenchmark {
     podJson = pods.next(new SplittableRandom(1)).json().toString();
     args = "{\"pod\":" + podJson + ",\"nodenames\":[\"node-1\"]}";
     watchEvent = "{\"type\":\"MODIFIED\",\"object\":" + podJson + "}";
+    nodeWatchEvent =
+        "{\"type\":\"MODIFIED\",\"object\":" + RealisticNode.json("gpu-7", "10.0.0.7") + "}";
   }
 
   /** {@code ExtenderArgs} as it was before the pod was decoded to its essentials. */
@@ -113,5 +119,15 @@ public class PodDecodeBenchmark {
   @Benchmark
   public Object watchEssentials() {
     return essentials.unmarshal(watchEvent, WatchEvent.class);
+  }
+
+  @Benchmark
+  public Object nodeWatchWhole() {
+    return fabric8.unmarshal(nodeWatchEvent, WatchEvent.class);
+  }
+
+  @Benchmark
+  public Object nodeWatchStreamed() {
+    return essentials.unmarshal(nodeWatchEvent, WatchEvent.class);
   }
 }

@@ -7,6 +7,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -49,6 +50,17 @@ public record ExtenderProperties(
   public ExtenderProperties {
     requirePositive("k8s-rdma.extender.staleness", staleness);
     requirePositive("k8s-rdma.extender.in-flight-timeout", inFlightTimeout);
+    requireLongerThanAPollRound(
+        "k8s-rdma.extender.staleness",
+        staleness,
+        poll,
+        "every node would turn stale between two polls of its agent");
+    requireLongerThanAPollRound(
+        "k8s-rdma.extender.in-flight-timeout",
+        inFlightTimeout,
+        poll,
+        "while the pod informer is not watching, each poll round renews the in-flight decisions,"
+            + " and one that expires between two rounds frees VFs its pod may hold");
     staticAgents = Map.copyOf(staticAgents);
     staticAgents.forEach(ExtenderProperties::httpUrl);
   }
@@ -78,6 +90,11 @@ public record ExtenderProperties(
     public Poll {
       requirePositive("k8s-rdma.extender.poll.interval", interval);
       requirePositive("k8s-rdma.extender.poll.timeout", timeout);
+    }
+
+    /** The longest time from one round's start to the next's: the interval plus its jitter. */
+    public Duration longestGap() {
+      return interval.plusMillis(Math.round(interval.toMillis() * jitter));
     }
   }
 
@@ -179,6 +196,33 @@ public record ExtenderProperties(
     if (d != null && (d.isZero() || d.isNegative())) {
       throw new IllegalArgumentException(key + " must be positive, got " + d);
     }
+  }
+
+  /**
+   * Rejects a duration that does not outlast the gap between two poll rounds, naming the key, both
+   * values and what would go wrong.
+   */
+  private static void requireLongerThanAPollRound(
+      String key, Duration d, Poll poll, String otherwise) {
+    if (d == null || poll == null || poll.interval() == null) {
+      return;
+    }
+    Duration gap = poll.longestGap();
+    if (d.compareTo(gap) <= 0) {
+      throw new IllegalArgumentException(
+          key
+              + " ("
+              + seconds(d)
+              + ") must be longer than k8s-rdma.extender.poll.interval plus its jitter ("
+              + seconds(gap)
+              + "): "
+              + otherwise);
+    }
+  }
+
+  /** {@code 6s}, {@code 0.5s}: as durations are written in the configuration. */
+  private static String seconds(Duration d) {
+    return BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + "s";
   }
 
   private static URI httpUrl(String node, String text) {

@@ -99,6 +99,9 @@ class ExtenderPropertiesTest {
           """
           staleness              | 0s          | k8s-rdma.extender.staleness must be positive
           in-flight-timeout      | -1s         | k8s-rdma.extender.in-flight-timeout must be positive
+          in-flight-timeout      | 6s          | k8s-rdma.extender.in-flight-timeout (6s) must be longer than k8s-rdma.extender.poll.interval plus its jitter (6s): while the pod informer is not watching
+          staleness              | 5500ms      | k8s-rdma.extender.staleness (5.5s) must be longer than k8s-rdma.extender.poll.interval plus its jitter (6s): every node would turn stale
+          poll.interval          | 1m          | k8s-rdma.extender.staleness (30s) must be longer than k8s-rdma.extender.poll.interval plus its jitter (72s)
           poll.interval          | 0ms         | k8s-rdma.extender.poll.interval must be positive
           poll.timeout           | -5s         | k8s-rdma.extender.poll.timeout must be positive
           placement.policy       | random      | k8s-rdma.extender.placement.policy must be binpack or spread

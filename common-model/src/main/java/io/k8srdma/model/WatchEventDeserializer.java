@@ -6,27 +6,29 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.WatchEvent;
 import java.io.IOException;
 
 /**
- * Reads a watch event whose object is a pod straight into the pod's {@link PodEssentials}, for the
- * pod informer of a Kubernetes client that decodes pods so ({@link PodEssentials#module()}).
+ * Reads a Kubernetes watch event without first reading its object into a tree, as fabric8 does to
+ * find the object's kind; a pod goes straight to its {@link PodEssentials}. For a client that
+ * decodes pods so ({@link PodEssentials#module()}).
  *
- * <p>fabric8 reads a watch event's object into a {@code JsonNode} tree first, to find its kind, and
- * then converts the tree: for a pod of 4 KB the tree alone is ~45 KB of garbage, and a pod informer
- * sees every pod of the cluster at every change. The API server writes an object's {@code kind} and
- * {@code apiVersion} first (fabric8's serialization too, the other way round), so an object that
- * starts with them and is a {@code v1} Pod is decoded as it streams by. Any other object (a Node,
- * the Status of an {@code ERROR} event, a pod whose {@code kind} comes later) goes to fabric8's own
- * deserializer as before.
+ * <p>fabric8 reads a watch event's object into a {@code JsonNode} tree and then converts the tree:
+ * for a pod of 4 KB the tree alone is ~45 KB of garbage, and a pod informer sees every pod of the
+ * cluster at every change. The API server writes an object's {@code kind} and {@code apiVersion}
+ * first (fabric8's serialization too, the other way round), so once they are read, a {@code v1} Pod
+ * is decoded to its essentials, and a {@code v1} Node whole, as they stream by. Any other object
+ * (the Status of an {@code ERROR} event, a pod whose {@code kind} comes later) goes to fabric8's
+ * own deserializer as before.
  */
-public final class PodWatchEventDeserializer extends StdDeserializer<WatchEvent> {
+public final class WatchEventDeserializer extends StdDeserializer<WatchEvent> {
 
   private final PodEssentialsDeserializer pods = new PodEssentialsDeserializer();
 
-  public PodWatchEventDeserializer() {
+  public WatchEventDeserializer() {
     super(WatchEvent.class);
   }
 
@@ -76,15 +78,21 @@ public final class PodWatchEventDeserializer extends StdDeserializer<WatchEvent>
       }
       t = p.nextToken();
     }
-    if (!"Pod".equals(kind) || apiVersion != null && !apiVersion.equals("v1")) {
-      return asFabric8Does(p, ctxt, kind, apiVersion, null);
+    boolean v1 = apiVersion == null || apiVersion.equals("v1");
+    if ("Pod".equals(kind) && v1) {
+      Pod pod = t == JsonToken.END_OBJECT ? new Pod() : pods.deserialize(p, ctxt);
+      pod.setKind(kind);
+      if (apiVersion != null) {
+        pod.setApiVersion(apiVersion);
+      }
+      return pod;
     }
-    Pod pod = t == JsonToken.END_OBJECT ? new Pod() : pods.deserialize(p, ctxt);
-    pod.setKind(kind);
-    if (apiVersion != null) {
-      pod.setApiVersion(apiVersion);
+    if ("Node".equals(kind) && apiVersion != null && v1) {
+      // Jackson's bean deserializer takes an object from its next field on: the type fields
+      // already read are the class's defaults.
+      return ctxt.readValue(p, Node.class);
     }
-    return pod;
+    return asFabric8Does(p, ctxt, kind, apiVersion, null);
   }
 
   /**

@@ -13,10 +13,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Watch events through the extender's Kubernetes serialization must decode as through fabric8's
- * own, except that a pod comes out as its essentials.
+ * Watch events through the extender's Kubernetes serialization, which streams pods and nodes, must
+ * decode as through fabric8's own, except that a pod comes out as its essentials.
  */
-class PodWatchEventsTest {
+class WatchEventDecodingTest {
 
   private static final String POD_BODY =
       """
@@ -29,6 +29,27 @@ class PodWatchEventsTest {
         "resources":{"limits":{"cpu":"8","k8s-rdma.io/vf":"1"}}}],
         "volumes":[{"name":"data","emptyDir":{}}]},
       "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}""";
+
+  /** A GPU node as the kubelet reports it, kind first as the API server writes it. */
+  private static final String GPU_NODE =
+      """
+      {"kind":"Node","apiVersion":"v1","metadata":{"name":"gpu-7","uid":"u-7",
+        "resourceVersion":"991204","labels":{"nvidia.com/gpu.count":"8",
+          "feature.node.kubernetes.io/rdma.available":"true"},
+        "annotations":{"node.alpha.kubernetes.io/ttl":"0"},
+        "managedFields":[{"manager":"kubelet","operation":"Update","subresource":"status",
+          "fieldsType":"FieldsV1","fieldsV1":{"f:status":{"f:images":{}}}}]},
+       "spec":{"podCIDR":"10.244.7.0/24","taints":[{"key":"nvidia.com/gpu","value":"present",
+         "effect":"NoSchedule"}],"futureField":{"x":1}},
+       "status":{"capacity":{"cpu":"192","memory":"2Ti","k8s-rdma.io/vf":"16"},
+         "allocatable":{"cpu":"190","memory":"2046Gi","k8s-rdma.io/vf":"16"},
+         "conditions":[{"type":"Ready","status":"True","lastHeartbeatTime":"2026-11-27T00:00:00Z",
+           "reason":"KubeletReady"}],
+         "addresses":[{"type":"InternalIP","address":"10.0.0.7"},
+           {"type":"Hostname","address":"gpu-7"}],
+         "images":[{"names":["registry.example.com/llm@sha256:0123","registry.example.com/llm:1"],
+           "sizeBytes":12345678901}],
+         "nodeInfo":{"kubeletVersion":"v1.34.1","containerRuntimeVersion":"containerd://2.1.4"}}}""";
 
   private final KubernetesSerialization essentials = KubernetesAccess.serialization();
   private final KubernetesSerialization fabric8 = new KubernetesSerialization();
@@ -93,9 +114,29 @@ class PodWatchEventsTest {
     assertThat(pod.getApiVersion()).isEqualTo("v1");
   }
 
+  @Test
+  void decodesAGpuNodeWholeAsFabric8Does() {
+    String kindFirst = "{\"type\":\"MODIFIED\",\"object\":" + GPU_NODE + "}";
+    String apiVersionFirst =
+        kindFirst.replace(
+            "\"kind\":\"Node\",\"apiVersion\":\"v1\",", "\"apiVersion\":\"v1\",\"kind\":\"Node\",");
+
+    for (String text : new String[] {kindFirst, apiVersionFirst}) {
+      WatchEvent event = essentials.unmarshal(text, WatchEvent.class);
+
+      assertThat(event.getObject())
+          .isEqualTo(fabric8.unmarshal(text, WatchEvent.class).getObject());
+      Node node = (Node) event.getObject();
+      assertThat(node.getStatus().getAddresses().get(0).getAddress()).isEqualTo("10.0.0.7");
+      assertThat(node.getSpec().getAdditionalProperties()).containsKey("futureField");
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
+        "{\"type\":\"ADDED\",\"object\":{\"kind\":\"Node\",\"metadata\":{\"name\":\"no-api-version\"}}}",
+        "{\"type\":\"ADDED\",\"object\":{\"kind\":\"Node\",\"apiVersion\":\"v1\"}}",
         "{\"type\":\"ADDED\",\"object\":{\"kind\":\"Node\",\"apiVersion\":\"v1\","
             + "\"metadata\":{\"name\":\"node-7\",\"labels\":{\"a\":\"b\"}},"
             + "\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"10.0.0.7\"}]}}}",
