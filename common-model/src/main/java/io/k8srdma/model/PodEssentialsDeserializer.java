@@ -24,9 +24,9 @@ import java.util.Map;
 /**
  * Reads a pod's JSON straight into its {@link PodEssentials}: the same {@link Pod} that {@link
  * PodEssentials#trim} makes of the whole pod, without building the whole pod first. The fields it
- * does not keep are skipped token by token, so a pod of 4 KB costs about what one of 0.3 KB does to
- * decode; decoding whole, fabric8's model makes some hundred objects of it, each with its own maps
- * and lists.
+ * does not keep are skipped token by token: decoded whole, fabric8's model makes some hundred
+ * objects of a training-job pod, each with its own maps and lists, three times the garbage and a
+ * third more time than this (reading the JSON is most of what is left; docs/benchmarks-log.md).
  *
  * <p>Fields it keeps are decoded as Jackson decodes them into the whole pod (a number where a
  * string is expected becomes its text, a wrong type fails with Jackson's error naming the field);

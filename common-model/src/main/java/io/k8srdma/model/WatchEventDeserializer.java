@@ -42,7 +42,8 @@ public final class WatchEventDeserializer extends StdDeserializer<WatchEvent> {
     for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
       JsonToken value = p.nextToken();
       switch (field) {
-        case "type" -> event.setType(ctxt.readValue(p, String.class));
+        case "type" ->
+            event.setType(value == JsonToken.VALUE_NULL ? null : ctxt.readValue(p, String.class));
         case "object" ->
             event.setObject(
                 value == JsonToken.START_OBJECT

@@ -150,6 +150,7 @@ class WatchEventDecodingTest {
         "{\"type\":\"ADDED\",\"object\":{\"apiVersion\":\"v1\",\"kind\":{\"odd\":true},\"x\":1}}",
         "{\"type\":\"ADDED\",\"object\":{\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"n\"}}}",
         "{\"type\":\"ADDED\",\"object\":null}",
+        "{\"type\":null,\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\"}}",
         "{\"type\":\"ADDED\"}",
         "{\"type\":\"ADDED\",\"object\":{\"kind\":\"Pod\",\"apiVersion\":\"v1\"},\"extra\":[1,{}]}"
       })
