@@ -32,8 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * serialization: a {@link WatchEvent} whose object is first read as a tree).
  *
  * <ul>
- *   <li>{@code argsWhole} / {@code argsEssentials}: an {@code ExtenderArgs} body with one node
- *       name, its pod decoded whole, as the extender did before / as it does now;
+ *   <li>{@code argsWhole} / {@code argsEssentials}: an {@code ExtenderArgs} body with {@code names}
+ *       node names (1, or the 500 kube-scheduler sends at 5,000 nodes), its pod decoded whole, as
+ *       the extender did before / as it does now;
  *   <li>{@code watchWhole} / {@code watchWholeTrimmed}: one {@code MODIFIED} event through
  *       fabric8's default serialization / the same then trimmed, as the informer did before;
  *   <li>{@code watchTreeThenEssentials}: pods decoded to their essentials, but the event's object
@@ -59,6 +60,12 @@ public class PodDecodeBenchmark {
   @Param({"realistic", "minimal"})
   String shape;
 
+  /**
+   * Candidate node names in the {@code ExtenderArgs}: 500 is what kube-scheduler sends at 5,000.
+   */
+  @Param({"1", "500"})
+  int names;
+
   private final ObjectMapper spring = Json.configure(new ObjectMapper());
   private final KubernetesSerialization fabric8 = new KubernetesSerialization();
   private final KubernetesSerialization essentials =
@@ -81,7 +88,11 @@ public class PodDecodeBenchmark {
   public void setUp() {
     PodFactory pods = new PodFactory(false, PodShape.parse(shape));
     podJson = pods.next(new SplittableRandom(1)).json().toString();
-    args = "{\"pod\":" + podJson + ",\"nodenames\":[\"node-1\"]}";
+    StringBuilder nodenames = new StringBuilder();
+    for (int i = 0; i < names; i++) {
+      nodenames.append(i == 0 ? "" : ",").append(String.format("\"node-%05d\"", 1000 + i));
+    }
+    args = "{\"pod\":" + podJson + ",\"nodenames\":[" + nodenames + "]}";
     watchEvent = "{\"type\":\"MODIFIED\",\"object\":" + podJson + "}";
     nodeWatchEvent =
         "{\"type\":\"MODIFIED\",\"object\":" + RealisticNode.json("gpu-7", "10.0.0.7") + "}";
