@@ -37,7 +37,9 @@ public final class PodEssentials {
    * hand the same object over again.
    */
   public static Pod trim(Pod pod) {
-    pod.getAdditionalProperties().clear();
+    if (pod.getAdditionalProperties() != null) {
+      pod.getAdditionalProperties().clear();
+    }
     if (pod.getMetadata() != null) {
       pod.setMetadata(metadata(pod.getMetadata()));
     }
