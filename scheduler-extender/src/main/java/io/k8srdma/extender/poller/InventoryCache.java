@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 /** The extender's in-memory view of every node's inventory; the request path reads only this. */
@@ -13,9 +14,23 @@ public class InventoryCache {
 
   private final Map<String, NodeState> nodes = new ConcurrentHashMap<>();
 
+  /**
+   * Counts the changes of any node's inventory instance and the nodes that come, go or change
+   * agent; bumped after the change is in {@link #nodes}. Unchanged agents (304s) leave it alone.
+   */
+  private final AtomicLong inventories = new AtomicLong();
+
   /** The state of {@code node}, if its agent is known. */
   public Optional<NodeState> get(String node) {
     return Optional.ofNullable(nodes.get(node));
+  }
+
+  /**
+   * A number that stays the same for as long as no node's inventory instance changed and no node
+   * came, went or changed agent; read it before the states it is to vouch for.
+   */
+  public long inventoryGeneration() {
+    return inventories.get();
   }
 
   /** Every known node. */
@@ -25,17 +40,38 @@ public class InventoryCache {
 
   /** The node's state, created (or re-pointed when the agent's URL changed) as needed. */
   NodeState track(String node, URI agent) {
-    return nodes.compute(
-        node,
-        (n, old) -> old == null || !old.agent().equals(agent) ? NodeState.unknown(n, agent) : old);
+    NodeState[] before = new NodeState[1];
+    NodeState after =
+        nodes.compute(
+            node,
+            (n, old) -> {
+              before[0] = old;
+              return old == null || !old.agent().equals(agent) ? NodeState.unknown(n, agent) : old;
+            });
+    if (after != before[0]) {
+      inventories.incrementAndGet();
+    }
+    return after;
   }
 
   void update(String node, UnaryOperator<NodeState> change) {
-    nodes.computeIfPresent(node, (n, old) -> change.apply(old));
+    NodeState[] before = new NodeState[1];
+    NodeState after =
+        nodes.computeIfPresent(
+            node,
+            (n, old) -> {
+              before[0] = old;
+              return change.apply(old);
+            });
+    if (after != null && after.inventory() != before[0].inventory()) {
+      inventories.incrementAndGet();
+    }
   }
 
   /** Forgets nodes whose agents are no longer known (deleted nodes). */
   void retainOnly(Set<String> known) {
-    nodes.keySet().retainAll(known);
+    if (nodes.keySet().retainAll(known)) {
+      inventories.incrementAndGet();
+    }
   }
 }

@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.LongAdder;
  * NodeInventory} instance (the poller replaces it on every new inventory and keeps it on 304), and
  * a ledger {@linkplain Ledger#unchangedSince unchanged} on that node. Usability (inventory present
  * and fresh) is checked on every call before any reuse, and unusable verdicts are never kept, so
- * staleness is always current.
+ * staleness is always current; a call that starts while no node's inventory has changed since the
+ * verdict was kept checks it from the inventory's age then, without looking the node up.
  *
  * <p>Different pods share the pod-independent half of placement ({@link Placement#prepare}): each
  * node is prepared once with every ledger entry counted and reused under the same two conditions by
@@ -164,10 +165,17 @@ public class NodeEvaluator {
     private final PreparedRequest prepared;
     private final Map<String, Kept> kept;
 
+    /**
+     * The cache's inventory generation, read before any node of this call is looked up: a verdict
+     * kept under the same generation was computed from inventories that are all still current.
+     */
+    private final long inventories;
+
     /** One instant for the whole call: one clock read, one view of staleness and expiries. */
     private final Instant now;
 
     private PodEvaluation(String podUid, PodRequest request, Map<String, Kept> kept) {
+      this.inventories = cache.inventoryGeneration();
       this.podUid = podUid;
       this.request = request;
       this.prepared = Placement.prepare(request);
@@ -179,6 +187,13 @@ public class NodeEvaluator {
      * The verdict for {@code node}, as {@link NodeEvaluator#evaluate(String, String, PodRequest)}.
      */
     public Verdict evaluate(String node) {
+      Kept previous = kept.get(node);
+      if (previous != null && previous.holdsUnlookedUp(inventories, now, node, ledger)) {
+        // Prioritize right after filter: no node's inventory changed since, this node is fresh by
+        // the age it had then, and its ledger is unchanged, so the node is not even looked up
+        // (that lookup missed the CPU caches for most candidates: ~10% of a cycle's CPU).
+        return previous.verdict();
+      }
       Optional<NodeState> state = cache.get(node);
       Verdict unusable = unusable(state, now);
       if (unusable != null) {
@@ -188,7 +203,6 @@ public class NodeEvaluator {
         return unusable;
       }
       NodeInventory inventory = state.get().inventory();
-      Kept previous = kept.get(node);
       if (previous != null && previous.stillHolds(node, inventory, ledger, now)) {
         return previous.verdict();
       }
@@ -206,8 +220,15 @@ public class NodeEvaluator {
       }
       placementRuns.increment();
       Verdict verdict = new Verdict(fit, null);
-      kept.put(node, new Kept(inventory, stamp, verdict));
+      kept.put(
+          node,
+          new Kept(inventory, stamp, verdict, inventories, freshUntil(state.get().confirmedAt())));
       return verdict;
+    }
+
+    /** Until when an inventory confirmed at {@code confirmedAt} stays fresh. */
+    private Instant freshUntil(Instant confirmedAt) {
+      return confirmedAt == null ? Instant.MIN : confirmedAt.plus(staleness);
     }
   }
 
@@ -222,11 +243,29 @@ public class NodeEvaluator {
    *
    * @param inventory compared by identity: a new inventory is a new instance
    * @param stamp the ledger's stamp for the node when its commitments were read
+   * @param inventories the cache's inventory generation read before {@code inventory} was
+   * @param freshUntil when {@code inventory} turns stale unless its agent confirms it again
    */
-  private record Kept(NodeInventory inventory, Ledger.Stamp stamp, Verdict verdict) {
+  private record Kept(
+      NodeInventory inventory,
+      Ledger.Stamp stamp,
+      Verdict verdict,
+      long inventories,
+      Instant freshUntil) {
 
     boolean stillHolds(String node, NodeInventory current, Ledger ledger, Instant now) {
       return inventory == current && ledger.unchangedSince(node, stamp, now);
+    }
+
+    /**
+     * Whether the verdict still holds without looking the node up: {@code inventory} is still the
+     * node's if no inventory changed since ({@code generation}), and it is fresh at {@code now} if
+     * it was fresh until then when kept (a later confirmation only makes it fresher).
+     */
+    boolean holdsUnlookedUp(long generation, Instant now, String node, Ledger ledger) {
+      return inventories == generation
+          && !now.isAfter(freshUntil)
+          && ledger.unchangedSince(node, stamp, now);
     }
   }
 

@@ -7,11 +7,13 @@ import io.k8srdma.extender.TestInventories;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.poller.InventoryCache;
 import io.k8srdma.extender.poller.InventoryCacheFixture;
+import io.k8srdma.extender.poller.NodeState;
 import io.k8srdma.model.assignment.AssignedInterface;
 import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.placement.PlacementOptions;
 import io.k8srdma.model.request.InterfaceRequest;
 import io.k8srdma.model.request.PodRequest;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +31,7 @@ class NodeEvaluatorTest {
   private static final PodRequest REQUEST = request(100_000);
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
-  private final InventoryCache cache = new InventoryCache();
+  private final CountingCache cache = new CountingCache();
   private final Ledger ledger = new Ledger(clock, IN_FLIGHT);
   private final NodeEvaluator evaluator =
       new NodeEvaluator(cache, ledger, PlacementOptions.defaults(), STALENESS, clock);
@@ -54,15 +56,60 @@ class NodeEvaluatorTest {
   }
 
   @Test
+  void prioritizeAfterFilterDoesNotLookTheNodesUpAgain() {
+    List<Integer> filterScores = scores("pod-a", REQUEST);
+    int lookups = cache.lookups;
+
+    List<Integer> prioritizeScores = scores("pod-a", REQUEST);
+
+    assertThat(lookups).isEqualTo(NODES.size());
+    assertThat(prioritizeScores).isEqualTo(filterScores);
+    assertThat(cache.lookups).isEqualTo(lookups);
+  }
+
+  @Test
   void aNotModifiedPollKeepsTheInventoryInstanceAndTheReuse() {
     scores("pod-a", REQUEST);
     long runs = evaluator.placementRuns();
+    int lookups = cache.lookups;
     clock.advance(Duration.ofSeconds(5));
     InventoryCacheFixture.notModified(cache, "n1", clock.instant());
 
     scores("pod-a", REQUEST);
 
     assertThat(evaluator.placementRuns()).isEqualTo(runs);
+    assertThat(cache.lookups).as("a 304 changes no inventory").isEqualTo(lookups);
+  }
+
+  @Test
+  void aNodeForgottenSinceTheVerdictIsUnknownAtOnce() {
+    scores("pod-a", REQUEST);
+
+    InventoryCacheFixture.forgotten(cache, "n2");
+    NodeEvaluator.PodEvaluation prioritize = evaluator.forPod("pod-a", REQUEST);
+
+    assertThat(prioritize.evaluate("n2").unusable()).contains("no k8s-rdma node agent");
+    assertThat(prioritize.evaluate("n1").fits()).isTrue();
+  }
+
+  @Test
+  void aNodeWhoseAgentMovedHasNoInventoryUntilTheNewAgentAnswers() {
+    scores("pod-a", REQUEST);
+
+    InventoryCacheFixture.agentMoved(cache, "n1", URI.create("http://10.0.0.99:8089"));
+
+    assertThat(evaluator.forPod("pod-a", REQUEST).evaluate("n1").unusable())
+        .startsWith("no RDMA inventory from the node agent at http://10.0.0.99:8089");
+  }
+
+  @Test
+  void aVerdictKeptJustBeforeTheNodeTurnsStaleIsNotServedAfter() {
+    clock.advance(STALENESS.minusSeconds(1));
+    assertThat(scores("pod-a", REQUEST)).allMatch(s -> s > 0);
+
+    clock.advance(Duration.ofSeconds(2));
+
+    assertThat(evaluator.forPod("pod-a", REQUEST).evaluate("n3").unusable()).contains("stale");
   }
 
   @Test
@@ -232,6 +279,18 @@ class NodeEvaluatorTest {
 
     assertThat(v.fits()).isTrue();
     assertThat(evaluator.placementRuns()).isEqualTo(runs);
+  }
+
+  /** Counts the lookups of nodes, which prioritize right after filter should not need. */
+  private static final class CountingCache extends InventoryCache {
+
+    int lookups;
+
+    @Override
+    public Optional<NodeState> get(String node) {
+      lookups++;
+      return super.get(node);
+    }
   }
 
   /** The scores an evaluator that has kept and prepared nothing gives, on the same state. */

@@ -1,0 +1,52 @@
+package io.k8srdma.extender.poller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.k8srdma.extender.TestInventories;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The inventory generation the evaluator relies on to skip looking nodes up. */
+class InventoryCacheTest {
+
+  private static final URI AGENT = URI.create("http://10.0.0.1:8089");
+  private static final Instant T0 = Instant.parse("2026-11-27T01:00:00Z");
+
+  private final InventoryCache cache = new InventoryCache();
+
+  @Test
+  void changesWithEveryNewInventoryAndEveryNodeThatComesGoesOrMoves() {
+    long start = cache.inventoryGeneration();
+
+    cache.track("n1", AGENT);
+    long tracked = cache.inventoryGeneration();
+    cache.update("n1", s -> s.fetched(TestInventories.ibNode("n1", 0x1a, 4, 400_000), "1", T0));
+    long fetched = cache.inventoryGeneration();
+    cache.track("n1", URI.create("http://10.0.0.2:8089"));
+    long moved = cache.inventoryGeneration();
+    cache.retainOnly(Set.of());
+    long forgotten = cache.inventoryGeneration();
+
+    assertThat(start).isLessThan(tracked);
+    assertThat(tracked).isLessThan(fetched);
+    assertThat(fetched).isLessThan(moved);
+    assertThat(moved).isLessThan(forgotten);
+  }
+
+  @Test
+  void staysWhilePollsChangeNoInventory() {
+    cache.track("n1", AGENT);
+    cache.update("n1", s -> s.fetched(TestInventories.ibNode("n1", 0x1a, 4, 400_000), "1", T0));
+    long before = cache.inventoryGeneration();
+
+    cache.track("n1", AGENT);
+    cache.update("n1", s -> s.notModified(T0.plusSeconds(5)));
+    cache.update("n1", s -> s.failed("connection refused", T0.plusSeconds(10)));
+    cache.update("n9", s -> s.notModified(T0));
+    cache.retainOnly(Set.of("n1"));
+
+    assertThat(cache.inventoryGeneration()).isEqualTo(before);
+  }
+}
