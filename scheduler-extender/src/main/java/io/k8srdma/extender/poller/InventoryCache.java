@@ -40,32 +40,37 @@ public class InventoryCache {
 
   /** The node's state, created (or re-pointed when the agent's URL changed) as needed. */
   NodeState track(String node, URI agent) {
+    return change(
+        node,
+        old -> old == null || !old.agent().equals(agent) ? NodeState.unknown(node, agent) : old);
+  }
+
+  void update(String node, UnaryOperator<NodeState> change) {
+    change(node, old -> old == null ? null : change.apply(old));
+  }
+
+  /** Replaces the node's state (none: null) and counts it if the node's inventory changed. */
+  private NodeState change(String node, UnaryOperator<NodeState> remap) {
     NodeState[] before = new NodeState[1];
     NodeState after =
         nodes.compute(
             node,
             (n, old) -> {
               before[0] = old;
-              return old == null || !old.agent().equals(agent) ? NodeState.unknown(n, agent) : old;
+              return remap.apply(old);
             });
-    if (after != before[0]) {
+    if (inventoryChanged(before[0], after)) {
       inventories.incrementAndGet();
     }
     return after;
   }
 
-  void update(String node, UnaryOperator<NodeState> change) {
-    NodeState[] before = new NodeState[1];
-    NodeState after =
-        nodes.computeIfPresent(
-            node,
-            (n, old) -> {
-              before[0] = old;
-              return change.apply(old);
-            });
-    if (after != null && after.inventory() != before[0].inventory()) {
-      inventories.incrementAndGet();
+  /** Whether the node came, went, moved to another agent or has another inventory instance. */
+  private static boolean inventoryChanged(NodeState before, NodeState after) {
+    if (before == null || after == null) {
+      return before != after;
     }
+    return before.inventory() != after.inventory() || !before.agent().equals(after.agent());
   }
 
   /** Forgets nodes whose agents are no longer known (deleted nodes). */
