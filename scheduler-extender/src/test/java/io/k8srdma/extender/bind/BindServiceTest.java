@@ -203,6 +203,20 @@ class BindServiceTest {
   }
 
   @Test
+  void anAnswerThatIsNoStatusIsQuotedInTheError() throws Exception {
+    // Something in front of the API (a proxy, say) refuses with plain text.
+    Pod pod = create("proxied-1", "uid-proxied-1", false);
+    answerBinding(server, "proxied-1", 403, "denied by the egress proxy\n");
+
+    ExtenderBindingResult result = bindService(cacheOf(pod)).bind(args(pod));
+
+    assertThat(result.error())
+        .endsWith(
+            "Kubernetes API: HTTP 403: POST /api/v1/namespaces/ml/pods/proxied-1/binding:"
+                + " denied by the egress proxy");
+  }
+
+  @Test
   void aBindingWhoseAnswerWasLostButThatReachedTheNodeIsASuccess() throws Exception {
     Pod pod = create("lost-1", "uid-lost-1", false);
     // The API server bound the pod but its answer was lost: the Binding call fails (500), and the
