@@ -223,7 +223,7 @@ public final class ExtenderBenchmark {
    * cost of a round over unchanged agents without scheduling load. Bounded by a few intervals.
    */
   private List<Double> idleRounds(FakeAgents agents) throws InterruptedException {
-    long interval = millis(opts.get("poll-interval", "5s"));
+    long interval = millis(pollInterval(opts));
     int seen = agents.rounds().size();
     long deadline = System.nanoTime() + Duration.ofMillis(4 * interval + 60_000).toNanos();
     while (agents.rounds().size() < seen + 2 && System.nanoTime() < deadline) {
@@ -270,8 +270,8 @@ public final class ExtenderBenchmark {
         "--spring.config.additional-location=file:" + config,
         "--server.port=" + port,
         "--k8s-rdma.extender.kubernetes.master-url=" + api.url(),
-        "--k8s-rdma.extender.poll.interval=" + opts.get("poll-interval", "5s"),
-        "--k8s-rdma.extender.in-flight-timeout=" + opts.get("in-flight-timeout", "10s"));
+        "--k8s-rdma.extender.poll.interval=" + pollInterval(opts),
+        "--k8s-rdma.extender.in-flight-timeout=" + inFlightTimeout(opts));
   }
 
   /** {@code taskset -c <list>} for {@code --extender-cpus}, else nothing. */
@@ -331,6 +331,19 @@ public final class ExtenderBenchmark {
     return Files.writeString(file, yaml);
   }
 
+  /** The {@code poll-interval} option, as the extender reads a duration (default 5s). */
+  static String pollInterval(Options opts) {
+    return opts.get("poll-interval", "5s");
+  }
+
+  /**
+   * The {@code in-flight-timeout} option (default 10s): the extender refuses one that is not longer
+   * than the poll interval plus its jitter.
+   */
+  static String inFlightTimeout(Options opts) {
+    return opts.get("in-flight-timeout", "10s");
+  }
+
   /** The {@code pod-shape} option: {@code realistic} (default) or {@code minimal}. */
   static PodShape podShape(Options opts) {
     return PodShape.parse(opts.get("pod-shape", "realistic"));
@@ -356,9 +369,9 @@ public final class ExtenderBenchmark {
                 + "`"
                 + (opts.get("jfr", "").isBlank() ? "" : " plus a JFR recording (profile settings)"),
             "- poll interval "
-                + opts.get("poll-interval", "5s")
+                + pollInterval(opts)
                 + " (concurrency 64, jitter 0.2: the defaults); in-flight timeout "
-                + opts.get("in-flight-timeout", "10s")
+                + inFlightTimeout(opts)
                 + " (the fake API's watch shows each pod to the informer when it is created,"
                 + " annotated and deleted; the driver deletes each pod after its bind, so the"
                 + " cluster sees churn instead of filling up)",

@@ -253,7 +253,7 @@ public final class ExtenderComparison {
         + ", "
         + ExtenderBenchmark.podShape(opts).label()
         + " shape; poll interval "
-        + opts.get("poll-interval", "5s")
+        + ExtenderBenchmark.pollInterval(opts)
         + "\n";
   }
 }
