@@ -40,6 +40,14 @@ import java.util.stream.Stream;
  * extender's informer and ledger hold them, and logs the extender's heap after a full collection at
  * the end (pods kept fill the nodes, so later cycles find fewer fits: a memory measurement, not a
  * timing one).
+ *
+ * <p>{@code cluster-traffic} (true) sends, from readiness to the end, what kubelet and Prometheus
+ * would: the chart's readiness probe every 5 s, its liveness probe every 10 s and a scrape of
+ * {@code /actuator/prometheus} every {@code scrape-interval} (30s).
+ *
+ * <p>The extender always logs its safepoints ({@code -Xlog:safepoint}, one line per stop of all its
+ * threads) into the temp dir, so the report can say what the slowest filter + prioritize exchanges
+ * overlapped ({@link TailAttribution}).
  */
 public final class ExtenderBenchmark {
 
@@ -98,10 +106,12 @@ public final class ExtenderBenchmark {
       Path config = writeConfig(cluster, agents);
       int port = BenchFiles.freePort();
       long spawn = System.nanoTime();
-      try (ExtenderProcess ext = start(cluster, config, api, port)) {
+      try (ExtenderProcess ext = start(cluster, config, api, port, run)) {
         ext.awaitReady(READY_DEADLINE);
         double ready = (System.nanoTime() - spawn) / 1e9;
-        return drive(cluster, agents, api, ext, ready, loadBefore, run);
+        try (ClusterTraffic traffic = clusterTraffic(ext)) {
+          return drive(cluster, agents, api, ext, ready, loadBefore, run);
+        }
       }
     }
   }
@@ -132,7 +142,7 @@ public final class ExtenderBenchmark {
     double sum0 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_sum");
     int cycles = opts.integer("cycles", 1000);
     log("  ready in %.1f s; warm-up", ready);
-    driver.warmUp(opts.integer("warmup", DEFAULT_WARMUP_CYCLES));
+    driver.warmUp(opts.integer("warmup", DEFAULT_WARMUP_CYCLES), maxClients());
     CpuMeter.Reading idleStart = CpuMeter.read(ext.pid());
     List<Double> idle = idleRounds(agents);
     CpuMeter.Reading idleEnd = CpuMeter.read(ext.pid());
@@ -141,7 +151,9 @@ public final class ExtenderBenchmark {
     CpuMeter.Reading loadCpuStart = CpuMeter.read(ext.pid());
     ExtenderResult.ApiCalls api0 = ExtenderResult.ApiCalls.of(api);
     long loadStart = System.nanoTime();
+    String exposition0 = ext.prometheusText();
     SchedulingDriver.CycleStats sequential = driver.sequential(cycles);
+    String exposition1 = ext.prometheusText();
     List<ExtenderResult.Concurrent> concurrent = new ArrayList<>();
     for (String c : opts.list("clients", "2,4")) {
       int k = Integer.parseInt(c);
@@ -181,6 +193,12 @@ public final class ExtenderBenchmark {
         verbs1.meanMicros(verbs0, 1),
         sequential,
         concurrent,
+        TailAttribution.of(
+            sequential.exchanges(),
+            SafepointLog.spans(safepointLog(cluster, run)),
+            roundSpans(agents)),
+        serverQuantiles(exposition0, exposition1, "filter"),
+        serverQuantiles(exposition0, exposition1, "prioritize"),
         filterAll,
         ext.heapUsedBytes(),
         ProcStatus.rssKib(ext.pid()),
@@ -241,6 +259,19 @@ public final class ExtenderBenchmark {
     return Duration.parse("PT" + d.toUpperCase(Locale.ROOT)).toMillis();
   }
 
+  /** One verb's median and p99 inside the extender between two scrapes of its metrics. */
+  private static PromHistogram.Quantiles serverQuantiles(String before, String after, String verb) {
+    String metric = "k8s_rdma_extender_verb_seconds";
+    String label = "verb=\"" + verb + "\"";
+    return PromHistogram.Quantiles.of(
+        PromHistogram.parse(after, metric, label)
+            .minus(PromHistogram.parse(before, metric, label)));
+  }
+
+  private static List<Span> roundSpans(FakeAgents agents) {
+    return agents.rounds().stream().map(r -> new Span(r.startNanos(), r.endNanos())).toList();
+  }
+
   private static List<Double> roundsWithin(FakeAgents agents, long from, long to) {
     return agents.rounds().stream()
         .filter(r -> r.index() > 0 && r.startNanos() >= from && r.endNanos() <= to)
@@ -248,7 +279,8 @@ public final class ExtenderBenchmark {
         .toList();
   }
 
-  private ExtenderProcess start(SimulatedCluster cluster, Path config, FakeKubeApi api, int port)
+  private ExtenderProcess start(
+      SimulatedCluster cluster, Path config, FakeKubeApi api, int port, int run)
       throws IOException {
     Path jar =
         Path.of(opts.get("extender-jar", "scheduler-extender/target/scheduler-extender.jar"));
@@ -257,7 +289,7 @@ public final class ExtenderBenchmark {
         cpuPrefix(opts),
         java,
         jar,
-        jvmFlags(cluster),
+        jvmFlags(cluster, run),
         extenderArgs(opts, config, api, port),
         port,
         log,
@@ -280,14 +312,20 @@ public final class ExtenderBenchmark {
     return cpus.isBlank() ? List.of() : List.of("taskset", "-c", cpus);
   }
 
+  /** The most clients any measured run uses. */
+  private int maxClients() {
+    return opts.list("clients", "2,4").stream().mapToInt(Integer::parseInt).max().orElse(1);
+  }
+
   /** The processors the extender runs on: those of {@code --extender-cpus}, else all. */
   private int extenderCores() {
     String cpus = opts.get("extender-cpus", "");
     return cpus.isBlank() ? Runtime.getRuntime().availableProcessors() : CpuMeter.cpuCount(cpus);
   }
 
-  private List<String> jvmFlags(SimulatedCluster cluster) throws IOException {
+  private List<String> jvmFlags(SimulatedCluster cluster, int run) throws IOException {
     List<String> flags = new ArrayList<>(userFlags());
+    flags.add(SafepointLog.flag(safepointLog(cluster, run)));
     String jfr = opts.get("jfr", "");
     if (!jfr.isBlank()) {
       Path dir = Files.createDirectories(Path.of(jfr));
@@ -296,6 +334,14 @@ public final class ExtenderBenchmark {
               + dir.toAbsolutePath().resolve("extender-" + cluster.size() + ".jfr"));
     }
     return flags;
+  }
+
+  /**
+   * Where the extender logs its safepoints, for {@link TailAttribution}: one line per stop of all
+   * its threads, which costs nothing measurable.
+   */
+  private Path safepointLog(SimulatedCluster cluster, int run) {
+    return work.resolve("safepoints-" + cluster.size() + "-" + run + ".log");
   }
 
   private List<String> userFlags() {
@@ -344,6 +390,18 @@ public final class ExtenderBenchmark {
     return opts.get("in-flight-timeout", "10s");
   }
 
+  /**
+   * The kubelet's probes and a Prometheus scrape ({@code scrape-interval}, default 30s), as in a
+   * cluster; {@code cluster-traffic=false} sends none, as runs before 2026-11-27 03:30 UTC did.
+   */
+  private ClusterTraffic clusterTraffic(ExtenderProcess ext) {
+    if (!Boolean.parseBoolean(opts.get("cluster-traffic", "true"))) {
+      return null;
+    }
+    return ClusterTraffic.start(
+        client, ext.base(), Duration.ofMillis(millis(opts.get("scrape-interval", "30s"))));
+  }
+
   /** The {@code pod-shape} option: {@code realistic} (default) or {@code minimal}. */
   static PodShape podShape(Options opts) {
     return PodShape.parse(opts.get("pod-shape", "realistic"));
@@ -375,9 +433,17 @@ public final class ExtenderBenchmark {
                 + " (the fake API's watch shows each pod to the informer when it is created,"
                 + " annotated and deleted; the driver deletes each pod after its bind, so the"
                 + " cluster sees churn instead of filling up)",
+            Boolean.parseBoolean(opts.get("cluster-traffic", "true"))
+                ? "- cluster traffic: readiness probe every 5 s, liveness every 10 s, Prometheus"
+                    + " scrape every "
+                    + opts.get("scrape-interval", "30s")
+                    + ", from readiness to the end (as kubelet and Prometheus would)"
+                : "- no cluster traffic (no probes, no scrapes)",
             "- per size: "
                 + opts.get("warmup", Integer.toString(DEFAULT_WARMUP_CYCLES))
-                + " warm-up cycles, "
+                + " warm-up cycles (half from 1 client, half from "
+                + maxClients()
+                + "), "
                 + opts.get("cycles", "1000")
                 + " cycles per measured run (1 client, then "
                 + opts.get("clients", "2,4")

@@ -158,8 +158,8 @@ public final class ExtenderComparison {
     ExtenderBenchmark.log("warm-up, %d cycles each in turns of %d", cycles, WARMUP_TURN);
     for (int done = 0; done < cycles; done += WARMUP_TURN) {
       int turn = Math.min(WARMUP_TURN, cycles - done);
-      a.driver().warmUp(turn);
-      b.driver().warmUp(turn);
+      a.driver().warmUp(turn, opts.integer("clients", 4));
+      b.driver().warmUp(turn, opts.integer("clients", 4));
     }
   }
 

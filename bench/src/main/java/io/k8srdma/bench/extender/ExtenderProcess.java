@@ -98,9 +98,14 @@ final class ExtenderProcess implements AutoCloseable {
     return json.path("measurements").path(0).path("value").asLong();
   }
 
+  /** The whole of {@code /actuator/prometheus}. */
+  String prometheusText() throws IOException, InterruptedException {
+    return get("/actuator/prometheus");
+  }
+
   /** The value of one unlabelled sample of {@code /actuator/prometheus}, NaN when absent. */
   double prometheus(String metric) throws IOException, InterruptedException {
-    for (String line : get("/actuator/prometheus").split("\n")) {
+    for (String line : prometheusText().split("\n")) {
       if (line.startsWith(metric + " ") || line.startsWith(metric + "{")) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
@@ -110,7 +115,7 @@ final class ExtenderProcess implements AutoCloseable {
 
   /** The value of the sample of {@code metric} whose labels contain {@code label}, else NaN. */
   double prometheus(String metric, String label) throws IOException, InterruptedException {
-    for (String line : get("/actuator/prometheus").split("\n")) {
+    for (String line : prometheusText().split("\n")) {
       if (line.startsWith(metric + "{") && line.contains(label)) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }

@@ -98,6 +98,26 @@ final class ExtenderReport {
               a.bindings()));
     }
     md.append(
+        """
+
+        What the slowest 1% of filter + prioritize exchanges of the one-client run overlapped: a \
+        safepoint of the extender (a collection or another stop of all its threads, from its \
+        -Xlog:safepoint), a poll round (as the fake agents saw it), or neither. On a shared or \
+        single core, background work and requests take turns; compare the tail's counts with the \
+        share of all exchanges that overlapped each.
+
+        In-extender p50 / p99: the extender's own k8s_rdma_extender_verb_seconds histogram over \
+        the one-client run, as the upper bounds of the buckets that hold them.
+
+        | nodes | exchanges | slowest | with a safepoint | with a poll round | with neither \
+        | all: with a safepoint / a poll round | p99 µs all / with neither | safepoints, longest µs \
+        | in-extender p50 / p99 µs filter, prioritize |
+        |--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|
+        """);
+    for (ExtenderResult r : results) {
+      md.append(tailRow(r));
+    }
+    md.append(
         "\nExtender CPU per cycle by thread (ms, the largest; digits in names shown as N):\n\n");
     for (ExtenderResult r : results) {
       md.append(
@@ -145,6 +165,30 @@ final class ExtenderReport {
         r.loadBefore(),
         r.loadAfter(),
         verdicts(r));
+  }
+
+  private static String tailRow(ExtenderResult r) {
+    TailAttribution t = r.tails();
+    return String.format(
+        Locale.ROOT,
+        "| %s | %d | %d | %d | %d | %d | %.1f%% / %.1f%% | %.0f / %.0f | %d, %.0f"
+            + " | %.0f / %.0f, %.0f / %.0f |%n",
+        r.label(),
+        t.exchanges(),
+        t.tail(),
+        t.tailPauses(),
+        t.tailRounds(),
+        t.tailNeither(),
+        100 * t.allPauses(),
+        100 * t.allRounds(),
+        t.p99Micros(),
+        t.p99NeitherMicros(),
+        t.pauses(),
+        t.longestPauseMicros(),
+        r.serverFilter().p50Micros(),
+        r.serverFilter().p99Micros(),
+        r.serverPrioritize().p50Micros(),
+        r.serverPrioritize().p99Micros());
   }
 
   private static String pct(LatencySummary s) {

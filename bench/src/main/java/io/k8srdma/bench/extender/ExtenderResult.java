@@ -21,6 +21,9 @@ import java.util.stream.Stream;
  * @param serverPrioritizeMeanMicros mean prioritize time inside the extender over those runs
  * @param sequential one client
  * @param concurrent one entry per concurrent client count
+ * @param tails what the slowest filter + prioritize exchanges of the one-client run overlapped
+ * @param serverFilter filter inside the extender during the one-client run, from its histogram
+ * @param serverPrioritize prioritize inside the extender during the one-client run
  * @param filterAll filter calls carrying all N nodes
  * @param heapUsedBytes extender heap in use at the end
  * @param rssKib extender VmRSS at the end
@@ -47,6 +50,9 @@ record ExtenderResult(
     double serverPrioritizeMeanMicros,
     SchedulingDriver.CycleStats sequential,
     List<Concurrent> concurrent,
+    TailAttribution tails,
+    PromHistogram.Quantiles serverFilter,
+    PromHistogram.Quantiles serverPrioritize,
     LatencySummary filterAll,
     long heapUsedBytes,
     long rssKib,

@@ -96,6 +96,8 @@ final class SchedulingDriver {
    * @param meanPassing mean number of nodes filter kept
    * @param unschedulable pods no candidate node fitted (no bind sent)
    * @param bindErrors binds that answered an error
+   * @param exchanges every filter + prioritize exchange, when and how long (for {@link
+   *     TailAttribution})
    */
   record CycleStats(
       LatencySummary filter,
@@ -105,11 +107,44 @@ final class SchedulingDriver {
       LatencySummary cycle,
       double meanPassing,
       long unschedulable,
-      long bindErrors) {}
+      long bindErrors,
+      List<FpExchange> exchanges) {}
 
-  /** Untimed cycles so the extender's JIT and caches are warm. */
-  void warmUp(int cycles) throws IOException, InterruptedException {
-    new Client(0).run(cycles);
+  /**
+   * The filter and the prioritize of one pod as the driver timed them.
+   *
+   * @param filter from sending the filter request to its answer
+   * @param prioritize from sending the prioritize request to its answer
+   */
+  record FpExchange(Span filter, Span prioritize) {
+    /** Filter plus prioritize, without the driver's time between them. */
+    long nanos() {
+      return filter.nanos() + prioritize.nanos();
+    }
+
+    /** Whether either exchange overlapped any of {@code spans}. */
+    boolean overlapsAny(List<Span> spans) {
+      for (Span s : spans) {
+        if (filter.overlaps(s) || prioritize.overlaps(s)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Untimed cycles so the extender's JIT and caches are warm: half from one client, half shared by
+   * {@code clients} (the most the measured runs use). Concurrent requests take paths one client
+   * never does (Tomcat's second connection, contended queues); warmed by one client only, the
+   * extender threw that code away and compiled it again in the measured concurrent runs.
+   */
+  void warmUp(int cycles, int clients) throws IOException, InterruptedException {
+    int together = clients > 1 ? cycles / 2 : 0;
+    new Client(0, false).run(cycles - together);
+    if (together > 0) {
+      runClients(clients, Math.max(1, together / clients), false);
+    }
   }
 
   /** {@code cycles} pods one after another from one client. */
@@ -119,13 +154,19 @@ final class SchedulingDriver {
 
   /** {@code clients} clients each scheduling {@code cyclesEach} pods back to back. */
   CycleStats concurrent(int clients, int cyclesEach) throws IOException, InterruptedException {
+    long t0 = System.nanoTime();
+    List<Client> all = runClients(clients, cyclesEach, true);
+    return merge(all, Duration.ofNanos(System.nanoTime() - t0));
+  }
+
+  private List<Client> runClients(int clients, int cyclesEach, boolean keepExchanges)
+      throws IOException, InterruptedException {
     List<Client> all = new ArrayList<>();
     List<Future<?>> done = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(clients);
-    long t0 = System.nanoTime();
     try {
       for (int i = 0; i < clients; i++) {
-        Client c = new Client(i + 1);
+        Client c = new Client(i + 1, keepExchanges);
         all.add(c);
         done.add(pool.submit(() -> c.run(cyclesEach)));
       }
@@ -137,12 +178,12 @@ final class SchedulingDriver {
     } finally {
       pool.shutdownNow();
     }
-    return merge(all, Duration.ofNanos(System.nanoTime() - t0));
+    return all;
   }
 
   /** {@code requests} filter calls that each carry every node of the cluster. */
   LatencySummary filterAllNodes(int requests) throws IOException, InterruptedException {
-    Client c = new Client(99);
+    Client c = new Client(99, false);
     List<String> every = window(0, cluster.size());
     long t0 = System.nanoTime();
     for (int i = 0; i < requests; i++) {
@@ -162,6 +203,7 @@ final class SchedulingDriver {
     long unschedulable = 0;
     long bindErrors = 0;
     long errors = 0;
+    List<FpExchange> exchanges = new ArrayList<>();
     for (Client c : clients) {
       f.add(c.filter);
       p.add(c.prioritize);
@@ -172,6 +214,7 @@ final class SchedulingDriver {
       unschedulable += c.unschedulable;
       bindErrors += c.bindErrors;
       errors += c.errors;
+      exchanges.addAll(c.exchanges);
     }
     long cycles = cy.getTotalCount();
     return new CycleStats(
@@ -182,7 +225,8 @@ final class SchedulingDriver {
         LatencySummary.of(cy, errors + bindErrors, elapsed),
         cycles == 0 ? 0 : (double) passing / cycles,
         unschedulable,
-        bindErrors);
+        bindErrors,
+        List.copyOf(exchanges));
   }
 
   /** {@code count} node names starting at node {@code start}, wrapping around. */
@@ -213,12 +257,19 @@ final class SchedulingDriver {
     final Histogram bind = LatencySummary.newHistogram();
     final Histogram cycle = LatencySummary.newHistogram();
     final AtomicInteger startNode = new AtomicInteger();
+    final List<FpExchange> exchanges = new ArrayList<>();
+    final boolean keepExchanges;
     long passing;
     long unschedulable;
     long bindErrors;
     long errors;
 
-    Client(int seed) {
+    /**
+     * @param keepExchanges whether to keep every filter + prioritize exchange (measured runs only:
+     *     they are bounded by their cycles)
+     */
+    Client(int seed, boolean keepExchanges) {
+      this.keepExchanges = keepExchanges;
       this.rnd = new SplittableRandom(0xbe4c_0000L + seed);
       startNode.set(rnd.nextInt(cluster.size()));
     }
@@ -250,6 +301,9 @@ final class SchedulingDriver {
         Timed<JsonNode> p = post("/prioritize", args(pod, kept));
         record(prioritize, p);
         filterPrioritize.recordValue(clamp(f.nanos() + p.nanos()));
+        if (keepExchanges) {
+          exchanges.add(new FpExchange(f.span(), p.span()));
+        }
         Timed<JsonNode> b = post("/bind", bindArgs(pod, best(p.body())));
         record(bind, b);
         if (!b.body().path("error").isNull() && !b.body().path("error").isMissingNode()) {
@@ -298,13 +352,17 @@ final class SchedulingDriver {
               .build();
       long t0 = System.nanoTime();
       HttpResponse<byte[]> r = client.send(request, BodyHandlers.ofByteArray());
-      long nanos = System.nanoTime() - t0;
-      return new Timed<>(nanos, r.statusCode(), Json.mapper().readTree(r.body()));
+      long t1 = System.nanoTime();
+      return new Timed<>(new Span(t0, t1), r.statusCode(), Json.mapper().readTree(r.body()));
     }
   }
 
-  /** One timed exchange: its duration, status and parsed answer. */
-  private record Timed<T>(long nanos, int status, T body) {}
+  /** One timed exchange: when it was, its status and parsed answer. */
+  private record Timed<T>(Span span, int status, T body) {
+    long nanos() {
+      return span.nanos();
+    }
+  }
 
   private static long clamp(long nanos) {
     return Math.min(nanos, LatencySummary.MAX_TRACKED_NANOS);
