@@ -109,7 +109,7 @@ public final class ExtenderBenchmark {
       try (ExtenderProcess ext = start(cluster, config, api, port, run)) {
         ext.awaitReady(READY_DEADLINE);
         double ready = (System.nanoTime() - spawn) / 1e9;
-        try (ClusterTraffic traffic = clusterTraffic(ext)) {
+        try (ClusterTraffic traffic = clusterTraffic(opts, client, ext)) {
           return drive(cluster, agents, api, ext, ready, loadBefore, run);
         }
       }
@@ -392,9 +392,10 @@ public final class ExtenderBenchmark {
 
   /**
    * The kubelet's probes and a Prometheus scrape ({@code scrape-interval}, default 30s), as in a
-   * cluster; {@code cluster-traffic=false} sends none, as runs before 2026-11-27 03:30 UTC did.
+   * cluster; {@code cluster-traffic=false} sends none (null), as runs before 2026-11-27 03:00 UTC
+   * did.
    */
-  private ClusterTraffic clusterTraffic(ExtenderProcess ext) {
+  static ClusterTraffic clusterTraffic(Options opts, HttpClient client, ExtenderProcess ext) {
     if (!Boolean.parseBoolean(opts.get("cluster-traffic", "true"))) {
       return null;
     }

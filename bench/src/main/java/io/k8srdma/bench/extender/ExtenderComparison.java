@@ -35,8 +35,10 @@ import java.util.Map;
  * slice-cycles} (600), {@code clients} (4), {@code extender-cpus} (none; as in {@link
  * ExtenderBenchmark}), {@code plain-pods} (false), {@code pod-shape} (realistic; as in {@link
  * ExtenderBenchmark}), {@code poll-interval} (5s), {@code in-flight-timeout} (10s), {@code
- * agent-threads} (4), {@code results} (bench/results). The fake API answers both the annotation
- * PATCH and the PUT of older builds. Every loop is bounded and all traffic goes to 127.0.0.1.
+ * agent-threads} (4), {@code cluster-traffic} (true) and {@code scrape-interval} (30s; both as in
+ * {@link ExtenderBenchmark}), {@code results} (bench/results). Each warm-up turn is half one
+ * client, half {@code clients}. The fake API answers both the annotation PATCH and the PUT of older
+ * builds. Every loop is bounded and all traffic goes to 127.0.0.1.
  */
 public final class ExtenderComparison {
 
@@ -111,43 +113,55 @@ public final class ExtenderComparison {
           ExtenderProcess extB = start(b, config, apiB, "b")) {
         extA.awaitReady(READY_DEADLINE);
         extB.awaitReady(READY_DEADLINE);
-        int candidates = SchedulingDriver.feasibleNodesToFind(cluster.size());
-        PodFactory pods =
-            new PodFactory(
-                Boolean.parseBoolean(opts.get("plain-pods", "false")),
-                ExtenderBenchmark.podShape(opts));
-        Side sideA =
-            new Side(
-                a,
-                extA,
-                new SchedulingDriver(client, extA.base(), cluster, apiA, candidates, pods, 0));
-        Side sideB =
-            new Side(
-                b,
-                extB,
-                new SchedulingDriver(client, extB.base(), cluster, apiB, candidates, pods, 0));
-        warmUp(sideA, sideB);
-        double[] idle = idleCores(extA.pid(), extB.pid());
-        List<AbResult.Slice> slices = new ArrayList<>();
-        int rounds = opts.integer("rounds", 12);
-        for (int r = 0; r < rounds; r++) {
-          ExtenderBenchmark.log("round %d of %d", r + 1, rounds);
-          Side first = r % 2 == 0 ? sideA : sideB;
-          Side second = r % 2 == 0 ? sideB : sideA;
-          slices.add(slice(first, r));
-          slices.add(slice(second, r));
+        try (ClusterTraffic trafficA = ExtenderBenchmark.clusterTraffic(opts, client, extA);
+            ClusterTraffic trafficB = ExtenderBenchmark.clusterTraffic(opts, client, extB)) {
+          return run(cluster, a, b, extA, extB, apiA, apiB);
         }
-        return new AbResult(
-            cluster.size(),
-            candidates,
-            a,
-            b,
-            idle[0],
-            idle[1],
-            slices,
-            apiA.unexpected() + apiB.unexpected());
       }
     }
+  }
+
+  /** Warms both extenders up, measures their idle polling, then runs the interleaved rounds. */
+  private AbResult run(
+      SimulatedCluster cluster,
+      Variant a,
+      Variant b,
+      ExtenderProcess extA,
+      ExtenderProcess extB,
+      FakeKubeApi apiA,
+      FakeKubeApi apiB)
+      throws IOException, InterruptedException {
+    int candidates = SchedulingDriver.feasibleNodesToFind(cluster.size());
+    PodFactory pods =
+        new PodFactory(
+            Boolean.parseBoolean(opts.get("plain-pods", "false")),
+            ExtenderBenchmark.podShape(opts));
+    Side sideA =
+        new Side(
+            a, extA, new SchedulingDriver(client, extA.base(), cluster, apiA, candidates, pods, 0));
+    Side sideB =
+        new Side(
+            b, extB, new SchedulingDriver(client, extB.base(), cluster, apiB, candidates, pods, 0));
+    warmUp(sideA, sideB);
+    double[] idle = idleCores(extA.pid(), extB.pid());
+    List<AbResult.Slice> slices = new ArrayList<>();
+    int rounds = opts.integer("rounds", 12);
+    for (int r = 0; r < rounds; r++) {
+      ExtenderBenchmark.log("round %d of %d", r + 1, rounds);
+      Side first = r % 2 == 0 ? sideA : sideB;
+      Side second = r % 2 == 0 ? sideB : sideA;
+      slices.add(slice(first, r));
+      slices.add(slice(second, r));
+    }
+    return new AbResult(
+        cluster.size(),
+        candidates,
+        a,
+        b,
+        idle[0],
+        idle[1],
+        slices,
+        apiA.unexpected() + apiB.unexpected());
   }
 
   /** A variant with its running extender and the driver that schedules through it. */
