@@ -110,7 +110,12 @@ public final class ExtenderBenchmark {
         ext.awaitReady(READY_DEADLINE);
         double ready = (System.nanoTime() - spawn) / 1e9;
         try (ClusterTraffic traffic = clusterTraffic(opts, client, ext)) {
-          return drive(cluster, agents, api, ext, ready, loadBefore, run);
+          ExtenderResult result = drive(cluster, agents, api, ext, ready, loadBefore, run);
+          if (traffic != null) {
+            // kubelet would take the extender out of the Service after 3 failed readiness probes
+            log("  probes and scrapes: %d sent, %d failed", traffic.requests(), traffic.failures());
+          }
+          return result;
         }
       }
     }
@@ -148,10 +153,10 @@ public final class ExtenderBenchmark {
     CpuMeter.Reading idleEnd = CpuMeter.read(ext.pid());
     log("  idle rounds %s; sequential", idle);
     VerbTotals verbs0 = verbTotals(ext);
+    String exposition0 = ext.prometheusText();
     CpuMeter.Reading loadCpuStart = CpuMeter.read(ext.pid());
     ExtenderResult.ApiCalls api0 = ExtenderResult.ApiCalls.of(api);
     long loadStart = System.nanoTime();
-    String exposition0 = ext.prometheusText();
     SchedulingDriver.CycleStats sequential = driver.sequential(cycles);
     String exposition1 = ext.prometheusText();
     List<ExtenderResult.Concurrent> concurrent = new ArrayList<>();
