@@ -39,7 +39,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Different pods share the pod-independent half of placement ({@link Placement#prepare}): each
  * node is prepared once with every ledger entry counted and reused under the same two conditions by
  * every pod that has no entry of its own there (for the others, leaving their entry out would
- * change the commitments, so they are placed from scratch).
+ * change the commitments, so they are placed from scratch). A prepared node also keeps where the
+ * last request placed on it fits, so the next worker of a job, asking for the same interfaces,
+ * reuses it on every node that did not change since.
  *
  * <p>Bind never reuses: it evaluates under the ledger lock with the commitments it reserves under.
  */
@@ -124,7 +126,7 @@ public class NodeEvaluator {
     return new PodEvaluation(podUid, request, kept);
   }
 
-  /** How often placement ran for filter and prioritize (bind not counted). */
+  /** How often placement ran for filter and prioritize (bind not counted; reused fits neither). */
   long placementRuns() {
     return placementRuns.sum();
   }
@@ -211,14 +213,14 @@ public class NodeEvaluator {
       Ledger.Stamp stamp;
       if (podUid == null || !shared.stamp().pods().contains(podUid)) {
         // Leaving out the pod's own entry leaves out nothing: the shared preparation is exact.
-        fit = Placement.fit(shared.node(), prepared);
+        fit = shared.fit(request, prepared, placementRuns);
         stamp = shared.stamp();
       } else {
         Ledger.Snapshot own = ledger.snapshot(node, podUid);
         fit = Placement.fit(inventory, own.commitments(), request, options);
+        placementRuns.increment();
         stamp = own.stamp();
       }
-      placementRuns.increment();
       Verdict verdict = new Verdict(fit, null);
       kept.put(
           node,
@@ -232,8 +234,49 @@ public class NodeEvaluator {
     }
   }
 
-  /** A node prepared for placement, with what it was prepared from. */
-  private record Shared(NodeInventory inventory, Ledger.Stamp stamp, Placement.PreparedNode node) {}
+  /**
+   * A node prepared for placement, with what it was prepared from and the last request placed on
+   * it. The workers of a job ask for the same interfaces and kube-scheduler sends them one after
+   * another over mostly the same nodes, so each node keeps its last fit: it is exact while the
+   * preparation is, since placement is a pure function of the prepared node and the request.
+   */
+  private static final class Shared {
+    private final NodeInventory inventory;
+    private final Ledger.Stamp stamp;
+    private final Placement.PreparedNode node;
+
+    /** Read and replaced without a lock: a lost update only costs one placement run. */
+    private volatile LastFit last;
+
+    Shared(NodeInventory inventory, Ledger.Stamp stamp, Placement.PreparedNode node) {
+      this.inventory = inventory;
+      this.stamp = stamp;
+      this.node = node;
+    }
+
+    NodeInventory inventory() {
+      return inventory;
+    }
+
+    Ledger.Stamp stamp() {
+      return stamp;
+    }
+
+    /** Where {@code request} fits on this node, placed anew only when the last request differs. */
+    FitResult fit(PodRequest request, PreparedRequest prepared, LongAdder runs) {
+      LastFit l = last;
+      if (l != null && l.request().equals(request)) {
+        return l.fit();
+      }
+      FitResult fit = Placement.fit(node, prepared);
+      runs.increment();
+      last = new LastFit(request, fit);
+      return fit;
+    }
+  }
+
+  /** A request and where it fits on one prepared node. */
+  private record LastFit(PodRequest request, FitResult fit) {}
 
   /** The identity of a pod's evaluation: the ledger leaves out the pod's own entry. */
   private record PodKey(String podUid, PodRequest request) {}
