@@ -140,7 +140,7 @@ public final class ExtenderBenchmark {
             cluster,
             api,
             candidates,
-            new PodFactory(plain, podShape(opts)),
+            new PodFactory(plain, podShape(opts), jobSize(opts)),
             keepPods);
     double firstRound = agents.rounds().isEmpty() ? Double.NaN : agents.rounds().get(0).seconds();
     double count0 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_count");
@@ -408,6 +408,20 @@ public final class ExtenderBenchmark {
         client, ext.base(), Duration.ofMillis(millis(opts.get("scrape-interval", "30s"))));
   }
 
+  /**
+   * The {@code job-size} option (default 1): how many pods in a row ask for the same interfaces.
+   */
+  static int jobSize(Options opts) {
+    return opts.integer("job-size", 1);
+  }
+
+  /** How the pods come, for reports: in jobs when {@code job-size} is above 1, else nothing. */
+  static String jobs(Options opts) {
+    return jobSize(opts) > 1
+        ? ", in jobs of " + jobSize(opts) + " workers asking for the same"
+        : "";
+  }
+
   /** The {@code pod-shape} option: {@code realistic} (default) or {@code minimal}. */
   static PodShape podShape(Options opts) {
     return PodShape.parse(opts.get("pod-shape", "realistic"));
@@ -420,7 +434,8 @@ public final class ExtenderBenchmark {
                 ? "- **control run: pods without an RDMA request** (filter passes every candidate"
                     + " unevaluated, prioritize scores 0, bind only GETs the pod and POSTs the"
                     + " binding)"
-                : "- pods: 1–4 RDMA interfaces each, floors 0–50 Gb/s",
+                : "- pods: 1–4 RDMA interfaces each, floors 0–50 Gb/s"
+                    + (jobSize(opts) > 1 ? jobs(opts) : ", each asking for its own"),
             "- pod shape: "
                 + podShape(opts).label()
                 + " (what the pod looks like besides its request: `realistic` is a training-job"

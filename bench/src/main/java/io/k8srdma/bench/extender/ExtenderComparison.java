@@ -35,10 +35,11 @@ import java.util.Map;
  * slice-cycles} (600), {@code clients} (4), {@code extender-cpus} (none; as in {@link
  * ExtenderBenchmark}), {@code plain-pods} (false), {@code pod-shape} (realistic; as in {@link
  * ExtenderBenchmark}), {@code poll-interval} (5s), {@code in-flight-timeout} (10s), {@code
- * agent-threads} (4), {@code cluster-traffic} (true) and {@code scrape-interval} (30s; both as in
- * {@link ExtenderBenchmark}), {@code results} (bench/results). Each warm-up turn is half one
- * client, half {@code clients}. The fake API answers both the annotation PATCH and the PUT of older
- * builds. Every loop is bounded and all traffic goes to 127.0.0.1.
+ * agent-threads} (4), {@code job-size} (1), {@code cluster-traffic} (true) and {@code
+ * scrape-interval} (30s; both as in {@link ExtenderBenchmark}), {@code results} (bench/results).
+ * Each warm-up turn is half one client, half {@code clients}. The fake API answers both the
+ * annotation PATCH and the PUT of older builds. Every loop is bounded and all traffic goes to
+ * 127.0.0.1.
  */
 public final class ExtenderComparison {
 
@@ -135,7 +136,8 @@ public final class ExtenderComparison {
     PodFactory pods =
         new PodFactory(
             Boolean.parseBoolean(opts.get("plain-pods", "false")),
-            ExtenderBenchmark.podShape(opts));
+            ExtenderBenchmark.podShape(opts),
+            ExtenderBenchmark.jobSize(opts));
     Side sideA =
         new Side(
             a, extA, new SchedulingDriver(client, extA.base(), cluster, apiA, candidates, pods, 0));
@@ -264,6 +266,7 @@ public final class ExtenderComparison {
         + (Boolean.parseBoolean(opts.get("plain-pods", "false"))
             ? "without an RDMA request (control)"
             : "1–4 RDMA interfaces each, floors 0–50 Gb/s")
+        + ExtenderBenchmark.jobs(opts)
         + ", "
         + ExtenderBenchmark.podShape(opts).label()
         + " shape; poll interval "

@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Pending pods as kube-scheduler would send them: each asks for 1–4 RDMA interfaces with floors of
  * 0–50 Gb/s (in 5 Gb/s steps) in the {@code k8s-rdma.io/interfaces} annotation, or, for the control
- * run, for none (the extender passes such pods through without placement).
+ * run, for none (the extender passes such pods through without placement). With a job size above 1,
+ * pods come as the workers of jobs: that many pods in a row ask for the same interfaces, as the
+ * replicas of a training job do.
  */
 final class PodFactory {
 
@@ -20,14 +22,28 @@ final class PodFactory {
   private final AtomicLong sequence = new AtomicLong();
   private final boolean plain;
   private final PodShape shape;
+  private final int jobSize;
 
   /**
    * @param plain pods without an RDMA request: what the HTTP, JSON and bind plumbing cost alone
    * @param shape what the pods look like besides their request
    */
   PodFactory(boolean plain, PodShape shape) {
+    this(plain, shape, 1);
+  }
+
+  /**
+   * @param plain pods without an RDMA request: what the HTTP, JSON and bind plumbing cost alone
+   * @param shape what the pods look like besides their request
+   * @param jobSize how many pods in a row ask for the same interfaces; 1 for a new request each
+   */
+  PodFactory(boolean plain, PodShape shape, int jobSize) {
+    if (jobSize < 1) {
+      throw new IllegalArgumentException("job size must be at least 1, got " + jobSize);
+    }
     this.plain = plain;
     this.shape = shape;
+    this.jobSize = jobSize;
   }
 
   /**
@@ -45,11 +61,16 @@ final class PodFactory {
     long n = sequence.incrementAndGet();
     String name = "pod-" + n;
     String uid = "00000000-0000-4000-8000-" + String.format("%012d", n);
-    String interfaces = plain ? null : interfaces(rnd);
+    String interfaces = plain ? null : interfaces(jobSize == 1 ? rnd : jobRandom(n));
     Map<String, String> annotations =
         interfaces == null ? Map.of() : Map.of(Annotations.INTERFACES, interfaces);
     ObjectNode pod = shape.pod(NAMESPACE, name, uid, null, annotations);
     return new BenchPod(name, uid, interfaces, pod);
+  }
+
+  /** The same random stream for every worker of the job that pod {@code n} (1-based) belongs to. */
+  private SplittableRandom jobRandom(long n) {
+    return new SplittableRandom(0x10b5_0000L + (n - 1) / jobSize);
   }
 
   private static String interfaces(SplittableRandom rnd) {

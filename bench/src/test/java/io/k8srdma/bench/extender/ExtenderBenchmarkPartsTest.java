@@ -1,6 +1,7 @@
 package io.k8srdma.bench.extender;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.fabric8.kubernetes.api.model.Node;
@@ -12,7 +13,10 @@ import io.k8srdma.model.inventory.NodeInventory;
 import io.k8srdma.model.inventory.PhysicalFunction;
 import io.k8srdma.model.json.Json;
 import io.k8srdma.model.request.PodRequestCodec;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +29,24 @@ class ExtenderBenchmarkPartsTest {
     assertThat(SchedulingDriver.feasibleNodesToFind(1_000)).isEqualTo(420);
     assertThat(SchedulingDriver.feasibleNodesToFind(5_000)).isEqualTo(500);
     assertThat(SchedulingDriver.feasibleNodesToFind(10_000)).isEqualTo(500);
+  }
+
+  @Test
+  void theWorkersOfAJobAskForTheSameInterfacesAndJobsDiffer() {
+    PodFactory jobs = new PodFactory(false, PodShape.MINIMAL, 3);
+    SplittableRandom rnd = new SplittableRandom(1);
+    List<String> requests = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      requests.add(jobs.next(rnd).interfaces());
+    }
+    for (int job = 0; job < 10; job++) {
+      assertThat(requests.subList(3 * job, 3 * job + 3))
+          .as("job %d", job)
+          .containsOnly(requests.get(3 * job));
+    }
+    assertThat(Set.copyOf(requests)).as("ten jobs, not one request").hasSizeGreaterThan(3);
+    assertThatThrownBy(() -> new PodFactory(false, PodShape.MINIMAL, 0))
+        .hasMessageContaining("job size must be at least 1, got 0");
   }
 
   @Test
