@@ -88,8 +88,14 @@ class ApiOutageAtStartTest {
         "ready once the API answers",
         Duration.ofSeconds(40),
         () -> http.getRaw("/actuator/health/readiness").statusCode() == 200);
-    assertThat(ExtenderHttp.names(http.filter(rdmaPod(), List.of("node-a")).get("nodenames")))
-        .containsExactly("node-a");
+    // The informer may list the nodes before node-a is created; then the extender turns ready
+    // without it and polls node-a in a later round (every 200 ms here), as for any node that joins.
+    Await.until(
+        "node-a polled and passing filter",
+        Duration.ofSeconds(10),
+        () ->
+            ExtenderHttp.names(http.filter(rdmaPod(), List.of("node-a")).get("nodenames"))
+                .equals(List.of("node-a")));
     assertThat(http.getRaw("/actuator/prometheus").body())
         .contains("k8s_rdma_extender_informer_watching{informer=\"nodes\"}")
         .contains("k8s_rdma_extender_informer_watching{informer=\"pods\"}");

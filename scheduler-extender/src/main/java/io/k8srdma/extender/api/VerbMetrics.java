@@ -17,6 +17,9 @@ import java.util.function.Supplier;
  */
 public class VerbMetrics {
 
+  /** The smallest bucket of the verb histograms. */
+  static final Duration SMALLEST_BUCKET = Duration.ofNanos(100_000);
+
   private final MeterRegistry registry;
 
   /**
@@ -50,9 +53,6 @@ public class VerbMetrics {
   public <T> T time(String verb, Supplier<T> body) {
     return timers.computeIfAbsent(verb, this::timer).record(body);
   }
-
-  /** The smallest bucket of the verb histograms. */
-  static final Duration SMALLEST_BUCKET = Duration.ofNanos(100_000);
 
   private Timer timer(String verb) {
     return Timer.builder("k8s_rdma_extender_verb")
