@@ -152,8 +152,8 @@ public final class ExtenderBenchmark {
     List<Double> idle = idleRounds(agents);
     CpuMeter.Reading idleEnd = CpuMeter.read(ext.pid());
     log("  idle rounds %s; sequential", idle);
-    VerbTotals verbs0 = verbTotals(ext);
     String exposition0 = ext.prometheusText();
+    VerbTotals verbs0 = verbTotals(exposition0);
     CpuMeter.Reading loadCpuStart = CpuMeter.read(ext.pid());
     ExtenderResult.ApiCalls api0 = ExtenderResult.ApiCalls.of(api);
     long loadStart = System.nanoTime();
@@ -169,7 +169,7 @@ public final class ExtenderBenchmark {
     long loadEnd = System.nanoTime();
     CpuMeter.Reading loadCpuEnd = CpuMeter.read(ext.pid());
     ExtenderResult.ApiCalls apiCalls = ExtenderResult.ApiCalls.of(api).minus(api0);
-    VerbTotals verbs1 = verbTotals(ext);
+    VerbTotals verbs1 = verbTotals(ext.prometheusText());
     long measuredCycles =
         sequential.cycle().requests()
             + concurrent.stream().mapToLong(c -> c.stats().cycle().requests()).sum();
@@ -229,14 +229,14 @@ public final class ExtenderBenchmark {
     }
   }
 
-  private static VerbTotals verbTotals(ExtenderProcess ext)
-      throws IOException, InterruptedException {
+  private static VerbTotals verbTotals(String exposition) {
     String[] verbs = {"verb=\"filter\"", "verb=\"prioritize\""};
     double[] sums = new double[2];
     double[] counts = new double[2];
     for (int i = 0; i < 2; i++) {
-      sums[i] = ext.prometheus("k8s_rdma_extender_verb_seconds_sum", verbs[i]);
-      counts[i] = ext.prometheus("k8s_rdma_extender_verb_seconds_count", verbs[i]);
+      sums[i] = ExtenderProcess.sample(exposition, "k8s_rdma_extender_verb_seconds_sum", verbs[i]);
+      counts[i] =
+          ExtenderProcess.sample(exposition, "k8s_rdma_extender_verb_seconds_count", verbs[i]);
     }
     return new VerbTotals(sums, counts);
   }

@@ -113,9 +113,12 @@ final class ExtenderProcess implements AutoCloseable {
     return Double.NaN;
   }
 
-  /** The value of the sample of {@code metric} whose labels contain {@code label}, else NaN. */
-  double prometheus(String metric, String label) throws IOException, InterruptedException {
-    for (String line : prometheusText().split("\n")) {
+  /**
+   * The value of the sample of {@code metric} whose labels contain {@code label} in one scrape of
+   * {@code /actuator/prometheus}, else NaN.
+   */
+  static double sample(String exposition, String metric, String label) {
+    for (String line : exposition.split("\n")) {
       if (line.startsWith(metric + "{") && line.contains(label)) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
