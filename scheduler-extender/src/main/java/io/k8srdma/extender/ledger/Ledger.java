@@ -36,11 +36,12 @@ public class Ledger {
   private final Map<String, String> nodeOfPod = new ConcurrentHashMap<>();
 
   /**
-   * Per node, the value of {@link #changes} at its last put or remove; absent (read as 0) when it
-   * never had an entry. Drawn from one counter, so a node's version only ever grows. Never pruned:
-   * one small entry per node that ever had a pod, which is bounded by the cluster's node names.
+   * Per node, the value of {@link #changes} at its last put or remove (0 when it never had an
+   * entry). Drawn from one counter, so a node's version only ever grows. Never pruned: a stamp
+   * holds its node's cell, so a cell replaced later would miss changes; one small cell per node
+   * that ever had a pod or a snapshot, which is bounded by the cluster's node names.
    */
-  private final Map<String, Long> versionOf = new ConcurrentHashMap<>();
+  private final Map<String, Version> versionOf = new ConcurrentHashMap<>();
 
   private final AtomicLong changes = new AtomicLong();
   private final Clock clock;
@@ -63,28 +64,30 @@ public class Ledger {
    * rather than current with stale commitments.
    */
   public Snapshot snapshot(String node, String exceptPodUid) {
-    long version = versionOf.getOrDefault(node, 0L);
+    Version cell = versionOf.computeIfAbsent(node, n -> new Version());
+    long version = cell.value;
     Instant now = clock.instant();
     Map<String, Entry> entries = byNode.get(node);
     return new Snapshot(
-        commitmentsOn(entries, exceptPodUid, now), liveWindow(version, entries, now));
+        commitmentsOn(entries, exceptPodUid, now), liveWindow(cell, version, entries, now));
   }
 
   /**
-   * True when what {@code stamp} was taken of is still what is committed on {@code node}: no entry
-   * was put or removed since, and no in-flight entry has expired (or, with a clock set back, come
-   * back to life).
+   * True when what {@code stamp} was taken of is still what is committed on its node: no entry was
+   * put or removed since, and no in-flight entry has expired (or, with a clock set back, come back
+   * to life).
    */
-  public boolean unchangedSince(String node, Stamp stamp) {
-    return unchangedSince(node, stamp, clock.instant());
+  public boolean unchangedSince(Stamp stamp) {
+    return unchangedSince(stamp, clock.instant());
   }
 
   /**
-   * {@link #unchangedSince(String, Stamp)} as of {@code now}: a caller checking hundreds of nodes
-   * for one request reads the clock once, and gets one consistent view of expiries.
+   * {@link #unchangedSince(Stamp)} as of {@code now}: a caller checking hundreds of nodes for one
+   * request reads the clock once, and gets one consistent view of expiries. It does not look the
+   * node up: the stamp holds the node's version cell.
    */
-  public boolean unchangedSince(String node, Stamp stamp, Instant now) {
-    return versionOf.getOrDefault(node, 0L) == stamp.version() && stamp.covers(now);
+  public boolean unchangedSince(Stamp stamp, Instant now) {
+    return stamp.cell.value == stamp.version() && stamp.covers(now);
   }
 
   private static Commitments commitmentsOn(
@@ -105,7 +108,8 @@ public class Ledger {
    * The stamp of the entries at {@code now}: the live set stays the same from the latest expiry
    * already passed (inclusive) until the earliest one still ahead (exclusive).
    */
-  private static Stamp liveWindow(long version, Map<String, Entry> entries, Instant now) {
+  private static Stamp liveWindow(
+      Version cell, long version, Map<String, Entry> entries, Instant now) {
     Instant from = null;
     Instant until = null;
     if (entries != null) {
@@ -123,7 +127,7 @@ public class Ledger {
     }
     Set<String> pods =
         entries == null || entries.isEmpty() ? Set.of() : Set.copyOf(entries.keySet());
-    return new Stamp(version, from, until, pods);
+    return new Stamp(cell, version, from, until, pods);
   }
 
   /**
@@ -242,7 +246,7 @@ public class Ledger {
 
   /** Called after every change to a node's entries (never before: see {@link #snapshot}). */
   private void changed(String node) {
-    versionOf.put(node, changes.incrementAndGet());
+    versionOf.computeIfAbsent(node, n -> new Version()).value = changes.incrementAndGet();
   }
 
   private boolean remove(String podUid) {
@@ -283,19 +287,31 @@ public class Ledger {
    * remove, which bump {@code version}, and the live set only changes when the clock crosses an
    * expiry time, which stays inside {@code [liveFrom, liveUntil)} for as long as it is the same.
    *
+   * @param cell the node's version cell, to read its current version without a lookup by name
    * @param version the node's version when taken
    * @param liveFrom the latest expiry already passed then, null for none
    * @param liveUntil the earliest expiry still ahead then, null for none
    * @param pods the UIDs of the pods with an entry on the node then, live or not: while the stamp
    *     holds, commitments taken without leaving any pod out are those of every other pod too
    */
-  public record Stamp(long version, Instant liveFrom, Instant liveUntil, Set<String> pods) {
+  public record Stamp(
+      Version cell, long version, Instant liveFrom, Instant liveUntil, Set<String> pods) {
 
     /** Whether the live set at {@code now} is the one this stamp was taken of. */
     boolean covers(Instant now) {
       return (liveFrom == null || !now.isBefore(liveFrom))
           && (liveUntil == null || now.isBefore(liveUntil));
     }
+  }
+
+  /**
+   * A node's current version. Written only under the ledger's lock, after the entries changed; read
+   * without it.
+   */
+  public static final class Version {
+    private volatile long value;
+
+    private Version() {}
   }
 
   private record Entry(Assignment assignment, Instant expiresAt) {

@@ -69,12 +69,6 @@ public class NodeEvaluator {
         }
       };
 
-  /**
-   * Per node, its PFs prepared for placement with every ledger entry counted, shared by all pods
-   * that have no entry of their own on the node; pruned of nodes the inventory cache forgot.
-   */
-  private final Map<String, Shared> prepared = new ConcurrentHashMap<>();
-
   /** How often placement ran for filter and prioritize; for tests that check reuse. */
   private final LongAdder placementRuns = new LongAdder();
 
@@ -136,27 +130,26 @@ public class NodeEvaluator {
     return preparations.sum();
   }
 
-  /** The node prepared with every ledger entry counted, prepared again when anything changed. */
-  private Shared sharedFor(String node, NodeInventory inventory, Instant now) {
-    Shared s = prepared.get(node);
-    if (s != null && s.inventory() == inventory && ledger.unchangedSince(node, s.stamp(), now)) {
+  /**
+   * The node's PFs prepared for placement with every ledger entry counted, shared by all pods that
+   * have no entry of their own on the node, and prepared again when anything changed. It is kept on
+   * the node's cache entry, so it goes when the cache forgets the node.
+   */
+  private Shared sharedFor(
+      String node, InventoryCache.CachedNode cached, NodeInventory inventory, Instant now) {
+    if (cached.derived() instanceof Shared s
+        && s.owner == this
+        && s.inventory() == inventory
+        && ledger.unchangedSince(s.stamp(), now)) {
       return s;
     }
     Ledger.Snapshot all = ledger.snapshot(node, null);
     preparations.increment();
-    s =
+    Shared s =
         new Shared(
-            inventory, all.stamp(), Placement.prepare(inventory, all.commitments(), options));
-    prepared.put(node, s);
-    pruneForgottenNodes();
+            this, inventory, all.stamp(), Placement.prepare(inventory, all.commitments(), options));
+    cached.derived(s);
     return s;
-  }
-
-  /** Keeps {@link #prepared} to about the nodes the cache knows, at a cost amortised over puts. */
-  private void pruneForgottenNodes() {
-    if (prepared.size() > 2 * cache.all().size() + RECENT_PODS) {
-      prepared.keySet().removeIf(n -> cache.get(n).isEmpty());
-    }
   }
 
   /** One pod's evaluations, backed by the verdicts kept for it. */
@@ -190,13 +183,14 @@ public class NodeEvaluator {
      */
     public Verdict evaluate(String node) {
       Kept previous = kept.get(node);
-      if (previous != null && previous.holdsUnlookedUp(inventories, now, node, ledger)) {
+      if (previous != null && previous.holdsUnlookedUp(inventories, now, ledger)) {
         // Prioritize right after filter: no node's inventory changed since, this node is fresh by
         // the age it had then, and its ledger is unchanged, so the node is not even looked up
         // (that lookup missed the CPU caches for most candidates: ~10% of a cycle's CPU).
         return previous.verdict();
       }
-      Optional<NodeState> state = cache.get(node);
+      InventoryCache.CachedNode cached = cache.lookup(node);
+      NodeState state = cached == null ? null : cached.state();
       Verdict unusable = unusable(state, now);
       if (unusable != null) {
         // The kept verdict would still be right once the node is fresh again (it depends on the
@@ -204,11 +198,11 @@ public class NodeEvaluator {
         kept.remove(node);
         return unusable;
       }
-      NodeInventory inventory = state.get().inventory();
-      if (previous != null && previous.stillHolds(node, inventory, ledger, now)) {
+      NodeInventory inventory = state.inventory();
+      if (previous != null && previous.stillHolds(inventory, ledger, now)) {
         return previous.verdict();
       }
-      Shared shared = sharedFor(node, inventory, now);
+      Shared shared = sharedFor(node, cached, inventory, now);
       FitResult fit;
       Ledger.Stamp stamp;
       if (podUid == null || !shared.stamp().pods().contains(podUid)) {
@@ -223,8 +217,7 @@ public class NodeEvaluator {
       }
       Verdict verdict = new Verdict(fit, null);
       kept.put(
-          node,
-          new Kept(inventory, stamp, verdict, inventories, freshUntil(state.get().confirmedAt())));
+          node, new Kept(inventory, stamp, verdict, inventories, freshUntil(state.confirmedAt())));
       return verdict;
     }
 
@@ -241,6 +234,10 @@ public class NodeEvaluator {
    * preparation is, since placement is a pure function of the prepared node and the request.
    */
   private static final class Shared {
+
+    /** Prepared with this evaluator's options (tests run several over one cache). */
+    private final NodeEvaluator owner;
+
     private final NodeInventory inventory;
     private final Ledger.Stamp stamp;
     private final Placement.PreparedNode node;
@@ -248,7 +245,12 @@ public class NodeEvaluator {
     /** Read and replaced without a lock: a lost update only costs one placement run. */
     private volatile LastFit last;
 
-    Shared(NodeInventory inventory, Ledger.Stamp stamp, Placement.PreparedNode node) {
+    Shared(
+        NodeEvaluator owner,
+        NodeInventory inventory,
+        Ledger.Stamp stamp,
+        Placement.PreparedNode node) {
+      this.owner = owner;
       this.inventory = inventory;
       this.stamp = stamp;
       this.node = node;
@@ -296,8 +298,8 @@ public class NodeEvaluator {
       long inventories,
       Instant freshUntil) {
 
-    boolean stillHolds(String node, NodeInventory current, Ledger ledger, Instant now) {
-      return inventory == current && ledger.unchangedSince(node, stamp, now);
+    boolean stillHolds(NodeInventory current, Ledger ledger, Instant now) {
+      return inventory == current && ledger.unchangedSince(stamp, now);
     }
 
     /**
@@ -305,33 +307,34 @@ public class NodeEvaluator {
      * node's if no inventory changed since ({@code generation}), and it is fresh at {@code now} if
      * it was fresh until then when kept (a later confirmation only makes it fresher).
      */
-    boolean holdsUnlookedUp(long generation, Instant now, String node, Ledger ledger) {
+    boolean holdsUnlookedUp(long generation, Instant now, Ledger ledger) {
       return inventories == generation
           && !now.isAfter(freshUntil)
-          && ledger.unchangedSince(node, stamp, now);
+          && ledger.unchangedSince(stamp, now);
     }
   }
 
   /** Evaluates one node against given commitments (bind passes the ones it reserves under). */
   public Verdict evaluate(String node, PodRequest request, Commitments commitments) {
-    Optional<NodeState> state = cache.get(node);
+    NodeState state = cache.get(node).orElse(null);
     Verdict unusable = unusable(state, clock.instant());
     if (unusable != null) {
       return unusable;
     }
-    FitResult fit = Placement.fit(state.get().inventory(), commitments, request, options);
+    FitResult fit = Placement.fit(state.inventory(), commitments, request, options);
     return new Verdict(fit, null);
   }
 
   /**
-   * Why placement may not use the node's inventory (unknown node, none yet, stale), or null when it
-   * may. Null rather than a wrapper for the usable case: this runs for every candidate node.
+   * Why placement may not use the node's inventory (unknown node: null state, none yet, stale), or
+   * null when it may. Null rather than a wrapper for the usable case: this runs for every candidate
+   * node.
    */
-  private Verdict unusable(Optional<NodeState> state, Instant now) {
-    if (state.isEmpty()) {
+  private Verdict unusable(NodeState state, Instant now) {
+    if (state == null) {
       return Verdict.unusable("no k8s-rdma node agent is known for this node");
     }
-    String reason = state.get().unusableReason(now, staleness);
+    String reason = state.unusableReason(now, staleness);
     return reason == null ? null : Verdict.unusable(reason);
   }
 

@@ -29,7 +29,7 @@ class LedgerStampTest {
     ledger.bound("pod-b", assignment(OTHER, 2));
     clock.advance(Duration.ofHours(1));
 
-    assertThat(ledger.unchangedSince(NODE, stamp)).isTrue();
+    assertThat(ledger.unchangedSince(stamp)).isTrue();
   }
 
   @Test
@@ -47,7 +47,7 @@ class LedgerStampTest {
     for (Runnable change : changes) {
       Ledger.Stamp before = ledger.snapshot(NODE, null).stamp();
       change.run();
-      assertThat(ledger.unchangedSince(NODE, before)).isFalse();
+      assertThat(ledger.unchangedSince(before)).isFalse();
     }
   }
 
@@ -57,12 +57,12 @@ class LedgerStampTest {
     Ledger.Snapshot snapshot = ledger.snapshot(NODE, null);
 
     clock.advance(IN_FLIGHT.minusMillis(1));
-    boolean justBefore = ledger.unchangedSince(NODE, snapshot.stamp());
+    boolean justBefore = ledger.unchangedSince(snapshot.stamp());
     clock.advance(Duration.ofMillis(1));
 
     assertThat(snapshot.commitments().isTaken("0000:1a:00.2")).isTrue();
     assertThat(justBefore).isTrue();
-    assertThat(ledger.unchangedSince(NODE, snapshot.stamp())).isFalse();
+    assertThat(ledger.unchangedSince(snapshot.stamp())).isFalse();
   }
 
   @Test
@@ -74,9 +74,9 @@ class LedgerStampTest {
     clock.advance(IN_FLIGHT);
 
     // The clock has passed the expiry, but a request that started before it keeps one view.
-    assertThat(ledger.unchangedSince(NODE, snapshot.stamp())).isFalse();
-    assertThat(ledger.unchangedSince(NODE, snapshot.stamp(), requestStart)).isTrue();
-    assertThat(ledger.unchangedSince(NODE, snapshot.stamp(), clock.instant())).isFalse();
+    assertThat(ledger.unchangedSince(snapshot.stamp())).isFalse();
+    assertThat(ledger.unchangedSince(snapshot.stamp(), requestStart)).isTrue();
+    assertThat(ledger.unchangedSince(snapshot.stamp(), clock.instant())).isFalse();
   }
 
   @Test
@@ -88,13 +88,13 @@ class LedgerStampTest {
     Ledger.Snapshot snapshot = ledger.snapshot(NODE, null);
 
     clock.advance(Duration.ofSeconds(9));
-    boolean beforeSecondExpiry = ledger.unchangedSince(NODE, snapshot.stamp());
+    boolean beforeSecondExpiry = ledger.unchangedSince(snapshot.stamp());
     clock.advance(Duration.ofSeconds(1));
 
     assertThat(snapshot.commitments().isTaken("0000:1a:00.2")).isFalse();
     assertThat(snapshot.commitments().isTaken("0000:1a:00.3")).isTrue();
     assertThat(beforeSecondExpiry).isTrue();
-    assertThat(ledger.unchangedSince(NODE, snapshot.stamp())).isFalse();
+    assertThat(ledger.unchangedSince(snapshot.stamp())).isFalse();
   }
 
   @Test

@@ -124,7 +124,7 @@ class LedgerTest {
 
     assertThat(ledger.holdInFlight()).isEqualTo(1);
 
-    assertThat(ledger.unchangedSince(NODE, before)).as("a hold is a change").isFalse();
+    assertThat(ledger.unchangedSince(before)).as("a hold is a change").isFalse();
     clock.advance(IN_FLIGHT.minusSeconds(1));
     assertThat(ledger.assignmentOf("pod-a")).as("30 s after the hold, not the bind").isPresent();
     assertThat(ledger.assignmentOf("pod-b")).isPresent();

@@ -8,7 +8,10 @@ import java.time.Instant;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The inventory generation the evaluator relies on to skip looking nodes up. */
+/**
+ * The inventory generation the evaluator relies on to skip looking nodes up, and the entry per node
+ * it keeps what it derived on.
+ */
 class InventoryCacheTest {
 
   private static final URI AGENT = URI.create("http://10.0.0.1:8089");
@@ -48,5 +51,29 @@ class InventoryCacheTest {
     cache.retainOnly(Set.of("n1"));
 
     assertThat(cache.inventoryGeneration()).isEqualTo(before);
+  }
+
+  @Test
+  void aNodesEntryKeepsWhatWasDerivedAcrossPollsUntilTheNodeIsForgotten() {
+    cache.track("n1", AGENT);
+    InventoryCache.CachedNode entry = cache.lookup("n1");
+    entry.derived("prepared");
+
+    cache.update("n1", s -> s.fetched(TestInventories.ibNode("n1", 0x1a, 4, 400_000), "1", T0));
+    cache.update("n1", s -> s.failed("connection refused", T0.plusSeconds(5)));
+    cache.track("n1", URI.create("http://10.0.0.2:8089"));
+
+    assertThat(cache.lookup("n1")).isSameAs(entry);
+    assertThat(entry.derived()).isEqualTo("prepared");
+    assertThat(entry.state().agent()).isEqualTo(URI.create("http://10.0.0.2:8089"));
+    assertThat(entry.state().lastError()).isNull();
+    assertThat(cache.get("n1")).containsSame(entry.state());
+
+    cache.retainOnly(Set.of());
+    cache.track("n1", AGENT);
+
+    assertThat(cache.lookup("n1")).isNotSameAs(entry);
+    assertThat(cache.lookup("n1").derived()).isNull();
+    assertThat(cache.lookup("n2")).isNull();
   }
 }

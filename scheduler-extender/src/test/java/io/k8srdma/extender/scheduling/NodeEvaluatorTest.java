@@ -7,7 +7,6 @@ import io.k8srdma.extender.TestInventories;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.poller.InventoryCache;
 import io.k8srdma.extender.poller.InventoryCacheFixture;
-import io.k8srdma.extender.poller.NodeState;
 import io.k8srdma.model.assignment.AssignedInterface;
 import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.placement.PlacementOptions;
@@ -285,6 +284,19 @@ class NodeEvaluatorTest {
   }
 
   @Test
+  void aNodeForgottenAndBackIsPreparedAgain() {
+    scores("pod-a", REQUEST);
+    long prepared = evaluator.preparations();
+
+    InventoryCacheFixture.forgotten(cache, "n2");
+    receive("n2");
+    List<Integer> after = scores("pod-b", REQUEST);
+
+    assertThat(evaluator.preparations()).isEqualTo(prepared + 1);
+    assertThat(after).isEqualTo(freshEvaluator().scoresOf("pod-b"));
+  }
+
+  @Test
   void onlyTheMostRecentPodsAreKept() {
     // pod-0 asks for something else, so the nodes' last fits (the others' request) do not hide
     // whether its own verdicts were kept
@@ -319,9 +331,9 @@ class NodeEvaluatorTest {
     int lookups;
 
     @Override
-    public Optional<NodeState> get(String node) {
+    public CachedNode lookup(String node) {
       lookups++;
-      return super.get(node);
+      return super.lookup(node);
     }
   }
 
