@@ -157,7 +157,12 @@ public final class ExtenderBenchmark {
     CpuMeter.Reading loadCpuStart = CpuMeter.read(ext.pid());
     ExtenderResult.ApiCalls api0 = ExtenderResult.ApiCalls.of(api);
     long loadStart = System.nanoTime();
-    SchedulingDriver.CycleStats sequential = driver.sequential(cycles);
+    SchedulingDriver.CycleStats sequential;
+    List<Span> driverStalls;
+    try (StallMeter stalls = StallMeter.start()) {
+      sequential = driver.sequential(cycles);
+      driverStalls = stalls.stalls();
+    }
     String exposition1 = ext.prometheusText();
     List<ExtenderResult.Concurrent> concurrent = new ArrayList<>();
     for (String c : opts.list("clients", "2,4")) {
@@ -201,7 +206,8 @@ public final class ExtenderBenchmark {
         TailAttribution.of(
             sequential.exchanges(),
             SafepointLog.spans(safepointLog(cluster, run)),
-            roundSpans(agents)),
+            roundSpans(agents),
+            driverStalls),
         serverQuantiles(exposition0, exposition1, "filter"),
         serverQuantiles(exposition0, exposition1, "prioritize"),
         filterAll,

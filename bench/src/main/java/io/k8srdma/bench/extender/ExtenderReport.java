@@ -100,20 +100,24 @@ final class ExtenderReport {
     md.append(
         """
 
-        What the slowest 1% of filter + prioritize exchanges of the one-client run overlapped: a \
+        What the slowest 1%% of filter + prioritize exchanges of the one-client run overlapped: a \
         safepoint of the extender (a collection or another stop of all its threads, from its \
-        -Xlog:safepoint), a poll round (as the fake agents saw it), or neither. On a shared or \
-        single core, background work and requests take turns; compare the tail's counts with the \
-        share of all exchanges that overlapped each.
+        -Xlog:safepoint), a poll round (as the fake agents saw it), a stall of the driver itself \
+        (its stall meter woke more than %d ms late: the driver's own collections, or its core busy \
+        with its other threads, either of which lengthens what it times), or none of these. On a \
+        shared or single core, background work and requests take turns; compare the tail's counts \
+        with the share of all exchanges that overlapped each.
 
         In-extender p50 / p99: the extender's own k8s_rdma_extender_verb_seconds histogram over \
         the one-client run, as the upper bounds of the buckets that hold them.
 
-        | nodes | exchanges | slowest | with a safepoint | with a poll round | with neither \
-        | all: with a safepoint / a poll round | p99 µs all / with neither | safepoints, longest µs \
-        | in-extender p50 / p99 µs filter, prioritize |
-        |--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|
-        """);
+        | nodes | exchanges | slowest | with a safepoint | with a poll round | with a driver stall \
+        | with none | all: with a safepoint / a poll round / a driver stall | p99 µs all / with \
+        none | safepoints, longest µs | driver stalls, longest µs | in-extender p50 / p99 µs \
+        filter, prioritize |
+        |--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|
+        """
+            .formatted(StallMeter.THRESHOLD.toMillis()));
     for (ExtenderResult r : results) {
       md.append(tailRow(r));
     }
@@ -171,20 +175,24 @@ final class ExtenderReport {
     TailAttribution t = r.tails();
     return String.format(
         Locale.ROOT,
-        "| %s | %d | %d | %d | %d | %d | %.1f%% / %.1f%% | %.0f / %.0f | %d, %.0f"
-            + " | %.0f / %.0f, %.0f / %.0f |%n",
+        "| %s | %d | %d | %d | %d | %d | %d | %.1f%% / %.1f%% / %.1f%% | %.0f / %.0f | %d, %.0f"
+            + " | %d, %.0f | %.0f / %.0f, %.0f / %.0f |%n",
         r.label(),
         t.exchanges(),
         t.tail(),
         t.tailPauses(),
         t.tailRounds(),
-        t.tailNeither(),
+        t.tailStalls(),
+        t.tailNone(),
         100 * t.allPauses(),
         100 * t.allRounds(),
+        100 * t.allStalls(),
         t.p99Micros(),
-        t.p99NeitherMicros(),
+        t.p99NoneMicros(),
         t.pauses(),
         t.longestPauseMicros(),
+        t.stalls(),
+        t.longestStallMicros(),
         r.serverFilter().p50Micros(),
         r.serverFilter().p99Micros(),
         r.serverPrioritize().p50Micros(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -45,19 +46,21 @@ class TailAttributionTest {
   }
 
   /**
-   * 200 exchanges 10 ms apart, each 1 ms of filter and 1 ms of prioritize; the two slowest (1%) are
-   * 9 ms: one during a safepoint, one during a poll round that also covers ten fast ones.
+   * 300 exchanges 10 ms apart, each 1 ms of filter and 1 ms of prioritize; the three slowest (1%)
+   * are 8–10 ms: one during a safepoint, one during a poll round that also covers ten fast ones,
+   * one during a stall of the driver; a fourth slow one (7 ms) overlapped none of these.
    */
   @Test
   void countsWhatTheSlowestOnePercentOverlapped() {
     List<SchedulingDriver.FpExchange> exchanges = new ArrayList<>();
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < 300; i++) {
       long t = i * 10 * MS;
       long p =
           switch (i) {
             case 50 -> 10 * MS;
             case 120 -> 9 * MS;
             case 180 -> 8 * MS;
+            case 250 -> 7 * MS;
             default -> MS;
           };
       exchanges.add(
@@ -68,26 +71,55 @@ class TailAttributionTest {
             new Span(50 * 10 * MS + 3 * MS, 50 * 10 * MS + 5 * MS), // inside exchange 50
             new Span(-5 * MS, -4 * MS)); // before the run: not counted
     List<Span> rounds = List.of(new Span(115 * 10 * MS, 125 * 10 * MS)); // exchanges 115–124
+    List<Span> stalls =
+        List.of(
+            new Span(180 * 10 * MS + 2 * MS, 180 * 10 * MS + 6 * MS), // inside exchange 180
+            new Span(400 * 10 * MS, 401 * 10 * MS)); // after the run: not counted
 
-    TailAttribution t = TailAttribution.of(exchanges, pauses, rounds);
+    TailAttribution t = TailAttribution.of(exchanges, pauses, rounds, stalls);
 
-    assertThat(t.exchanges()).isEqualTo(200);
-    assertThat(t.tail()).isEqualTo(2);
+    assertThat(t.exchanges()).isEqualTo(300);
+    assertThat(t.tail()).isEqualTo(3);
     assertThat(t.tailPauses()).isEqualTo(1);
     assertThat(t.tailRounds()).isEqualTo(1);
-    assertThat(t.tailNeither()).isZero();
-    assertThat(t.allPauses()).isCloseTo(1 / 200.0, within(1e-9));
-    assertThat(t.allRounds()).isCloseTo(10 / 200.0, within(1e-9));
-    assertThat(t.p99Micros()).isEqualTo(9_000);
-    // 189 overlapped neither, one of them slow: below their p99 (nearest rank 188)
-    assertThat(t.p99NeitherMicros()).isEqualTo(2_000);
+    assertThat(t.tailStalls()).isEqualTo(1);
+    assertThat(t.tailNone()).isZero();
+    assertThat(t.allPauses()).isCloseTo(1 / 300.0, within(1e-9));
+    assertThat(t.allRounds()).isCloseTo(10 / 300.0, within(1e-9));
+    assertThat(t.allStalls()).isCloseTo(1 / 300.0, within(1e-9));
+    assertThat(t.p99Micros()).isEqualTo(8_000);
+    // 288 overlapped none, one of them slow: above their p99 (nearest rank 286)
+    assertThat(t.p99NoneMicros()).isEqualTo(2_000);
     assertThat(t.pauses()).isEqualTo(1);
     assertThat(t.longestPauseMicros()).isEqualTo(2_000);
+    assertThat(t.stalls()).isEqualTo(1);
+    assertThat(t.longestStallMicros()).isEqualTo(4_000);
+  }
+
+  @Test
+  void theStallMeterFindsEveryWakeUpLaterThanItsThreshold() throws InterruptedException {
+    List<Span> stalls;
+    long start = System.nanoTime();
+    // A zero threshold counts every wake-up: parking always returns after its due time.
+    try (StallMeter meter = StallMeter.start(Duration.ofMillis(1), Duration.ZERO)) {
+      Thread.sleep(50);
+      stalls = meter.stalls();
+    }
+    long end = System.nanoTime();
+
+    assertThat(stalls).isNotEmpty().hasSizeLessThanOrEqualTo(50);
+    assertThat(stalls)
+        .allSatisfy(s -> assertThat(s.startNanos()).isBetween(start, end))
+        .allSatisfy(s -> assertThat(s.nanos()).isPositive());
+    for (int i = 1; i < stalls.size(); i++) {
+      assertThat(stalls.get(i).startNanos()).isGreaterThanOrEqualTo(stalls.get(i - 1).endNanos());
+    }
   }
 
   @Test
   void aRunWithoutExchangesHasNothingToAttribute() {
-    TailAttribution t = TailAttribution.of(List.of(), List.of(new Span(0, 1)), List.of());
+    TailAttribution t =
+        TailAttribution.of(List.of(), List.of(new Span(0, 1)), List.of(), List.of());
     assertThat(t.exchanges()).isZero();
     assertThat(t.tail()).isZero();
     assertThat(t.p99Micros()).isNaN();
