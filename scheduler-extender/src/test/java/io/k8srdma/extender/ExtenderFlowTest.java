@@ -104,6 +104,23 @@ class ExtenderFlowTest {
   }
 
   @Test
+  void kubeSchedulersConnectionStaysOpenPastAHundredRequests() throws Exception {
+    // Tomcat closes a connection after 100 requests unless told otherwise; kube-scheduler would
+    // then open a new one every ~33 pods, and that pod's filter waits for it.
+    String body =
+        JSON.writeValueAsString(
+            Map.of("pod", pod("keep-alive", null), "nodenames", List.of("node-a")));
+    try (KeepAliveConnection connection = new KeepAliveConnection(port)) {
+      for (int i = 1; i <= 150; i++) {
+        KeepAliveConnection.Answer answer = connection.post("/filter", body);
+        assertThat(answer.status()).as("request %d", i).isEqualTo(200);
+        assertThat(answer.headers().get("connection")).as("request %d", i).isNotEqualTo("close");
+        assertThat(names(JSON.readTree(answer.body()).get("nodenames"))).containsExactly("node-a");
+      }
+    }
+  }
+
+  @Test
   void nodesWithoutUsableInventoryFailWithTheReason() throws Exception {
     awaitReady();
     Pod pod = pod("down-check", "[{\"minTxRateMbps\": 1000}]");
