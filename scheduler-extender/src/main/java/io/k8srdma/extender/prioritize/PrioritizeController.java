@@ -52,8 +52,10 @@ public class PrioritizeController {
       return candidates.stream().map(n -> new HostPriority(n, 0)).toList();
     }
     NodeEvaluator.PodEvaluation evaluation = evaluator.forPod(pod.uid(), request.get());
-    return candidates.stream()
-        .map(n -> new HostPriority(n, evaluation.evaluate(n).score()))
-        .toList();
+    List<HostPriority> scores =
+        candidates.stream().map(n -> new HostPriority(n, evaluation.evaluate(n).score())).toList();
+    // Prioritize is the last verb that reuses filter's verdicts for this pod.
+    evaluation.forget();
+    return scores;
   }
 }

@@ -27,14 +27,15 @@ import java.util.concurrent.atomic.LongAdder;
  * ledger's commitments and the placement algorithm. Shared by filter, prioritize and bind so the
  * three verbs can never disagree on a rule.
  *
- * <p>kube-scheduler calls prioritize right after filter with the same pod and nodes, so the
- * verdicts of the last {@value #RECENT_PODS} pods are kept and reused for a node as long as nothing
- * they were computed from has changed: the same pod UID and request, the very same {@link
- * NodeInventory} instance (the poller replaces it on every new inventory and keeps it on 304), and
- * a ledger {@linkplain Ledger#unchangedSince unchanged} on that node. Usability (inventory present
- * and fresh) is checked on every call before any reuse, and unusable verdicts are never kept, so
- * staleness is always current; a call that starts while no node's inventory has changed since the
- * verdict was kept checks it from the inventory's age then, without looking the node up.
+ * <p>kube-scheduler calls prioritize right after filter with the same pod and nodes, so a pod's
+ * verdicts are kept until its prioritize (of at most the last {@value #RECENT_PODS} pods, for pods
+ * that never get one) and reused for a node as long as nothing they were computed from has changed:
+ * the same pod UID and request, the very same {@link NodeInventory} instance (the poller replaces
+ * it on every new inventory and keeps it on 304), and a ledger {@linkplain Ledger#unchangedSince
+ * unchanged} on that node. Usability (inventory present and fresh) is checked on every call before
+ * any reuse, and unusable verdicts are never kept, so staleness is always current; a call that
+ * starts while no node's inventory has changed since the verdict was kept checks it from the
+ * inventory's age then, without looking the node up.
  *
  * <p>Different pods share the pod-independent half of placement ({@link Placement#prepare}): each
  * node is prepared once with every ledger entry counted and reused under the same two conditions by
@@ -48,9 +49,11 @@ import java.util.concurrent.atomic.LongAdder;
 public class NodeEvaluator {
 
   /**
-   * Pods whose verdicts are kept. Reuse only happens between one pod's filter and prioritize, a few
-   * pods at a time with parallel schedulers; a pod keeps one verdict per candidate node (up to the
-   * whole cluster when the scheduler sends every node), so this stays small.
+   * Pods whose verdicts are kept at most. Reuse only happens between one pod's filter and
+   * prioritize, a few pods at a time with parallel schedulers, and prioritize drops them; this
+   * bounds the pods that get no prioritize (a single feasible node, or no prioritize verb
+   * configured). A pod keeps one verdict per candidate node (up to the whole cluster when the
+   * scheduler sends every node), so this stays small.
    */
   static final int RECENT_PODS = 16;
 
@@ -117,7 +120,7 @@ public class NodeEvaluator {
       // Sized for the few hundred candidates kube-scheduler sends, so the map never grows mid-call.
       kept = recent.computeIfAbsent(key, k -> new ConcurrentHashMap<>(512));
     }
-    return new PodEvaluation(podUid, request, kept);
+    return new PodEvaluation(key, kept);
   }
 
   /** How often placement ran for filter and prioritize (bind not counted; reused fits neither). */
@@ -157,6 +160,7 @@ public class NodeEvaluator {
 
     private final String podUid;
     private final PodRequest request;
+    private final PodKey key;
     private final PreparedRequest prepared;
     private final Map<String, Kept> kept;
 
@@ -169,10 +173,11 @@ public class NodeEvaluator {
     /** One instant for the whole call: one clock read, one view of staleness and expiries. */
     private final Instant now;
 
-    private PodEvaluation(String podUid, PodRequest request, Map<String, Kept> kept) {
+    private PodEvaluation(PodKey key, Map<String, Kept> kept) {
       this.inventories = cache.inventoryGeneration();
-      this.podUid = podUid;
-      this.request = request;
+      this.key = key;
+      this.podUid = key.podUid();
+      this.request = key.request();
       this.prepared = Placement.prepare(request);
       this.kept = kept;
       this.now = clock.instant();
@@ -219,6 +224,19 @@ public class NodeEvaluator {
       kept.put(
           node, new Kept(inventory, stamp, verdict, inventories, freshUntil(state.confirmedAt())));
       return verdict;
+    }
+
+    /**
+     * Drops the verdicts kept for this pod. Prioritize calls it when done: no verb reuses them
+     * after it, and kept until {@value #RECENT_PODS} later pods push them out, they would be most
+     * of what each young collection has to copy (a pod keeps several objects per candidate node).
+     */
+    public void forget() {
+      synchronized (recent) {
+        if (recent.get(key) == kept) {
+          recent.remove(key);
+        }
+      }
     }
 
     /** Until when an inventory confirmed at {@code confirmedAt} stays fresh. */

@@ -67,6 +67,18 @@ class NodeEvaluatorTest {
   }
 
   @Test
+  void aForgottenPodsNodesAreLookedUpAgain() {
+    List<Integer> filterScores = scores("pod-a", REQUEST);
+    evaluator.forPod("pod-a", REQUEST).forget();
+    int lookups = cache.lookups;
+
+    List<Integer> again = scores("pod-a", REQUEST);
+
+    assertThat(again).isEqualTo(filterScores);
+    assertThat(cache.lookups).isEqualTo(lookups + NODES.size());
+  }
+
+  @Test
   void theNextWorkerOfAJobReusesTheFitOfEveryUnchangedNode() {
     List<Integer> first = scores("worker-0", request(100_000));
     long runs = evaluator.placementRuns();
