@@ -102,8 +102,8 @@ public class InventoryCache {
   /**
    * One node in the cache: its current state, and one thing the request path derived from it. The
    * evaluator keeps its node prepared for placement here, so a candidate node costs one lookup by
-   * name rather than one per map (those lookups miss the CPU caches: about a fifth of the request
-   * threads' time at 5,000 nodes). Whoever derives checks that it still matches the state.
+   * name rather than one per map (each missed the CPU caches for most candidates). Whoever derives
+   * checks that it still matches the state.
    */
   public static final class CachedNode {
 

@@ -228,8 +228,9 @@ public class NodeEvaluator {
 
     /**
      * Drops the verdicts kept for this pod. Prioritize calls it when done: no verb reuses them
-     * after it, and kept until {@value #RECENT_PODS} later pods push them out, they would be most
-     * of what each young collection has to copy (a pod keeps several objects per candidate node).
+     * after it, and kept until {@value NodeEvaluator#RECENT_PODS} later pods push them out, they
+     * would be most of what each young collection has to copy (a pod keeps several objects per
+     * candidate node).
      */
     public void forget() {
       synchronized (recent) {
