@@ -30,16 +30,17 @@ import java.util.Map;
  *
  * <p>Options, all {@code --name=value}: {@code a-jar} (required), {@code b-jar}
  * (scheduler-extender/target/scheduler-extender.jar), {@code a-label}/{@code b-label} (A, B),
- * {@code jvm-flags} (both; default none), {@code a-flags}/{@code b-flags} (override per variant),
- * {@code nodes} (5000), {@code warmup} (4000 cycles each), {@code rounds} (12), {@code
- * slice-cycles} (600), {@code clients} (4), {@code extender-cpus} (none; as in {@link
- * ExtenderBenchmark}), {@code plain-pods} (false), {@code pod-shape} (realistic; as in {@link
- * ExtenderBenchmark}), {@code poll-interval} (5s), {@code in-flight-timeout} (10s), {@code
- * agent-threads} (4), {@code job-size} (1), {@code cluster-traffic} (true) and {@code
- * scrape-interval} (30s; both as in {@link ExtenderBenchmark}), {@code results} (bench/results).
- * Each warm-up turn is half one client, half {@code clients}. The fake API answers both the
- * annotation PATCH and the PUT of older builds. Every loop is bounded and all traffic goes to
- * 127.0.0.1.
+ * {@code jvm-flags} (both; default none), {@code a-flags}/{@code b-flags} (instead of {@code
+ * jvm-flags} for one variant), {@code a-extra-flags}/{@code b-extra-flags} (added after the
+ * variant's flags, e.g. one {@code -D} or a GC log per variant), {@code nodes} (5000), {@code
+ * warmup} (4000 cycles each), {@code rounds} (12), {@code slice-cycles} (600), {@code clients} (4),
+ * {@code extender-cpus} (none; as in {@link ExtenderBenchmark}), {@code plain-pods} (false), {@code
+ * pod-shape} (realistic; as in {@link ExtenderBenchmark}), {@code poll-interval} (5s), {@code
+ * in-flight-timeout} (10s), {@code agent-threads} (4), {@code job-size} (1), {@code
+ * cluster-traffic} (true) and {@code scrape-interval} (30s; both as in {@link ExtenderBenchmark}),
+ * {@code results} (bench/results). Each warm-up turn is half one client, half {@code clients}. The
+ * fake API answers both the annotation PATCH and the PUT of older builds. Every loop is bounded and
+ * all traffic goes to 127.0.0.1.
  */
 public final class ExtenderComparison {
 
@@ -78,19 +79,27 @@ public final class ExtenderComparison {
     }
   }
 
+  /**
+   * A variant's JVM flags: {@code <variant>-flags} or else {@code jvm-flags}, then {@code
+   * <variant>-extra-flags}.
+   */
+  static List<String> variantFlags(Options opts, String variant) {
+    return ExtenderBenchmark.flags(
+        opts.get(variant + "-flags", opts.get("jvm-flags", ""))
+            + " "
+            + opts.get(variant + "-extra-flags", ""));
+  }
+
   private void run() throws Exception {
     String before = Environment.describe(java);
-    String shared = opts.get("jvm-flags", "");
     Variant a =
         new Variant(
-            opts.get("a-label", "A"),
-            Path.of(opts.get("a-jar", "")),
-            ExtenderBenchmark.flags(opts.get("a-flags", shared)));
+            opts.get("a-label", "A"), Path.of(opts.get("a-jar", "")), variantFlags(opts, "a"));
     Variant b =
         new Variant(
             opts.get("b-label", "B"),
             Path.of(opts.get("b-jar", "scheduler-extender/target/scheduler-extender.jar")),
-            ExtenderBenchmark.flags(opts.get("b-flags", shared)));
+            variantFlags(opts, "b"));
     if (a.label().equals(b.label())) {
       // Slices are told apart by label: equal labels would merge the two variants' figures.
       throw new IllegalArgumentException(

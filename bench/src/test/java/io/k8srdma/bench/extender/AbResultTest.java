@@ -3,6 +3,7 @@ package io.k8srdma.bench.extender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.k8srdma.bench.support.Options;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -91,5 +92,21 @@ class AbResultTest {
         .contains("B lower in 0 of 1 blocks")
         .contains("| 1 (A first) | 100 | 150 |")
         .contains("| 2 (B first) | 150 | 100 |");
+  }
+
+  @Test
+  void eachVariantTakesItsOwnOrTheSharedFlagsThenItsExtraOnes() {
+    Options opts =
+        Options.parse(
+            new String[] {
+              "--jvm-flags=-Xmx768m -XX:+UseParallelGC",
+              "--b-flags=-Xmx1g",
+              "--a-extra-flags=-Dx=1 -Xlog:gc:file=a.log"
+            });
+
+    assertThat(ExtenderComparison.variantFlags(opts, "a"))
+        .containsExactly("-Xmx768m", "-XX:+UseParallelGC", "-Dx=1", "-Xlog:gc:file=a.log");
+    assertThat(ExtenderComparison.variantFlags(opts, "b")).containsExactly("-Xmx1g");
+    assertThat(ExtenderComparison.variantFlags(Options.parse(new String[0]), "a")).isEmpty();
   }
 }
