@@ -280,12 +280,12 @@ public final class ExtenderBenchmark {
   }
 
   private static List<Span> roundSpans(FakeAgents agents) {
-    return agents.rounds().stream().map(r -> new Span(r.startNanos(), r.endNanos())).toList();
+    return agents.rounds().stream().map(FakeAgents.PollRound::span).toList();
   }
 
   private static List<Double> roundsWithin(FakeAgents agents, long from, long to) {
     return agents.rounds().stream()
-        .filter(r -> r.index() > 0 && r.startNanos() >= from && r.endNanos() <= to)
+        .filter(r -> r.index() > 0 && r.span().startNanos() >= from && r.span().endNanos() <= to)
         .map(FakeAgents.PollRound::seconds)
         .toList();
   }

@@ -38,12 +38,11 @@ final class FakeAgents implements AutoCloseable {
    * One poll round as the agents saw it.
    *
    * @param index 0 for the first round (every node answered 200), then 1, 2, ...
-   * @param startNanos {@link System#nanoTime()} of its first request
-   * @param endNanos {@link System#nanoTime()} of its last request
+   * @param span from its first request to its last
    */
-  record PollRound(int index, long startNanos, long endNanos) {
+  record PollRound(int index, Span span) {
     double seconds() {
-      return (endNanos - startNanos) / 1e9;
+      return span.nanos() / 1e9;
     }
   }
 
@@ -118,7 +117,7 @@ final class FakeAgents implements AutoCloseable {
     if (k % n == 0) {
       long now = System.nanoTime();
       synchronized (this) {
-        rounds.add(new PollRound((int) (k / n - 1), roundStart, now));
+        rounds.add(new PollRound((int) (k / n - 1), new Span(roundStart, now)));
       }
     }
   }

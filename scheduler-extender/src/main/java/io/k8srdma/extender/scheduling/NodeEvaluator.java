@@ -158,8 +158,6 @@ public class NodeEvaluator {
   /** One pod's evaluations, backed by the verdicts kept for it. */
   public final class PodEvaluation {
 
-    private final String podUid;
-    private final PodRequest request;
     private final PodKey key;
     private final PreparedRequest prepared;
     private final Map<String, Kept> kept;
@@ -176,9 +174,7 @@ public class NodeEvaluator {
     private PodEvaluation(PodKey key, Map<String, Kept> kept) {
       this.inventories = cache.inventoryGeneration();
       this.key = key;
-      this.podUid = key.podUid();
-      this.request = key.request();
-      this.prepared = Placement.prepare(request);
+      this.prepared = Placement.prepare(key.request());
       this.kept = kept;
       this.now = clock.instant();
     }
@@ -210,13 +206,14 @@ public class NodeEvaluator {
       Shared shared = sharedFor(node, cached, inventory, now);
       FitResult fit;
       Ledger.Stamp stamp;
+      String podUid = key.podUid();
       if (podUid == null || !shared.stamp().pods().contains(podUid)) {
         // Leaving out the pod's own entry leaves out nothing: the shared preparation is exact.
-        fit = shared.fit(request, prepared, placementRuns);
+        fit = shared.fit(key.request(), prepared, placementRuns);
         stamp = shared.stamp();
       } else {
         Ledger.Snapshot own = ledger.snapshot(node, podUid);
-        fit = Placement.fit(inventory, own.commitments(), request, options);
+        fit = Placement.fit(inventory, own.commitments(), key.request(), options);
         placementRuns.increment();
         stamp = own.stamp();
       }
