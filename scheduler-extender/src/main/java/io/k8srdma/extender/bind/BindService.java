@@ -124,17 +124,17 @@ public class BindService {
     }
     Optional<Assignment> previous = existingAssignment(pod, args.node());
     Outcome outcome =
-        previous.isPresent()
-            ? Outcome.of(previous.get())
-            : reserve(uid, args.node(), request.get());
+        previous.isPresent() ? Outcome.of(previous.get()) : reserve(args, uid, request.get());
     if (outcome.assignment() == null) {
       return Attempt.of(error(podName, args.node(), outcome.reason()));
     }
     return recordAndBind(args, pod, uid, podName, outcome.assignment(), previous.isPresent(), copy);
   }
 
-  private Outcome reserve(String uid, String node, PodRequest request) {
+  private Outcome reserve(ExtenderBindingArgs args, String uid, PodRequest request) {
+    String node = args.node();
     return ledger.reserve(
+        new Ledger.PodName(args.podNamespace(), args.podName()),
         uid,
         node,
         commitments -> {

@@ -132,6 +132,7 @@ public class ExtenderConfiguration {
     Runnable afterRound =
         () -> {
           sync.holdDecisionsWhileNotWatching();
+          sync.confirmLapsingDecisions(props.poll().longestGap());
           ledger.purgeExpired();
         };
     return new InventoryPoller(directory, cache, http, props.poll(), clock, metrics, afterRound);

@@ -28,7 +28,8 @@ import org.springframework.validation.annotation.Validated;
  * @param poll how agents are polled
  * @param staleness a node whose inventory is older than this fails filter
  * @param inFlightTimeout how long a bind decision reserves its VFs until the pod informer shows the
- *     pod (renewed each poll round while the informer is not watching)
+ *     pod (renewed each poll round while the informer is not watching, and when the API shows a
+ *     lapsing decision's pod with it)
  * @param placement the placement policy
  * @param kubernetes how the Kubernetes API is reached
  * @param verbs the HTTP paths of the extender verbs

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * carry {@code k8s-rdma.io/assignment} and have not terminated (the cluster is the source of truth,
  * so a restart rebuilds them from the pod informer), and <b>in-flight</b> ones are decisions {@code
  * bind} has taken but the informer has not shown yet. In-flight entries expire after {@code
- * inFlightTimeout} so a decision whose pod never appears frees its VFs.
+ * inFlightTimeout} so a decision whose pod never appears frees its VFs; {@link #lapsingWithin} and
+ * {@link #renew} let {@link PodLedgerSync} ask the API first whether the pod did appear.
  *
  * <p>Each node also has a {@linkplain #snapshot version}, so callers can tell cheaply that what is
  * committed on it has not changed since they last looked (see {@link Stamp}).
@@ -134,11 +135,15 @@ public class Ledger {
    * Atomically decides and reserves: {@code decide} sees the node's commitments (without this pod's
    * own entry) and returns the assignment to reserve, or empty to reserve nothing. No other
    * reservation on any node can interleave, so two binds never take the same VF.
+   *
+   * @param pod the pod's name, kept with the reservation to ask the API about it later
    */
   public synchronized <T> T reserve(
-      String podUid, String node, Function<Commitments, Decision<T>> decide) {
+      PodName pod, String podUid, String node, Function<Commitments, Decision<T>> decide) {
     Decision<T> decision = decide.apply(commitmentsOn(node, podUid));
-    decision.assignment().ifPresent(a -> put(podUid, a, clock.instant().plus(inFlightTimeout)));
+    decision
+        .assignment()
+        .ifPresent(a -> put(podUid, new Entry(a, clock.instant().plus(inFlightTimeout), pod)));
     return decision.result();
   }
 
@@ -168,7 +173,7 @@ public class Ledger {
 
   /** A pod in the API carries this assignment and has not terminated. */
   public synchronized void bound(String podUid, Assignment assignment) {
-    put(podUid, assignment, null);
+    put(podUid, new Entry(assignment, null, null));
   }
 
   /** A pod is gone or finished: its VFs are free at once. */
@@ -217,8 +222,44 @@ public class Ledger {
             .filter(e -> e.getValue().expiresAt() != null && e.getValue().isLive(now))
             .filter(e -> e.getValue().expiresAt().isBefore(until))
             .toList();
-    held.forEach(e -> put(e.getKey(), e.getValue().assignment(), until));
+    held.forEach(e -> put(e.getKey(), e.getValue().heldUntil(until)));
     return held.size();
+  }
+
+  /**
+   * The in-flight entries that expire within {@code horizon} from now, or have expired and are not
+   * yet {@linkplain #purgeExpired purged}: those the next poll round would purge, unless someone
+   * {@linkplain #renew renews} them first.
+   */
+  public List<InFlight> lapsingWithin(Duration horizon) {
+    Instant until = clock.instant().plus(horizon);
+    List<InFlight> lapsing = new ArrayList<>();
+    for (Map<String, Entry> entries : byNode.values()) {
+      for (Map.Entry<String, Entry> e : entries.entrySet()) {
+        Entry entry = e.getValue();
+        if (entry.expiresAt() != null && entry.expiresAt().isBefore(until)) {
+          lapsing.add(new InFlight(e.getKey(), entry.pod(), entry.assignment()));
+        }
+      }
+    }
+    return lapsing;
+  }
+
+  /**
+   * Moves the expiry of one in-flight entry to an in-flight timeout from now, if the pod still has
+   * that entry: not released, not confirmed by the informer, not replaced by another decision.
+   *
+   * @return whether it did
+   */
+  public synchronized boolean renew(InFlight decision) {
+    String node = nodeOfPod.get(decision.podUid());
+    Map<String, Entry> entries = node == null ? null : byNode.get(node);
+    Entry e = entries == null ? null : entries.get(decision.podUid());
+    if (e == null || e.expiresAt() == null || !e.assignment().equals(decision.assignment())) {
+      return false;
+    }
+    put(decision.podUid(), e.heldUntil(clock.instant().plus(inFlightTimeout)));
+    return true;
   }
 
   /** Forgets in-flight entries that expired; bounded by the number of entries. */
@@ -235,13 +276,12 @@ public class Ledger {
     return expired.size();
   }
 
-  private void put(String podUid, Assignment assignment, Instant expiresAt) {
+  private void put(String podUid, Entry entry) {
     remove(podUid);
-    byNode
-        .computeIfAbsent(assignment.node(), n -> new ConcurrentHashMap<>())
-        .put(podUid, new Entry(assignment, expiresAt));
-    nodeOfPod.put(podUid, assignment.node());
-    changed(assignment.node());
+    String node = entry.assignment().node();
+    byNode.computeIfAbsent(node, n -> new ConcurrentHashMap<>()).put(podUid, entry);
+    nodeOfPod.put(podUid, node);
+    changed(node);
   }
 
   /** Called after every change to a node's entries (never before: see {@link #snapshot}). */
@@ -314,9 +354,37 @@ public class Ledger {
     private Version() {}
   }
 
-  private record Entry(Assignment assignment, Instant expiresAt) {
+  /**
+   * A pod's name, which an in-flight entry keeps so that the API can be asked about its pod (the
+   * ledger is keyed by UID, which the API cannot look up).
+   */
+  public record PodName(String namespace, String name) {
+    @Override
+    public String toString() {
+      return namespace + "/" + name;
+    }
+  }
+
+  /**
+   * An in-flight entry as {@link #lapsingWithin} hands it out.
+   *
+   * @param podUid the pod it was decided for
+   * @param pod that pod's name
+   * @param assignment what it reserves
+   */
+  public record InFlight(String podUid, PodName pod, Assignment assignment) {}
+
+  /**
+   * @param expiresAt null for a bound entry
+   * @param pod the pod's name, for an in-flight entry (null for a bound one)
+   */
+  private record Entry(Assignment assignment, Instant expiresAt, PodName pod) {
     boolean isLive(Instant now) {
       return expiresAt == null || now.isBefore(expiresAt);
+    }
+
+    Entry heldUntil(Instant until) {
+      return new Entry(assignment, until, pod);
     }
   }
 }

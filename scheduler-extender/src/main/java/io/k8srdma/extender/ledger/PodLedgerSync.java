@@ -2,6 +2,7 @@ package io.k8srdma.extender.ledger;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.k8srdma.extender.informer.BackgroundStart;
@@ -10,6 +11,8 @@ import io.k8srdma.model.PodEssentials;
 import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.assignment.InvalidAssignmentException;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -32,6 +35,13 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
   /** The pod field kube-scheduler's informer selects on (fields, unlike annotations, can be). */
   static final String PHASE = "status.phase";
 
+  /**
+   * Pods read per {@link #confirmLapsingDecisions} call; decisions beyond it are held unread until
+   * the next round, so that a burst of them cannot hold up the poller.
+   */
+  static final int MAX_READS_PER_ROUND = 32;
+
+  private final KubernetesClient client;
   private final Ledger ledger;
   private final SharedIndexInformer<Pod> informer;
   private volatile boolean complete;
@@ -44,6 +54,7 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
    *     decisions)
    */
   public PodLedgerSync(KubernetesClient client, Ledger ledger) {
+    this.client = client;
     this.ledger = ledger;
     this.informer = client == null ? null : start(client);
   }
@@ -127,6 +138,78 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
       }
       roundsNotWatching = 0;
     }
+  }
+
+  /**
+   * Called after every poll round, after {@link #holdDecisionsWhileNotWatching} and before the
+   * ledger purges expired decisions: reads from the API the pod of each in-flight decision that
+   * would lapse before the next round ({@code horizon}). A decision lapses unconfirmed when its
+   * bind failed or its pod went before the informer saw it, but also when the informer lags more
+   * than {@code in-flight-timeout} behind the API, and freeing its VFs then would give them out
+   * twice. So a decision is held for another timeout when the API shows its pod, not terminated,
+   * with this assignment, and when the pod cannot be read; otherwise it lapses.
+   */
+  public void confirmLapsingDecisions(Duration horizon) {
+    if (client == null) {
+      return;
+    }
+    List<Ledger.InFlight> lapsing = ledger.lapsingWithin(horizon);
+    boolean readable = true;
+    for (int i = 0; i < lapsing.size(); i++) {
+      Ledger.InFlight decision = lapsing.get(i);
+      if (readable && i < MAX_READS_PER_ROUND) {
+        readable = confirm(decision);
+      } else {
+        ledger.renew(decision);
+      }
+    }
+    if (lapsing.size() > MAX_READS_PER_ROUND && readable) {
+      log.warn(
+          "{} in-flight decisions were about to lapse unconfirmed by the pod informer: read {} of"
+              + " their pods, held the rest until the next round",
+          lapsing.size(),
+          MAX_READS_PER_ROUND);
+    }
+  }
+
+  /**
+   * Settles one lapsing decision from its pod in the API.
+   *
+   * @return false when the pod could not be read (the caller then holds the rest unread)
+   */
+  private boolean confirm(Ledger.InFlight decision) {
+    Pod pod;
+    try {
+      pod =
+          client
+              .pods()
+              .inNamespace(decision.pod().namespace())
+              .withName(decision.pod().name())
+              .get();
+    } catch (KubernetesClientException e) {
+      if (ledger.renew(decision)) {
+        log.warn(
+            "cannot read pod {} to confirm its in-flight decision, holding its VFs: {}",
+            decision.pod(),
+            e.getMessage());
+      }
+      return false;
+    }
+    if (carries(pod, decision) && ledger.renew(decision)) {
+      log.warn(
+          "pod {} carries its assignment in the API, but the pod informer has not shown it within"
+              + " in-flight-timeout: holding its VFs",
+          decision.pod());
+    }
+    return true;
+  }
+
+  /** Whether {@code pod} (null when absent) is the decision's pod, live, with its assignment. */
+  private static boolean carries(Pod pod, Ledger.InFlight decision) {
+    return pod != null
+        && decision.podUid().equals(pod.getMetadata().getUid())
+        && !terminated(pod)
+        && assignmentOf(pod).filter(decision.assignment()::equals).isPresent();
   }
 
   @Override

@@ -110,7 +110,10 @@ class LedgerStampTest {
 
   private void reserve(String podUid, int vf) {
     ledger.reserve(
-        podUid, NODE, c -> new Ledger.Decision<>(Optional.of(assignment(NODE, vf)), true));
+        new Ledger.PodName("team-a", podUid),
+        podUid,
+        NODE,
+        c -> new Ledger.Decision<>(Optional.of(assignment(NODE, vf)), true));
   }
 
   private static Assignment assignment(String node, int vf) {

@@ -28,6 +28,7 @@ class LedgerTest {
 
   private static final Duration IN_FLIGHT = Duration.ofSeconds(30);
   private static final String NODE = "worker-1";
+  private static final Ledger.PodName POD_A = new Ledger.PodName("team-a", "a");
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final Ledger ledger = new Ledger(clock, IN_FLIGHT);
@@ -39,6 +40,7 @@ class LedgerTest {
 
     String result =
         ledger.reserve(
+            POD_A,
             "pod-a",
             NODE,
             c -> {
@@ -56,7 +58,8 @@ class LedgerTest {
   @Test
   void reserveWithoutAnAssignmentRecordsNothing() {
     String result =
-        ledger.reserve("pod-a", NODE, c -> new Ledger.Decision<>(Optional.empty(), "no fit"));
+        ledger.reserve(
+            POD_A, "pod-a", NODE, c -> new Ledger.Decision<>(Optional.empty(), "no fit"));
 
     assertThat(result).isEqualTo("no fit");
     assertThat(ledger.assignmentOf("pod-a")).isEmpty();
@@ -70,6 +73,7 @@ class LedgerTest {
     AtomicReference<Commitments> seen = new AtomicReference<>();
 
     ledger.reserve(
+        POD_A,
         "pod-a",
         NODE,
         c -> {
@@ -184,6 +188,68 @@ class LedgerTest {
   }
 
   @Test
+  void lapsingListsInFlightEntriesThatExpireWithinTheHorizonOrHaveExpired() {
+    Assignment early = assignment(NODE, "0000:1a:00.2");
+    reserve("early", early);
+    clock.advance(Duration.ofSeconds(10));
+    reserve("late", assignment(NODE, "0000:1a:00.3"));
+    ledger.bound("bound", assignment(NODE, "0000:1a:00.4"));
+
+    // early expires 20 s from now, late 30 s from now.
+    assertThat(ledger.lapsingWithin(Duration.ofSeconds(20))).isEmpty();
+    assertThat(ledger.lapsingWithin(Duration.ofSeconds(21)))
+        .containsExactly(
+            new Ledger.InFlight("early", new Ledger.PodName("team-a", "early"), early));
+
+    clock.advance(Duration.ofSeconds(25));
+    assertThat(ledger.lapsingWithin(Duration.ZERO))
+        .as("expired, not purged yet")
+        .extracting(Ledger.InFlight::podUid)
+        .containsExactly("early");
+  }
+
+  @Test
+  void renewGivesAnInFlightEntryAnotherTimeoutAndCountsAsAChange() {
+    Assignment a = assignment(NODE, "0000:1a:00.2");
+    reserve("pod-a", a);
+    clock.advance(IN_FLIGHT.minusSeconds(1));
+    Ledger.InFlight lapsing = ledger.lapsingWithin(Duration.ofSeconds(5)).get(0);
+    Ledger.Stamp before = ledger.snapshot(NODE, null).stamp();
+
+    assertThat(ledger.renew(lapsing)).isTrue();
+
+    assertThat(ledger.unchangedSince(before)).isFalse();
+    clock.advance(IN_FLIGHT.minusSeconds(1));
+    assertThat(ledger.assignmentOf("pod-a")).contains(a);
+    assertThat(ledger.purgeExpired()).isZero();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(ledger.assignmentOf("pod-a")).isEmpty();
+  }
+
+  @Test
+  void renewLeavesAnEntryThatChangedSinceItWasListed() {
+    Assignment a = assignment(NODE, "0000:1a:00.2");
+    reserve("confirmed", a);
+    reserve("released", assignment(NODE, "0000:1a:00.3"));
+    reserve("replaced", assignment(NODE, "0000:1a:00.4"));
+    clock.advance(IN_FLIGHT.minusSeconds(1));
+    List<Ledger.InFlight> lapsing = ledger.lapsingWithin(Duration.ofSeconds(5));
+    assertThat(lapsing).hasSize(3);
+
+    ledger.bound("confirmed", a);
+    ledger.released("released");
+    reserve("replaced", assignment(NODE, "0000:1a:00.5"));
+
+    assertThat(lapsing).noneMatch(ledger::renew);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(ledger.assignmentOf("confirmed")).as("bound, never expires").contains(a);
+    assertThat(ledger.assignmentOf("released")).isEmpty();
+    assertThat(ledger.assignmentOf("replaced"))
+        .as("the new decision keeps its own expiry")
+        .contains(assignment(NODE, "0000:1a:00.5"));
+  }
+
+  @Test
   void releaseInFlightRemovesOnlyInFlightEntries() {
     reserve("in-flight", assignment(NODE, "0000:1a:00.2"));
     ledger.bound("bound", assignment(NODE, "0000:1a:00.3"));
@@ -227,7 +293,11 @@ class LedgerTest {
             pool.submit(
                 () -> {
                   start.await();
-                  return ledger.reserve(uid, NODE, c -> decide(inventory, c, request));
+                  return ledger.reserve(
+                      new Ledger.PodName("team-a", uid),
+                      uid,
+                      NODE,
+                      c -> decide(inventory, c, request));
                 }));
       }
       start.countDown();
@@ -258,7 +328,11 @@ class LedgerTest {
   }
 
   private void reserve(String uid, Assignment a) {
-    ledger.reserve(uid, a.node(), c -> new Ledger.Decision<>(Optional.of(a), null));
+    ledger.reserve(
+        new Ledger.PodName("team-a", uid),
+        uid,
+        a.node(),
+        c -> new Ledger.Decision<>(Optional.of(a), null));
   }
 
   private static Assignment assignment(String node, String vf) {

@@ -100,7 +100,11 @@ class PodLedgerSyncScriptedApiTest {
         new Assignment(
             "worker-1",
             List.of(new AssignedInterface("net1", "0000:1a:00.0", "0000:1a:00.5", 0, 0)));
-    ledger.reserve("uid-new", "worker-1", c -> new Ledger.Decision<>(Optional.of(decided), null));
+    ledger.reserve(
+        new Ledger.PodName("team-a", "new"),
+        "uid-new",
+        "worker-1",
+        c -> new Ledger.Decision<>(Optional.of(decided), null));
 
     clock.advance(Duration.ofSeconds(20));
     sync.holdDecisionsWhileNotWatching();
@@ -110,6 +114,170 @@ class PodLedgerSyncScriptedApiTest {
         .as("40 s after bind, but held 20 s ago while the watch was down")
         .contains(decided);
     assertThat(ledger.assignmentOf("uid-a")).isPresent();
+  }
+
+  @Test
+  void holdsALapsingDecisionWhoseAssignmentTheApiShowsAlthoughTheInformerDoesNot() {
+    // The watch is open but silent: an informer that lags behind the API.
+    Ledger ledger = watchingLedger();
+    Assignment decided = assignment("0000:1a:00.5");
+    reserve(ledger, "lagging", decided);
+    podInApi("lagging", "uid-lagging", "Pending", decided);
+
+    clock.advance(Duration.ofSeconds(26));
+    sync.confirmLapsingDecisions(Duration.ofSeconds(6));
+    clock.advance(Duration.ofSeconds(10));
+    ledger.purgeExpired();
+
+    assertThat(ledger.assignmentOf("uid-lagging"))
+        .as("36 s after bind, held because the API shows the pod with it")
+        .contains(decided);
+  }
+
+  @Test
+  void letsALapsingDecisionGoWhenTheApiDoesNotShowItsPodWithIt() {
+    Ledger ledger = watchingLedger();
+    Assignment decided = assignment("0000:1a:00.5");
+    reserve(ledger, "unrecorded", decided);
+    podInApi("unrecorded", "uid-unrecorded", "Pending", null);
+    reserve(ledger, "recreated", assignment("0000:1a:00.6"));
+    podInApi("recreated", "uid-other", "Pending", assignment("0000:1a:00.6"));
+    reserve(ledger, "finished", assignment("0000:1a:00.7"));
+    podInApi("finished", "uid-finished", "Succeeded", assignment("0000:1a:00.7"));
+    reserve(ledger, "elsewhere", assignment("0000:1a:00.3"));
+    podInApi("elsewhere", "uid-elsewhere", "Pending", assignment("0000:1a:00.4"));
+    reserve(ledger, "gone", assignment("0000:1a:00.2"));
+    // No answer scripted for "gone": the mock server answers 404.
+
+    clock.advance(Duration.ofSeconds(26));
+    sync.confirmLapsingDecisions(Duration.ofSeconds(6));
+    clock.advance(Duration.ofSeconds(10));
+
+    assertThat(ledger.purgeExpired()).isEqualTo(5);
+    assertThat(ledger.assignmentOf("uid-a")).as("the listed bound pod").isPresent();
+    assertThat(ledger.size()).isEqualTo(1);
+  }
+
+  @Test
+  void holdsEveryLapsingDecisionWhenTheApiCannotBeRead() {
+    Ledger ledger = watchingLedger();
+    reserve(ledger, "first", assignment("0000:1a:00.5"));
+    reserve(ledger, "second", assignment("0000:1a:00.6"));
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/namespaces/team-a/pods/first")
+        .andReturn(403, "forbidden")
+        .always();
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/namespaces/team-a/pods/second")
+        .andReturn(403, "forbidden")
+        .always();
+    int before = server.getRequestCount();
+
+    clock.advance(Duration.ofSeconds(26));
+    sync.confirmLapsingDecisions(Duration.ofSeconds(6));
+    clock.advance(Duration.ofSeconds(10));
+
+    assertThat(ledger.purgeExpired()).isZero();
+    assertThat(List.of("uid-first", "uid-second"))
+        .allSatisfy(uid -> assertThat(ledger.assignmentOf(uid)).isPresent());
+    assertThat(server.getRequestCount() - before)
+        .as("after the first failed read, the rest are held unread")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void readsABoundedNumberOfPodsPerRoundAndHoldsTheRest() {
+    Ledger ledger = watchingLedger();
+    int decisions = PodLedgerSync.MAX_READS_PER_ROUND + 3;
+    for (int i = 0; i < decisions; i++) {
+      // None of these pods is in the API (404), so every one that is read lapses.
+      reserve(ledger, "pod-" + i, assignment(String.format("0000:1a:%02x.1", i)));
+    }
+    int before = server.getRequestCount();
+
+    clock.advance(Duration.ofSeconds(26));
+    sync.confirmLapsingDecisions(Duration.ofSeconds(6));
+    clock.advance(Duration.ofSeconds(10));
+
+    assertThat(server.getRequestCount() - before).isEqualTo(PodLedgerSync.MAX_READS_PER_ROUND);
+    assertThat(ledger.purgeExpired()).isEqualTo(PodLedgerSync.MAX_READS_PER_ROUND);
+    assertThat(ledger.size()).as("the listed bound pod and the three held").isEqualTo(4);
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+
+  /**
+   * A ledger with a 30 s in-flight timeout on {@link #clock}, fed by an informer that has listed
+   * one bound pod (uid-a) and watches a watch that stays silent.
+   */
+  private Ledger watchingLedger() {
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/pods?" + SELECTOR + "&limit=500")
+        .andReturn(200, page(null, bound("a", "0000:1a:00.2")))
+        .always();
+    server
+        .expect()
+        .get()
+        .withPath(
+            "/api/v1/pods?allowWatchBookmarks=true&"
+                + SELECTOR
+                + "&resourceVersion=7&timeoutSeconds=600&watch=true")
+        .andUpgradeToWebSocket()
+        .open()
+        // The mock closes a socket with nothing left to do; one waiting for a message (which the
+        // informer never sends) stays open.
+        .expect("never sent")
+        .andEmit("unused")
+        .once()
+        .done()
+        .always();
+    Ledger ledger = new Ledger(clock, Duration.ofSeconds(30));
+    sync = new PodLedgerSync(client, ledger);
+    Await.until(
+        "pod informer watching", Duration.ofSeconds(20), () -> sync.synced() && sync.watching());
+    return ledger;
+  }
+
+  /** Reserves as bind does, for pod {@code team-a/name} with UID {@code uid-name}. */
+  private static void reserve(Ledger ledger, String name, Assignment decided) {
+    ledger.reserve(
+        new Ledger.PodName("team-a", name),
+        "uid-" + name,
+        decided.node(),
+        c -> new Ledger.Decision<>(Optional.of(decided), null));
+  }
+
+  /** Scripts the API's answer to a GET of pod {@code team-a/name}. */
+  private void podInApi(String name, String uid, String phase, Assignment assignment) {
+    Pod pod =
+        TestPods.pod("team-a", name, uid, phase)
+            .editMetadata()
+            .withResourceVersion("9")
+            .withAnnotations(
+                assignment == null
+                    ? Map.of()
+                    : Map.of(Annotations.ASSIGNMENT, AssignmentCodec.encode(assignment)))
+            .endMetadata()
+            .build();
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/namespaces/team-a/pods/" + name)
+        .andReturn(200, pod)
+        .always();
+  }
+
+  private static Assignment assignment(String vf) {
+    return new Assignment(
+        "worker-1", List.of(new AssignedInterface("net1", "0000:1a:00.0", vf, 1000, 0)));
   }
 
   private static Object page(String continueToken, Pod... pods) {

@@ -172,13 +172,22 @@ class PodLedgerSyncTest {
     sync = new PodLedgerSync(client, timed);
     Await.until("pod informer watching", WAIT, () -> sync.synced() && sync.watching());
     Assignment decided = assignment("worker-1", "0000:1a:00.5");
-    timed.reserve("uid-x", "worker-1", c -> new Ledger.Decision<>(Optional.of(decided), null));
+    timed.reserve(
+        new Ledger.PodName(NS, "x"),
+        "uid-x",
+        "worker-1",
+        c -> new Ledger.Decision<>(Optional.of(decided), null));
 
-    clock.advance(Duration.ofSeconds(20));
-    sync.holdDecisionsWhileNotWatching();
-    clock.advance(Duration.ofSeconds(20));
+    // Two poll rounds, 20 s and 26 s after bind; pod x is not in the API.
+    for (int round = 0; round < 2; round++) {
+      clock.advance(Duration.ofSeconds(round == 0 ? 20 : 6));
+      sync.holdDecisionsWhileNotWatching();
+      sync.confirmLapsingDecisions(Duration.ofSeconds(6));
+    }
+    clock.advance(Duration.ofSeconds(14));
 
     assertThat(timed.assignmentOf("uid-x")).as("never confirmed, so it lapsed").isEmpty();
+    assertThat(timed.purgeExpired()).isEqualTo(1);
   }
 
   // --- helpers ---------------------------------------------------------------------------------

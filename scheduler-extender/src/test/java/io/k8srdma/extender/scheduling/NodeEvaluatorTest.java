@@ -372,7 +372,10 @@ class NodeEvaluatorTest {
 
   private void reserveInFlight(String podUid, String node, int vf, long minMbps) {
     ledger.reserve(
-        podUid, node, c -> new Ledger.Decision<>(Optional.of(assignment(node, vf, minMbps)), true));
+        new Ledger.PodName("team-a", podUid),
+        podUid,
+        node,
+        c -> new Ledger.Decision<>(Optional.of(assignment(node, vf, minMbps)), true));
   }
 
   private static Assignment assignment(String node, int vf, long minMbps) {
