@@ -106,6 +106,14 @@ public class BindService {
           ? Attempt.STALE
           : Attempt.of(error(podName, args.node(), "pod UID is " + uid + ", not " + args.podUID()));
     }
+    String boundTo = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+    if (boundTo != null && !boundTo.isEmpty() && !boundTo.equals(args.node())) {
+      // A bind that landed after kube-scheduler stopped waiting for it, and the scheduler now
+      // tries another node. Writing anything would overwrite the record of the VFs the pod holds.
+      return copy
+          ? Attempt.STALE
+          : Attempt.of(error(podName, args.node(), "the pod is already bound to node " + boundTo));
+    }
     if (copy && ledger.holds(uid)) {
       // A decision for this pod exists already (an earlier bind): the API's pod says whether it
       // was recorded, and a reservation from a copy that may predate it would replace its entry.

@@ -18,6 +18,8 @@ import io.k8srdma.extender.bind.BindTestKit.Call;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.ledger.PodLedgerSync;
 import io.k8srdma.model.Annotations;
+import io.k8srdma.model.assignment.AssignedInterface;
+import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.extender.ExtenderBindingArgs;
 import io.k8srdma.model.extender.ExtenderBindingResult;
@@ -243,6 +245,51 @@ class BindServiceTest {
         .isEqualTo(NODE);
     assertThat(ledger.commitmentsOn(NODE, null).takenVfs()).hasSize(1);
     assertThat(drainRequests()).last().isEqualTo("GET /api/v1/namespaces/ml/pods/lost-1");
+  }
+
+  @Test
+  void aPodAlreadyOnAnotherNodeIsRefusedAndKeepsItsAssignment() throws Exception {
+    // kube-scheduler gave up waiting for a bind that did land (its httpTimeout), and now binds the
+    // pod again, to another node with room.
+    kit.addNode("node-b");
+    Pod pod = create("landed-1", "uid-landed-1", false);
+    Assignment landed =
+        new Assignment(
+            NODE,
+            List.of(new AssignedInterface("net1", "0000:1a:00.0", "0000:1a:00.2", 10_000, 0)));
+    String recorded = AssignmentCodec.encode(landed);
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName("landed-1")
+        .edit(
+            p ->
+                new PodBuilder(p)
+                    .editMetadata()
+                    .addToAnnotations(Annotations.ASSIGNMENT, recorded)
+                    .endMetadata()
+                    .editSpec()
+                    .withNodeName(NODE)
+                    .endSpec()
+                    .build());
+    String uid = pod.getMetadata().getUid();
+    Await.until(
+        "the informer shows the pod bound", WAIT, () -> ledger.assignmentOf(uid).isPresent());
+    drainRequests();
+
+    for (PodCache pods : List.of(sync::cached, PodCache.NONE)) {
+      ExtenderBindingResult result =
+          bindService(pods).bind(new ExtenderBindingArgs("landed-1", NS, uid, "node-b"));
+
+      assertThat(result.error())
+          .isEqualTo(
+              "k8s-rdma: cannot bind pod ml/landed-1 to node node-b: the pod is already bound to"
+                  + " node node-a");
+    }
+    assertThat(drainRequests()).as("nothing written").allMatch(r -> r.startsWith("GET "));
+    assertThat(annotationOf("landed-1")).isEqualTo(recorded);
+    assertThat(ledger.assignmentOf(uid)).contains(landed);
+    assertThat(ledger.commitmentsOn("node-b", null).takenVfs()).isEmpty();
   }
 
   @Test

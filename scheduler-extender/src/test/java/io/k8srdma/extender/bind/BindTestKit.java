@@ -47,8 +47,13 @@ final class BindTestKit {
           cache, ledger, PlacementOptions.defaults(), Duration.ofMinutes(5), Clock.systemUTC());
 
   BindTestKit() {
+    addNode(NODE);
+  }
+
+  /** Another node like {@link #NODE}, with four free VFs. */
+  void addNode(String node) {
     InventoryCacheFixture.received(
-        cache, NODE, TestInventories.ibNode(NODE, 0x1a, 4, 400_000), Clock.systemUTC().instant());
+        cache, node, TestInventories.ibNode(node, 0x1a, 4, 400_000), Clock.systemUTC().instant());
   }
 
   BindService bindService(KubernetesClient client, PodCache pods, AssignmentWrite write) {

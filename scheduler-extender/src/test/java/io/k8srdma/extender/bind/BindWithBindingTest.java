@@ -138,19 +138,24 @@ class BindWithBindingTest {
   }
 
   @Test
-  void aPodBoundElsewhereMeanwhileIsAClearErrorAndHoldsNothing() throws Exception {
+  void aPodBoundElsewhereIsAClearErrorAndHoldsNothing() throws Exception {
     Pod created = create("taken-1");
     client
         .pods()
         .inNamespace(NS)
         .withName("taken-1")
         .edit(p -> new PodBuilder(p).editSpec().withNodeName("node-b").endSpec().build());
+    drainCalls();
 
     ExtenderBindingResult result = bindService(PodCache.NONE).bind(args(created));
 
     assertThat(result.error())
-        .startsWith("k8s-rdma: cannot bind pod ml/taken-1 to node node-a: Kubernetes API:")
-        .contains("conflict");
+        .isEqualTo(
+            "k8s-rdma: cannot bind pod ml/taken-1 to node node-a: the pod is already bound to"
+                + " node node-b");
+    assertThat(drainCalls())
+        .extracting(Call::line)
+        .containsExactly("GET /api/v1/namespaces/ml/pods/taken-1");
     assertThat(annotationsOf("taken-1")).doesNotContainKey(Annotations.ASSIGNMENT);
     assertThat(ledger.commitmentsOn(NODE, null).takenVfs()).isEmpty();
   }
