@@ -62,17 +62,7 @@ class PodLedgerSyncScriptedApiTest {
         .withPath("/api/v1/pods?continue=next-page&" + SELECTOR + "&limit=500")
         .andReturn(200, page(null, bound("c", "0000:1a:00.4")))
         .once();
-    server
-        .expect()
-        .get()
-        .withPath(
-            "/api/v1/pods?allowWatchBookmarks=true&"
-                + SELECTOR
-                + "&resourceVersion=7&timeoutSeconds=600&watch=true")
-        .andUpgradeToWebSocket()
-        .open()
-        .done()
-        .always();
+    silentWatchFrom(7);
 
     sync = new PodLedgerSync(client, ledger);
     Await.until("pod informer synced", Duration.ofSeconds(20), sync::synced);
@@ -124,9 +114,7 @@ class PodLedgerSyncScriptedApiTest {
     reserve(ledger, "lagging", decided);
     podInApi("lagging", "uid-lagging", "Pending", decided);
 
-    clock.advance(Duration.ofSeconds(26));
-    sync.confirmLapsingDecisions(Duration.ofSeconds(6));
-    clock.advance(Duration.ofSeconds(10));
+    pollRoundJustBeforeTheDecisionsLapse();
     ledger.purgeExpired();
 
     assertThat(ledger.assignmentOf("uid-lagging"))
@@ -149,9 +137,7 @@ class PodLedgerSyncScriptedApiTest {
     reserve(ledger, "gone", assignment("0000:1a:00.2"));
     // No answer scripted for "gone": the mock server answers 404.
 
-    clock.advance(Duration.ofSeconds(26));
-    sync.confirmLapsingDecisions(Duration.ofSeconds(6));
-    clock.advance(Duration.ofSeconds(10));
+    pollRoundJustBeforeTheDecisionsLapse();
 
     assertThat(ledger.purgeExpired()).isEqualTo(5);
     assertThat(ledger.assignmentOf("uid-a")).as("the listed bound pod").isPresent();
@@ -163,23 +149,17 @@ class PodLedgerSyncScriptedApiTest {
     Ledger ledger = watchingLedger();
     reserve(ledger, "first", assignment("0000:1a:00.5"));
     reserve(ledger, "second", assignment("0000:1a:00.6"));
-    server
-        .expect()
-        .get()
-        .withPath("/api/v1/namespaces/team-a/pods/first")
-        .andReturn(403, "forbidden")
-        .always();
-    server
-        .expect()
-        .get()
-        .withPath("/api/v1/namespaces/team-a/pods/second")
-        .andReturn(403, "forbidden")
-        .always();
+    for (String name : List.of("first", "second")) {
+      server
+          .expect()
+          .get()
+          .withPath("/api/v1/namespaces/team-a/pods/" + name)
+          .andReturn(403, "forbidden")
+          .always();
+    }
     int before = server.getRequestCount();
 
-    clock.advance(Duration.ofSeconds(26));
-    sync.confirmLapsingDecisions(Duration.ofSeconds(6));
-    clock.advance(Duration.ofSeconds(10));
+    pollRoundJustBeforeTheDecisionsLapse();
 
     assertThat(ledger.purgeExpired()).isZero();
     assertThat(List.of("uid-first", "uid-second"))
@@ -199,9 +179,7 @@ class PodLedgerSyncScriptedApiTest {
     }
     int before = server.getRequestCount();
 
-    clock.advance(Duration.ofSeconds(26));
-    sync.confirmLapsingDecisions(Duration.ofSeconds(6));
-    clock.advance(Duration.ofSeconds(10));
+    pollRoundJustBeforeTheDecisionsLapse();
 
     assertThat(server.getRequestCount() - before).isEqualTo(PodLedgerSync.MAX_READS_PER_ROUND);
     assertThat(ledger.purgeExpired()).isEqualTo(PodLedgerSync.MAX_READS_PER_ROUND);
@@ -223,13 +201,35 @@ class PodLedgerSyncScriptedApiTest {
         .withPath("/api/v1/pods?" + SELECTOR + "&limit=500")
         .andReturn(200, page(null, bound("a", "0000:1a:00.2")))
         .always();
+    silentWatchFrom(7);
+    Ledger ledger = new Ledger(clock, Duration.ofSeconds(30));
+    sync = new PodLedgerSync(client, ledger);
+    Await.until(
+        "pod informer watching", Duration.ofSeconds(20), () -> sync.synced() && sync.watching());
+    return ledger;
+  }
+
+  /**
+   * A poll round 26 s after the decisions were reserved (they lapse at 30 s; the next round is at
+   * most 6 s away), then the clock moves on to 36 s after them.
+   */
+  private void pollRoundJustBeforeTheDecisionsLapse() {
+    clock.advance(Duration.ofSeconds(26));
+    sync.confirmLapsingDecisions(Duration.ofSeconds(6));
+    clock.advance(Duration.ofSeconds(10));
+  }
+
+  /** Scripts a pod watch from {@code resourceVersion} that opens and stays open, silent. */
+  private void silentWatchFrom(int resourceVersion) {
     server
         .expect()
         .get()
         .withPath(
             "/api/v1/pods?allowWatchBookmarks=true&"
                 + SELECTOR
-                + "&resourceVersion=7&timeoutSeconds=600&watch=true")
+                + "&resourceVersion="
+                + resourceVersion
+                + "&timeoutSeconds=600&watch=true")
         .andUpgradeToWebSocket()
         .open()
         // The mock closes a socket with nothing left to do; one waiting for a message (which the
@@ -239,11 +239,6 @@ class PodLedgerSyncScriptedApiTest {
         .once()
         .done()
         .always();
-    Ledger ledger = new Ledger(clock, Duration.ofSeconds(30));
-    sync = new PodLedgerSync(client, ledger);
-    Await.until(
-        "pod informer watching", Duration.ofSeconds(20), () -> sync.synced() && sync.watching());
-    return ledger;
   }
 
   /** Reserves as bind does, for pod {@code team-a/name} with UID {@code uid-name}. */
