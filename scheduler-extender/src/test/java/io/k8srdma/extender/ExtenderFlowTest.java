@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -57,6 +58,10 @@ class ExtenderFlowTest {
   private static final WireMockServer agentB = agent();
   private static final WireMockServer agentStale = agent();
   private static final WireMockServer agentC = agent();
+
+  /** Only read by the test of kube-scheduler's request shapes, so its VFs stay free. */
+  private static final WireMockServer agentWire = agent();
+
   private static final int DEAD_PORT = LateApiServer.freePort();
 
   @LocalServerPort int port;
@@ -70,6 +75,7 @@ class ExtenderFlowTest {
     r.add("k8s-rdma.extender.static-agents.node-b", agentB::baseUrl);
     r.add("k8s-rdma.extender.static-agents.node-stale", agentStale::baseUrl);
     r.add("k8s-rdma.extender.static-agents.node-c", agentC::baseUrl);
+    r.add("k8s-rdma.extender.static-agents.node-wire", agentWire::baseUrl);
     r.add("k8s-rdma.extender.static-agents.node-down", () -> "http://127.0.0.1:" + DEAD_PORT);
     r.add("k8s-rdma.extender.poll.interval", () -> "200ms");
     r.add("k8s-rdma.extender.poll.timeout", () -> "1s");
@@ -82,6 +88,7 @@ class ExtenderFlowTest {
     serve(agentB, TestInventories.ibNode("node-b", 0x3c, 4, 400_000));
     serve(agentStale, TestInventories.ibNode("node-stale", 0x5e, 4, 400_000));
     serve(agentC, TestInventories.ibNode("node-c", 0x9a, 4, 400_000));
+    serve(agentWire, TestInventories.ibNode("node-wire", 0x7c, 4, 400_000));
   }
 
   @AfterAll
@@ -90,6 +97,7 @@ class ExtenderFlowTest {
     agentB.stop();
     agentStale.stop();
     agentC.stop();
+    agentWire.stop();
     client.close();
     server.destroy();
   }
@@ -108,8 +116,7 @@ class ExtenderFlowTest {
     // Tomcat closes a connection after 100 requests unless told otherwise; kube-scheduler would
     // then open a new one every ~33 pods, and that pod's filter waits for it.
     String body =
-        JSON.writeValueAsString(
-            Map.of("pod", pod("keep-alive", null), "nodenames", List.of("node-a")));
+        JSON.writeValueAsString(ExtenderHttp.args(pod("keep-alive", null), List.of("node-a")));
     try (KeepAliveConnection connection = new KeepAliveConnection(port)) {
       for (int i = 1; i <= 150; i++) {
         KeepAliveConnection.Answer answer = connection.post("/filter", body);
@@ -158,12 +165,11 @@ class ExtenderFlowTest {
   void fullNodeListModeAnswersWithNodes() throws Exception {
     awaitReady();
     Pod pod = pod("nodes-mode", "[{\"minTxRateMbps\": 1000}]");
-    Map<String, Object> args =
-        Map.of(
-            "pod",
-            pod,
-            "nodes",
-            new NodeListBuilder().withItems(node("node-b"), node("node-down")).build());
+    // As kube-scheduler sends it with nodeCacheCapable: false (Go's field names, no tags).
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("Pod", pod);
+    args.put("Nodes", new NodeListBuilder().withItems(node("node-b"), node("node-down")).build());
+    args.put("NodeNames", null);
     JsonNode r = post("/filter", args);
     assertThat(r.has("nodenames")).isFalse();
     assertThat(r.get("nodes").get("items")).hasSize(1);
@@ -263,8 +269,7 @@ class ExtenderFlowTest {
   void prioritizeScoresFittingNodesAndZeroesTheRest() throws Exception {
     awaitReady();
     Pod pod = pod("prio", "[{\"minTxRateMbps\": 1000}]");
-    JsonNode r =
-        post("/prioritize", Map.of("pod", pod, "nodenames", List.of("node-b", "node-down")));
+    JsonNode r = http().prioritize(pod, List.of("node-b", "node-down"));
     assertThat(r).hasSize(2);
     assertThat(r.get(0).get("host").asText()).isEqualTo("node-b");
     assertThat(r.get(0).get("score").asInt()).isBetween(1, 10);
@@ -272,24 +277,79 @@ class ExtenderFlowTest {
   }
 
   @Test
-  void capturedSchedulerRequestsDecodeAndAreAnswered() throws Exception {
-    for (String fixture : List.of("filter-args-nodenames.json", "filter-args-nodes.json")) {
-      Path file = Path.of("..", "common-model", "src", "test", "resources", "extender", fixture);
-      HttpResponse<String> r = postRaw("/filter", Files.readString(file));
-      assertThat(r.statusCode()).as(fixture).isEqualTo(200);
-      JsonNode body = JSON.readTree(r.body());
-      assertThat(body.has("nodenames") || body.has("nodes")).as(fixture).isTrue();
+  void requestsShapedAsKubeSchedulerSendsThemDecodeAndAreAnswered() throws Exception {
+    awaitReady();
+    // Go's field names (the extender types have no JSON tags), and this project's documented
+    // lower-case names; the pods ask for one 25 Gb/s InfiniBand interface.
+    for (String fixture :
+        List.of(
+            "kube-scheduler/filter-args-nodenames.json",
+            "kube-scheduler/filter-args-nodes.json",
+            "filter-args-nodes.json")) {
+      String body = Files.readString(fixtures().resolve(fixture)).replace("worker-7", "node-wire");
+      for (String verb : List.of("/filter", "/prioritize")) {
+        HttpResponse<String> r = postRaw(verb, body);
+        assertThat(r.statusCode()).as(verb + " " + fixture + ": " + r.body()).isEqualTo(200);
+        JsonNode answer = JSON.readTree(r.body());
+        if (verb.equals("/prioritize")) {
+          assertThat(answer.get(0).get("host").asText()).as(fixture).isEqualTo("node-wire");
+          assertThat(answer.get(0).get("score").asInt()).as(fixture).isBetween(1, 10);
+        } else if (fixture.contains("nodenames")) {
+          assertThat(names(answer.get("nodenames"))).as(fixture).containsExactly("node-wire");
+          assertThat(answer.get("failedAndUnresolvableNodes").get("worker-8").asText())
+              .as(fixture)
+              .isEqualTo("no k8s-rdma node agent is known for this node");
+        } else {
+          assertThat(answer.get("nodes").get("items").get(0).get("metadata").get("name").asText())
+              .as(fixture)
+              .isEqualTo("node-wire");
+        }
+      }
     }
+    JsonNode readmeExample =
+        JSON.readTree(
+            postRaw(
+                    "/filter",
+                    Files.readString(Path.of("..", "docs", "examples", "filter-request.json")))
+                .body());
+    assertThat(readmeExample.get("failedAndUnresolvableNodes").fieldNames())
+        .toIterable()
+        .as("docs/examples/filter-request.json, whose nodes have no agent here")
+        .containsExactly("demo-node", "node-without-agent");
+    HttpResponse<String> bind =
+        postRaw(
+            "/bind",
+            Files.readString(fixtures().resolve("kube-scheduler/bind-args.json"))
+                .replace("worker-7", "node-wire"));
+    assertThat(bind.statusCode()).as(bind.body()).isEqualTo(200);
+    assertThat(JSON.readTree(bind.body()).get("error").asText())
+        .as("read whole: the pod is not in this API server")
+        .isEqualTo("k8s-rdma: cannot bind pod ml/trainer-0 to node node-wire: pod not found");
+  }
+
+  private static Path fixtures() {
+    return Path.of("..", "common-model", "src", "test", "resources", "extender");
   }
 
   @Test
   void malformedRequestsAre400WithAnErrorFieldAndTheServiceKeepsServing() throws Exception {
     for (String body :
-        List.of("{\"pod\":", "not json", "{\"pod\": 5}", "{}", "{\"nodenames\": [\"a\"]}")) {
+        List.of(
+            "{\"pod\":",
+            "not json",
+            "{\"pod\": 5}",
+            "{}",
+            "{\"nodenames\": [\"a\"]}",
+            "{\"Pod\": {\"metadata\": {\"name\": \"p\"}}, \"NodeNames\": [\"a\", null]}")) {
       HttpResponse<String> r = postRaw("/filter", body);
       assertThat(r.statusCode()).as(body).isEqualTo(400);
       assertThat(JSON.readTree(r.body()).get("error").asText()).as(body).isNotBlank();
     }
+    String nameless = "{\"Pod\": {\"metadata\": {\"name\": \"p\"}}, \"NodeNames\": [\"a\", null]}";
+    assertThat(JSON.readTree(postRaw("/prioritize", nameless).body()).get("error").asText())
+        .isEqualTo(
+            "malformed request body: ExtenderArgs.nodenames[1] is empty: every candidate needs a"
+                + " node name");
     assertThat(JSON.readTree(postRaw("/filter", "").body()).get("error").asText())
         .isEqualTo("malformed request body: the body is missing (a JSON object is required)");
     assertThat(JSON.readTree(postRaw("/prioritize", "[]").body()).get("error").asText())

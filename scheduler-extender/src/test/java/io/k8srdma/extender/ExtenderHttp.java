@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,18 +23,35 @@ public record ExtenderHttp(int port) {
 
   /** {@code POST /filter} in nodenames mode. */
   public JsonNode filter(Pod pod, List<String> nodes) {
-    return post("/filter", Map.of("pod", pod, "nodenames", nodes));
+    return post("/filter", args(pod, nodes));
   }
 
-  /** {@code POST /bind} of {@code pod} to {@code node}. */
+  /** {@code POST /prioritize} in nodenames mode. */
+  public JsonNode prioritize(Pod pod, List<String> nodes) {
+    return post("/prioritize", args(pod, nodes));
+  }
+
+  /**
+   * An {@code ExtenderArgs} in nodenames mode as kube-scheduler writes it: Go's field names (the
+   * type has no JSON tags) and the nil NodeList as null.
+   */
+  public static Map<String, Object> args(Pod pod, List<String> nodes) {
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("Pod", pod);
+    args.put("Nodes", null);
+    args.put("NodeNames", nodes);
+    return args;
+  }
+
+  /** {@code POST /bind} of {@code pod} to {@code node}, with Go's field names as above. */
   public JsonNode bind(Pod pod, String node) {
     return post(
         "/bind",
         Map.of(
-            "podName", pod.getMetadata().getName(),
-            "podNamespace", pod.getMetadata().getNamespace(),
-            "podUID", pod.getMetadata().getUid(),
-            "node", node));
+            "PodName", pod.getMetadata().getName(),
+            "PodNamespace", pod.getMetadata().getNamespace(),
+            "PodUID", pod.getMetadata().getUid(),
+            "Node", node));
   }
 
   /** POSTs {@code body} as JSON and returns the answer, which must be a 200. */

@@ -1,5 +1,6 @@
 package io.k8srdma.bench.extender;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -92,14 +93,16 @@ public class PodDecodeBenchmark {
     for (int i = 0; i < names; i++) {
       nodenames.append(i == 0 ? "" : ",").append(String.format("\"node-%05d\"", 1000 + i));
     }
-    args = "{\"pod\":" + podJson + ",\"nodenames\":[" + nodenames + "]}";
+    // As kube-scheduler writes it: Go's field names, the nil NodeList as null.
+    args = "{\"Pod\":" + podJson + ",\"Nodes\":null,\"NodeNames\":[" + nodenames + "]}";
     watchEvent = "{\"type\":\"MODIFIED\",\"object\":" + podJson + "}";
     nodeWatchEvent =
         "{\"type\":\"MODIFIED\",\"object\":" + RealisticNode.json("gpu-7", "10.0.0.7") + "}";
   }
 
   /** {@code ExtenderArgs} as it was before the pod was decoded to its essentials. */
-  record WholeArgs(Pod pod, List<String> nodenames) {}
+  record WholeArgs(
+      @JsonProperty("Pod") Pod pod, @JsonProperty("NodeNames") List<String> nodenames) {}
 
   @Benchmark
   public Object argsWhole() throws Exception {

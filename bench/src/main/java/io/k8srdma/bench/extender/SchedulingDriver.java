@@ -368,20 +368,26 @@ final class SchedulingDriver {
     return Math.min(nanos, LatencySummary.MAX_TRACKED_NANOS);
   }
 
+  /**
+   * {@code ExtenderArgs} as kube-scheduler writes it with {@code nodeCacheCapable}: Go's field
+   * names (the type has no JSON tags) and the nil NodeList as null.
+   */
   private static byte[] args(PodFactory.BenchPod pod, List<String> names) throws IOException {
     ObjectNode args = Json.mapper().createObjectNode();
-    args.set("pod", pod.json());
-    ArrayNode list = args.putArray("nodenames");
+    args.set("Pod", pod.json());
+    args.putNull("Nodes");
+    ArrayNode list = args.putArray("NodeNames");
     names.forEach(list::add);
     return Json.mapper().writeValueAsBytes(args);
   }
 
+  /** {@code ExtenderBindingArgs} with Go's field names, as above. */
   private static byte[] bindArgs(PodFactory.BenchPod pod, String node) throws IOException {
     ObjectNode args = Json.mapper().createObjectNode();
-    args.put("podName", pod.name())
-        .put("podNamespace", PodFactory.NAMESPACE)
-        .put("podUID", pod.uid())
-        .put("node", node);
+    args.put("PodName", pod.name())
+        .put("PodNamespace", PodFactory.NAMESPACE)
+        .put("PodUID", pod.uid())
+        .put("Node", node);
     return Json.mapper().writeValueAsBytes(args);
   }
 

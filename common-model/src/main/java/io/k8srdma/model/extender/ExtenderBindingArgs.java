@@ -1,10 +1,15 @@
 package io.k8srdma.model.extender;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * The body of a bind call: bind this pod to this node.
+ *
+ * <p>kube-scheduler sends the Go field names of {@code extenderv1.ExtenderBindingArgs} ({@code
+ * PodName}, {@code PodNamespace}, {@code PodUID}, {@code Node}: the type has no JSON tags); the
+ * lower-case names are read too (see {@link ExtenderArgs}).
  *
  * @param podName the pod's name
  * @param podNamespace the pod's namespace
@@ -13,7 +18,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ExtenderBindingArgs(
-    @JsonProperty("podName") String podName,
-    @JsonProperty("podNamespace") String podNamespace,
-    @JsonProperty("podUID") String podUID,
-    @JsonProperty("node") String node) {}
+    @JsonProperty("podName") @JsonAlias("PodName") String podName,
+    @JsonProperty("podNamespace") @JsonAlias("PodNamespace") String podNamespace,
+    @JsonProperty("podUID") @JsonAlias("PodUID") String podUID,
+    @JsonProperty("node") @JsonAlias("Node") String node) {}

@@ -71,6 +71,45 @@ class ExtenderWireTypesTest {
   }
 
   @Test
+  void readsTheGoFieldNamesKubeSchedulerSends() throws Exception {
+    ExtenderArgs names = load("kube-scheduler/filter-args-nodenames.json");
+    ExtenderArgs nodes = load("kube-scheduler/filter-args-nodes.json");
+    ExtenderArgs documented = load("filter-args-nodes.json");
+
+    assertThat(names.nodes()).isNull();
+    assertThat(names.candidateNames()).containsExactly("worker-7", "worker-8");
+    assertThat(nodes.nodenames()).isNull();
+    assertThat(nodes.candidateNames()).containsExactly("worker-7");
+    assertThat(List.of(names.pod(), nodes.pod())).containsOnly(documented.pod());
+    assertThat(PodRequestCodec.read(names.pod()).orElseThrow().totalMinTxRateMbps())
+        .isEqualTo(25000);
+    try (InputStream in =
+        getClass().getResourceAsStream("/extender/kube-scheduler/bind-args.json")) {
+      assertThat(json.readValue(in, ExtenderBindingArgs.class))
+          .isEqualTo(
+              new ExtenderBindingArgs(
+                  "trainer-0", "ml", "6f0c3a4e-2b1d-4c55-9a0e-6d3f1b2c8e91", "worker-7"));
+    }
+  }
+
+  @Test
+  void aCandidateWithoutANameIsRefusedNamingIt() {
+    assertThatThrownBy(() -> json.readValue("{\"NodeNames\":[\"a\",null]}", ExtenderArgs.class))
+        .rootCause()
+        .hasMessage("ExtenderArgs.nodenames[1] is empty: every candidate needs a node name");
+    assertThatThrownBy(() -> json.readValue("{\"nodenames\":[\"\"]}", ExtenderArgs.class))
+        .rootCause()
+        .hasMessageStartingWith("ExtenderArgs.nodenames[0] is empty");
+    assertThatThrownBy(
+            () ->
+                json.readValue(
+                    "{\"Nodes\":{\"items\":[{\"metadata\":{\"name\":\"a\"}},{\"metadata\":{}}]}}",
+                    ExtenderArgs.class))
+        .rootCause()
+        .hasMessage("ExtenderArgs.nodes.items[1].metadata.name is required");
+  }
+
+  @Test
   void unknownFieldsAreIgnoredEvenByAStrictMapper() throws Exception {
     ObjectMapper strict = new ObjectMapper(); // FAIL_ON_UNKNOWN_PROPERTIES is on by default
     assertThat(
