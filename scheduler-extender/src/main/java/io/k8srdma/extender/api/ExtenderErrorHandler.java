@@ -1,6 +1,7 @@
 package io.k8srdma.extender.api;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,9 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /**
- * Malformed requests get 400 with a JSON body whose {@code error} field kube-scheduler reads (both
- * {@code ExtenderFilterResult} and {@code ExtenderBindingResult} carry it), never 500.
+ * Malformed requests get 400 with a JSON body whose {@code error} field names what was wrong, never
+ * 500. kube-scheduler fails the call on any status other than 200 without reading the body, so the
+ * body is for whoever sends requests by hand, and the error is logged.
  */
 @RestControllerAdvice
 public class ExtenderErrorHandler {
@@ -29,29 +31,34 @@ public class ExtenderErrorHandler {
       Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+(?=[A-Z])");
 
   @ExceptionHandler(BadRequestException.class)
-  ResponseEntity<Map<String, Object>> badRequest(BadRequestException e) {
-    return answer(HttpStatus.BAD_REQUEST, e.getMessage());
+  ResponseEntity<Map<String, Object>> badRequest(BadRequestException e, HttpServletRequest r) {
+    return answer(r, HttpStatus.BAD_REQUEST, e.getMessage());
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)
-  ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
+  ResponseEntity<Map<String, Object>> unreadable(
+      HttpMessageNotReadableException e, HttpServletRequest r) {
     String why =
         e.getMessage() != null && e.getMessage().startsWith("Required request body is missing")
             ? "the body is missing (a JSON object is required)"
             : withoutPackages(rootMessage(e));
-    return answer(HttpStatus.BAD_REQUEST, "malformed request body: " + why);
+    return answer(r, HttpStatus.BAD_REQUEST, "malformed request body: " + why);
   }
 
   @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-  ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
+  ResponseEntity<Map<String, Object>> mediaType(
+      HttpMediaTypeNotSupportedException e, HttpServletRequest r) {
     return answer(
+        r,
         HttpStatus.UNSUPPORTED_MEDIA_TYPE,
         "Content-Type must be application/json: " + e.getMessage());
   }
 
   @ExceptionHandler(MethodArgumentTypeMismatchException.class)
-  ResponseEntity<Map<String, Object>> badParameter(MethodArgumentTypeMismatchException e) {
+  ResponseEntity<Map<String, Object>> badParameter(
+      MethodArgumentTypeMismatchException e, HttpServletRequest r) {
     return answer(
+        r,
         HttpStatus.BAD_REQUEST,
         "query parameter "
             + e.getName()
@@ -62,9 +69,16 @@ public class ExtenderErrorHandler {
   }
 
   @ExceptionHandler(RuntimeException.class)
-  ResponseEntity<Map<String, Object>> unexpected(RuntimeException e) {
-    log.error("unexpected error answering a request", e);
+  ResponseEntity<Map<String, Object>> unexpected(RuntimeException e, HttpServletRequest r) {
+    log.error("unexpected error answering {} {}", r.getMethod(), r.getRequestURI(), e);
     return answer(HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
+  }
+
+  /** A client error: answered, and logged in one line, as its caller may not show the body. */
+  private static ResponseEntity<Map<String, Object>> answer(
+      HttpServletRequest r, HttpStatus status, String message) {
+    log.warn("answered {} to {} {}: {}", status.value(), r.getMethod(), r.getRequestURI(), message);
+    return answer(status, message);
   }
 
   private static ResponseEntity<Map<String, Object>> answer(HttpStatus status, String message) {
