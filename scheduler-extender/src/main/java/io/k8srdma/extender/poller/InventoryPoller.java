@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.k8srdma.extender.agents.AgentDirectory;
 import io.k8srdma.extender.config.ExtenderProperties;
+import io.k8srdma.model.inventory.InventoryCheck;
 import io.k8srdma.model.inventory.NodeInventory;
 import io.k8srdma.model.json.Json;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -182,6 +184,11 @@ public class InventoryPoller implements SmartLifecycle {
           state,
           "agent reports node '" + inventory.node() + "', expected '" + state.node() + "'",
           now);
+      return;
+    }
+    Optional<String> problem = InventoryCheck.firstProblem(inventory);
+    if (problem.isPresent()) {
+      fail(state, "invalid inventory: " + problem.get(), now);
       return;
     }
     cache.update(state.node(), s -> s.fetched(inventory, answer.etag(), now));

@@ -234,6 +234,24 @@ class InventoryPollerTest {
   }
 
   @Test
+  void anInventoryThatBreaksItsRulesKeepsThePreviousOne() {
+    WireMockServer agent = agent("n1");
+    InventoryPoller poller = afterAGoodRound(agent, "n1");
+    // The taken VF's address on the free one too: placement could hand one VF out twice.
+    String twice = inventoryJson("n1").replace("0000:1a:00.2", "0000:1a:00.3");
+    agent.stubFor(get("/vfs").willReturn(json(twice)));
+    clock.advance(Duration.ofSeconds(1));
+
+    poller.pollRound();
+
+    NodeState s = state("n1");
+    assertThat(s.lastError())
+        .isEqualTo(
+            "invalid inventory: pfs[0].vfs[1].pciAddress 0000:1a:00.3 appears twice on the node");
+    assertThat(s.inventory()).isEqualTo(inventory("n1"));
+  }
+
+  @Test
   void nodeRemovedFromTheDirectoryIsForgotten() {
     agent("n1").stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
     agent("n2").stubFor(get("/vfs").willReturn(inventoryResponse("n2")));
