@@ -394,8 +394,8 @@ public final class ExtenderBenchmark {
   }
 
   /**
-   * The {@code in-flight-timeout} option (default 10s): the extender refuses one that is not longer
-   * than the poll interval plus its jitter.
+   * The {@code in-flight-timeout} option (default 10s, as in every run since 2026-11-27, so that
+   * later runs compare with earlier ones).
    */
   static String inFlightTimeout(Options opts) {
     return opts.get("in-flight-timeout", "10s");

@@ -8,6 +8,7 @@ import io.k8srdma.extender.agents.StaticAgentDirectory;
 import io.k8srdma.extender.api.VerbMetrics;
 import io.k8srdma.extender.bind.BindService;
 import io.k8srdma.extender.ledger.Ledger;
+import io.k8srdma.extender.ledger.LedgerUpkeep;
 import io.k8srdma.extender.ledger.PodLedgerSync;
 import io.k8srdma.extender.poller.InventoryCache;
 import io.k8srdma.extender.poller.InventoryPoller;
@@ -126,16 +127,13 @@ public class ExtenderConfiguration {
       HttpClient http,
       ExtenderProperties props,
       Clock clock,
-      PollMetrics metrics,
-      Ledger ledger,
-      PodLedgerSync sync) {
-    Runnable afterRound =
-        () -> {
-          sync.holdDecisionsWhileNotWatching();
-          sync.confirmLapsingDecisions(props.poll().longestGap());
-          ledger.purgeExpired();
-        };
-    return new InventoryPoller(directory, cache, http, props.poll(), clock, metrics, afterRound);
+      PollMetrics metrics) {
+    return new InventoryPoller(directory, cache, http, props.poll(), clock, metrics);
+  }
+
+  @Bean
+  LedgerUpkeep ledgerUpkeep(PodLedgerSync sync, Ledger ledger, ExtenderProperties props) {
+    return new LedgerUpkeep(sync, ledger, props.inFlightTimeout());
   }
 
   @Bean

@@ -228,8 +228,8 @@ public class Ledger {
 
   /**
    * The in-flight entries that expire within {@code horizon} from now, or have expired and are not
-   * yet {@linkplain #purgeExpired purged}: those the next poll round would purge, unless someone
-   * {@linkplain #renew renews} them first.
+   * yet {@linkplain #purgeExpired purged}: those a purge within {@code horizon} would drop, unless
+   * someone {@linkplain #renew renews} them first.
    */
   public List<InFlight> lapsingWithin(Duration horizon) {
     Instant until = clock.instant().plus(horizon);

@@ -37,7 +37,7 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
 
   /**
    * Pods read per {@link #confirmLapsingDecisions} call; decisions beyond it are held unread until
-   * the next round, so that a burst of them cannot hold up the poller.
+   * the next call, so that a burst of them cannot hold up the upkeep.
    */
   static final int MAX_READS_PER_ROUND = 32;
 
@@ -46,8 +46,10 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
   private final SharedIndexInformer<Pod> informer;
   private volatile boolean complete;
 
-  /** Consecutive poll rounds that found the informer not watching (the poller's thread only). */
-  private int roundsNotWatching;
+  /**
+   * Consecutive {@link LedgerUpkeep} runs that found the informer not watching (its thread only).
+   */
+  private int runsNotWatching;
 
   /**
    * @param client the API; null when there is none (the ledger then holds only this process's own
@@ -113,10 +115,10 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
   }
 
   /**
-   * Called after every poll round: while the informer is not watching (its watch broke, or it is
-   * listing again), it cannot show the pods bind has placed, so the ledger holds their in-flight
-   * decisions instead of letting them expire. One line is logged when that has lasted two rounds
-   * and one when it ends.
+   * Called on every {@link LedgerUpkeep} run: while the informer is not watching (its watch broke,
+   * or it is listing again), it cannot show the pods bind has placed, so the ledger holds their
+   * in-flight decisions instead of letting them expire. One line is logged when that has lasted two
+   * runs and one when it ends.
    */
   public void holdDecisionsWhileNotWatching() {
     if (informer == null || !informer.hasSynced()) {
@@ -124,30 +126,30 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
     }
     if (!watching()) {
       int held = ledger.holdInFlight();
-      // The watch is re-established every few minutes, so one round may catch it in between:
-      // hold at once, but say so only when a second round finds it still down.
-      if (++roundsNotWatching == 2) {
+      // The watch is re-established every few minutes, so one run may catch it in between: hold
+      // at once, but say so only when the next run finds it still down.
+      if (++runsNotWatching == 2) {
         log.warn(
             "pod informer is not watching: holding in-flight decisions ({} now) until it can"
                 + " confirm them",
             held);
       }
     } else {
-      if (roundsNotWatching >= 2) {
+      if (runsNotWatching >= 2) {
         log.info("pod informer is watching again: in-flight decisions expire as usual");
       }
-      roundsNotWatching = 0;
+      runsNotWatching = 0;
     }
   }
 
   /**
-   * Called after every poll round, after {@link #holdDecisionsWhileNotWatching} and before the
-   * ledger purges expired decisions: reads from the API the pod of each in-flight decision that
-   * would lapse before the next round ({@code horizon}). A decision lapses unconfirmed when its
-   * bind failed or its pod went before the informer saw it, but also when the informer lags more
-   * than {@code in-flight-timeout} behind the API, and freeing its VFs then would give them out
-   * twice. So a decision is held for another timeout when the API shows its pod, not terminated,
-   * with this assignment, and when the pod cannot be read; otherwise it lapses.
+   * Called on every {@link LedgerUpkeep} run, after {@link #holdDecisionsWhileNotWatching} and
+   * before the ledger purges expired decisions: reads from the API the pod of each in-flight
+   * decision that would lapse within {@code horizon}. A decision lapses unconfirmed when its bind
+   * failed or its pod went before the informer saw it, but also when the informer lags more than
+   * {@code in-flight-timeout} behind the API, and freeing its VFs then would give them out twice.
+   * So a decision is held for another timeout when the API shows its pod, not terminated, with this
+   * assignment, and when the pod cannot be read; otherwise it lapses.
    */
   public void confirmLapsingDecisions(Duration horizon) {
     if (client == null) {
@@ -166,7 +168,7 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
     if (lapsing.size() > MAX_READS_PER_ROUND && readable) {
       log.warn(
           "{} in-flight decisions were about to lapse unconfirmed by the pod informer: read {} of"
-              + " their pods, held the rest until the next round",
+              + " their pods, held the rest until the next check",
           lapsing.size(),
           MAX_READS_PER_ROUND);
     }

@@ -35,9 +35,8 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>Each round sends at most {@code poll.concurrency} requests at once, each with {@code
  * If-None-Match} (an unchanged node answers 304 with no body) and a timeout. Rounds start an
- * interval apart, shifted by a random jitter; {@code afterRound} runs after each round (ledger
- * housekeeping). A failed poll keeps the node's last inventory; the node turns stale once that is
- * older than {@code staleness}.
+ * interval apart, shifted by a random jitter. A failed poll keeps the node's last inventory; the
+ * node turns stale once that is older than {@code staleness}.
  *
  * <p>A round is a burst on purpose: starting its requests evenly over half the interval instead, as
  * Prometheus spreads its scrapes, cost the extender 8-21% more CPU per scheduling cycle on one core
@@ -64,7 +63,6 @@ public class InventoryPoller implements SmartLifecycle {
   private final Clock clock;
   private final PollMetrics metrics;
   private final AtomicBoolean firstRoundDone = new AtomicBoolean();
-  private final Runnable afterRound;
   private ScheduledExecutorService executor;
 
   public InventoryPoller(
@@ -73,9 +71,7 @@ public class InventoryPoller implements SmartLifecycle {
       HttpClient http,
       ExtenderProperties.Poll config,
       Clock clock,
-      PollMetrics metrics,
-      Runnable afterRound) {
-    this.afterRound = afterRound;
+      PollMetrics metrics) {
     this.directory = directory;
     this.cache = cache;
     this.http = http;
@@ -126,7 +122,6 @@ public class InventoryPoller implements SmartLifecycle {
     }
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     metrics.recordRound(took, cache.all(), clock.instant());
-    afterRound.run();
     if (complete && firstRoundDone.compareAndSet(false, true)) {
       log.info("first poll round done: {} agents in {} ms", agents.size(), took.toMillis());
     }
@@ -260,11 +255,13 @@ public class InventoryPoller implements SmartLifecycle {
       pollRound();
     } catch (RuntimeException e) {
       log.error("poll round failed: {}", e.toString());
-    }
-    ScheduledExecutorService ex = executor;
-    if (ex != null && !ex.isShutdown()) {
-      long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-      ex.schedule(this::roundAndReschedule, nextDelayMillis(tookMillis), TimeUnit.MILLISECONDS);
+    } finally {
+      // Even after an Error: a poller that stopped would leave every node to turn stale.
+      ScheduledExecutorService ex = executor;
+      if (ex != null && !ex.isShutdown()) {
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        ex.schedule(this::roundAndReschedule, nextDelayMillis(tookMillis), TimeUnit.MILLISECONDS);
+      }
     }
   }
 

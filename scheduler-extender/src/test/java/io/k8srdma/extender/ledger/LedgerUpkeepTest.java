@@ -1,0 +1,54 @@
+package io.k8srdma.extender.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.k8srdma.extender.Await;
+import io.k8srdma.model.assignment.AssignedInterface;
+import io.k8srdma.model.assignment.Assignment;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The ledger's upkeep on its own timer, without an API (the ledger holds this process's own). */
+class LedgerUpkeepTest {
+
+  @Test
+  void runsFourTimesWithinTheInFlightTimeoutAndAtMostEveryFiveSeconds() {
+    assertThat(LedgerUpkeep.periodFor(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(5));
+    assertThat(LedgerUpkeep.periodFor(Duration.ofSeconds(8))).isEqualTo(Duration.ofSeconds(2));
+    assertThat(LedgerUpkeep.periodFor(Duration.ofMillis(400))).isEqualTo(Duration.ofMillis(100));
+  }
+
+  @Test
+  void forgetsLapsedDecisionsOnItsOwnTimerUntilStopped() {
+    Duration timeout = Duration.ofMillis(200);
+    Ledger ledger = new Ledger(Clock.systemUTC(), timeout);
+    LedgerUpkeep upkeep = new LedgerUpkeep(new PodLedgerSync(null, ledger), ledger, timeout);
+    reserve(ledger, "a");
+    assertThat(ledger.holds("uid-a")).isTrue();
+
+    upkeep.start();
+    try {
+      assertThat(upkeep.isRunning()).isTrue();
+      Await.until(
+          "the lapsed decision purged", Duration.ofSeconds(10), () -> !ledger.holds("uid-a"));
+    } finally {
+      upkeep.stop();
+    }
+    assertThat(upkeep.isRunning()).isFalse();
+  }
+
+  private static void reserve(Ledger ledger, String name) {
+    Assignment a =
+        new Assignment(
+            "worker-1",
+            List.of(new AssignedInterface("net1", "0000:1a:00.0", "0000:1a:00.2", 0, 0)));
+    ledger.reserve(
+        new Ledger.PodName("team-a", name),
+        "uid-" + name,
+        "worker-1",
+        c -> new Ledger.Decision<>(Optional.of(a), null));
+  }
+}
