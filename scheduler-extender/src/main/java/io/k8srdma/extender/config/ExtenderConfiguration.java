@@ -37,9 +37,10 @@ public class ExtenderConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(ExtenderConfiguration.class);
 
+  /** Monotonic, so that a step of the system clock changes no staleness or in-flight expiry. */
   @Bean
   Clock clock() {
-    return Clock.systemUTC();
+    return new MonotonicClock();
   }
 
   @Bean(destroyMethod = "close")
