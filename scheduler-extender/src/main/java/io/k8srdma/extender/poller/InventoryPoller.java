@@ -18,10 +18,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,6 +53,8 @@ public class InventoryPoller implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(InventoryPoller.class);
 
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
   /**
    * The largest inventory an agent may send. A node with 8 PFs of 128 VFs each answers ~0.5 MB; far
    * more means something other than an agent is answering.
@@ -63,6 +68,26 @@ public class InventoryPoller implements SmartLifecycle {
   private final Clock clock;
   private final PollMetrics metrics;
   private final AtomicBoolean firstRoundDone = new AtomicBoolean();
+
+  /**
+   * Parses the inventories (a large one takes milliseconds) off the HTTP client's one event loop,
+   * where each parse would hold up the bytes of every other answer in flight while their deadlines
+   * run. 304s and errors, most of a round and cheap, stay on the loop. One thread, started when
+   * needed and ended when idle.
+   */
+  private final Executor answers =
+      new ThreadPoolExecutor(
+          0,
+          1,
+          10,
+          TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "agent-answers");
+            t.setDaemon(true);
+            return t;
+          });
+
   private ScheduledExecutorService executor;
 
   public InventoryPoller(
@@ -142,14 +167,18 @@ public class InventoryPoller implements SmartLifecycle {
     return AgentAnswer.fetch(http, request.build(), config.timeout(), MAX_INVENTORY_BYTES)
         .handle(
             (answer, error) -> {
-              Instant now = clock.instant();
               if (error != null) {
-                fail(state, describe(error), now);
-              } else {
-                accept(state, answer, now);
+                fail(state, describe(error), clock.instant());
+                return DONE;
               }
-              return null;
-            });
+              if (answer.status() == 200) {
+                return CompletableFuture.runAsync(
+                    () -> accept(state, answer, clock.instant()), answers);
+              }
+              accept(state, answer, clock.instant());
+              return DONE;
+            })
+        .thenCompose(read -> read);
   }
 
   private void accept(NodeState state, AgentAnswer answer, Instant now) {

@@ -33,6 +33,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,7 +60,7 @@ class InventoryPollerTest {
   private final Vertx vertx = SingleLoopVertx.create();
   private final Map<String, URI> agents = new ConcurrentHashMap<>();
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final InventoryCache cache = new InventoryCache();
+  private InventoryCache cache = new InventoryCache();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private volatile boolean directorySynced = true;
 
@@ -247,6 +248,28 @@ class InventoryPollerTest {
         .isEqualTo(
             "invalid inventory: pfs[0].vfs[1].pciAddress 0000:1a:00.3 appears twice on the node");
     assertThat(s.inventory()).isEqualTo(inventory("n1"));
+  }
+
+  @Test
+  void inventoriesAreParsedOffTheHttpClientsEventLoop() {
+    // Parsed on the event loop, each large inventory would hold up every other answer in flight.
+    List<String> readOn = Collections.synchronizedList(new ArrayList<>());
+    cache =
+        new InventoryCache() {
+          @Override
+          void update(String node, UnaryOperator<NodeState> change) {
+            readOn.add(Thread.currentThread().getName());
+            super.update(node, change);
+          }
+        };
+    for (String node : List.of("n1", "n2", "n3")) {
+      agent(node).stubFor(get("/vfs").willReturn(inventoryResponse(node)));
+    }
+
+    poller(64, TIMEOUT).pollRound();
+
+    assertThat(readOn).hasSize(3).containsOnly("agent-answers");
+    assertThat(state("n3").inventory()).isEqualTo(inventory("n3"));
   }
 
   @Test
