@@ -25,11 +25,7 @@ public class PeriodicScanner implements SmartLifecycle {
   public synchronized void start() {
     executor =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "inventory-scan");
-              t.setDaemon(true);
-              return t;
-            });
+            Thread.ofPlatform().name("inventory-scan").daemon().factory());
     executor.scheduleWithFixedDelay(
         inventory::rescan, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }

@@ -42,11 +42,6 @@ public class LedgerUpkeep implements SmartLifecycle {
     return quarter.compareTo(MAX_PERIOD) < 0 ? quarter : MAX_PERIOD;
   }
 
-  /** The time between two runs. */
-  public Duration period() {
-    return period;
-  }
-
   /**
    * One run: hold while not watching, confirm the decisions that would lapse before the run after
    * next (two periods, so that a late run misses none), forget the lapsed ones.
@@ -70,11 +65,7 @@ public class LedgerUpkeep implements SmartLifecycle {
   public synchronized void start() {
     executor =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "ledger-upkeep");
-              t.setDaemon(true);
-              return t;
-            });
+            Thread.ofPlatform().name("ledger-upkeep").daemon().factory());
     long millis = Math.max(1, period.toMillis());
     executor.scheduleWithFixedDelay(this::runLogged, millis, millis, TimeUnit.MILLISECONDS);
   }

@@ -39,7 +39,7 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
    * Pods read per {@link #confirmLapsingDecisions} call; decisions beyond it are held unread until
    * the next call, so that a burst of them cannot hold up the upkeep.
    */
-  static final int MAX_READS_PER_ROUND = 32;
+  static final int MAX_READS_PER_CHECK = 32;
 
   private final KubernetesClient client;
   private final Ledger ledger;
@@ -159,18 +159,18 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
     boolean readable = true;
     for (int i = 0; i < lapsing.size(); i++) {
       Ledger.InFlight decision = lapsing.get(i);
-      if (readable && i < MAX_READS_PER_ROUND) {
+      if (readable && i < MAX_READS_PER_CHECK) {
         readable = confirm(decision);
       } else {
         ledger.renew(decision);
       }
     }
-    if (lapsing.size() > MAX_READS_PER_ROUND && readable) {
+    if (lapsing.size() > MAX_READS_PER_CHECK && readable) {
       log.warn(
           "{} in-flight decisions were about to lapse unconfirmed by the pod informer: read {} of"
               + " their pods, held the rest until the next check",
           lapsing.size(),
-          MAX_READS_PER_ROUND);
+          MAX_READS_PER_CHECK);
     }
   }
 

@@ -82,11 +82,7 @@ public class InventoryPoller implements SmartLifecycle {
           10,
           TimeUnit.SECONDS,
           new LinkedBlockingQueue<>(),
-          r -> {
-            Thread t = new Thread(r, "agent-answers");
-            t.setDaemon(true);
-            return t;
-          });
+          Thread.ofPlatform().name("agent-answers").daemon().factory());
 
   private ScheduledExecutorService executor;
 
@@ -270,11 +266,7 @@ public class InventoryPoller implements SmartLifecycle {
   public synchronized void start() {
     executor =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "agent-poller");
-              t.setDaemon(true);
-              return t;
-            });
+            Thread.ofPlatform().name("agent-poller").daemon().factory());
     executor.execute(this::roundAndReschedule);
   }
 

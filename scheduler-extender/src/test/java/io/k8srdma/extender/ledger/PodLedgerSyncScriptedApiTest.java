@@ -172,7 +172,7 @@ class PodLedgerSyncScriptedApiTest {
   @Test
   void readsABoundedNumberOfPodsPerRoundAndHoldsTheRest() {
     Ledger ledger = watchingLedger();
-    int decisions = PodLedgerSync.MAX_READS_PER_ROUND + 3;
+    int decisions = PodLedgerSync.MAX_READS_PER_CHECK + 3;
     for (int i = 0; i < decisions; i++) {
       // None of these pods is in the API (404), so every one that is read lapses.
       reserve(ledger, "pod-" + i, assignment(String.format("0000:1a:%02x.1", i)));
@@ -181,8 +181,8 @@ class PodLedgerSyncScriptedApiTest {
 
     pollRoundJustBeforeTheDecisionsLapse();
 
-    assertThat(server.getRequestCount() - before).isEqualTo(PodLedgerSync.MAX_READS_PER_ROUND);
-    assertThat(ledger.purgeExpired()).isEqualTo(PodLedgerSync.MAX_READS_PER_ROUND);
+    assertThat(server.getRequestCount() - before).isEqualTo(PodLedgerSync.MAX_READS_PER_CHECK);
+    assertThat(ledger.purgeExpired()).isEqualTo(PodLedgerSync.MAX_READS_PER_CHECK);
     assertThat(ledger.size()).as("the listed bound pod and the three held").isEqualTo(4);
   }
 
