@@ -11,6 +11,9 @@ import java.util.Set;
  * PCI address, no address appears twice on a node, every VF has a state, and no bandwidth is
  * negative. An inventory that breaks one of these would let placement hand out a VF it cannot name,
  * give one VF to two interfaces, or count a negative floor as free bandwidth.
+ *
+ * <p>The extender checks every inventory that changed, so a good one costs one set of its addresses
+ * and nothing else: the field's name is only put together for a problem.
  */
 public final class InventoryCheck {
 
@@ -24,50 +27,53 @@ public final class InventoryCheck {
     List<PhysicalFunction> pfs = inventory.pfs();
     for (int p = 0; p < pfs.size(); p++) {
       PhysicalFunction pf = pfs.get(p);
-      String at = "pfs[" + p + "]";
-      Optional<String> problem =
-          address(at, pf.pciAddress(), addresses)
-              .or(() -> notNegative(at + ".capacityMbps", pf.capacityMbps()))
-              .or(() -> vfProblem(at, pf.vfs(), addresses));
-      if (problem.isPresent()) {
-        return problem;
+      String problem = addressProblem(pf.pciAddress(), addresses);
+      if (problem == null && negative(pf.capacityMbps())) {
+        problem = ".capacityMbps is negative (" + pf.capacityMbps() + ")";
+      }
+      if (problem != null) {
+        return Optional.of("pfs[" + p + "]" + problem);
+      }
+      List<VirtualFunction> vfs = pf.vfs();
+      for (int v = 0; v < vfs.size(); v++) {
+        problem = vfProblem(vfs.get(v), addresses);
+        if (problem != null) {
+          return Optional.of("pfs[" + p + "].vfs[" + v + "]" + problem);
+        }
       }
     }
     return Optional.empty();
   }
 
-  private static Optional<String> vfProblem(
-      String pfAt, List<VirtualFunction> vfs, Set<String> addresses) {
-    for (int v = 0; v < vfs.size(); v++) {
-      VirtualFunction vf = vfs.get(v);
-      String at = pfAt + ".vfs[" + v + "]";
-      Optional<String> problem =
-          address(at, vf.pciAddress(), addresses)
-              .or(
-                  () ->
-                      vf.state() == null ? Optional.of(at + ".state is missing") : Optional.empty())
-              .or(() -> notNegative(at + ".minTxRateMbps", vf.minTxRateMbps()))
-              .or(() -> notNegative(at + ".maxTxRateMbps", vf.maxTxRateMbps()));
-      if (problem.isPresent()) {
-        return problem;
-      }
+  /** What is wrong with one VF, from its field's name on; null when nothing. */
+  private static String vfProblem(VirtualFunction vf, Set<String> addresses) {
+    String problem = addressProblem(vf.pciAddress(), addresses);
+    if (problem != null) {
+      return problem;
     }
-    return Optional.empty();
+    if (vf.state() == null) {
+      return ".state is missing";
+    }
+    if (negative(vf.minTxRateMbps())) {
+      return ".minTxRateMbps is negative (" + vf.minTxRateMbps() + ")";
+    }
+    if (negative(vf.maxTxRateMbps())) {
+      return ".maxTxRateMbps is negative (" + vf.maxTxRateMbps() + ")";
+    }
+    return null;
   }
 
-  private static Optional<String> address(String at, String pci, Set<String> seen) {
+  private static String addressProblem(String pci, Set<String> seen) {
     if (pci == null || pci.isBlank()) {
-      return Optional.of(at + ".pciAddress is missing");
+      return ".pciAddress is missing";
     }
     if (!seen.add(pci.toLowerCase(Locale.ROOT))) {
-      return Optional.of(at + ".pciAddress " + pci + " appears twice on the node");
+      return ".pciAddress " + pci + " appears twice on the node";
     }
-    return Optional.empty();
+    return null;
   }
 
-  private static Optional<String> notNegative(String at, Number value) {
-    return value != null && value.longValue() < 0
-        ? Optional.of(at + " is negative (" + value + ")")
-        : Optional.empty();
+  private static boolean negative(Number value) {
+    return value != null && value.longValue() < 0;
   }
 }
