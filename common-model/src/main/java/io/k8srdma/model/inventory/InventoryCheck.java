@@ -7,10 +7,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What a consumer of an agent's inventory relies on beyond its JSON types: every PF and VF has a
- * PCI address, no address appears twice on a node, every VF has a state, and no bandwidth is
- * negative. An inventory that breaks one of these would let placement hand out a VF it cannot name,
- * give one VF to two interfaces, or count a negative floor as free bandwidth.
+ * What a consumer of an agent's inventory relies on beyond its JSON types: every PF and every
+ * {@code FREE} VF has a PCI address, no address appears twice on a node, every VF has a state, and
+ * no bandwidth is negative. An inventory that breaks one of these would let placement hand out a VF
+ * it cannot name, give one VF to two interfaces, or count a negative floor as free bandwidth.
  *
  * <p>The extender checks every inventory that changed, so a good one costs one set of its addresses
  * and nothing else: the field's name is only put together for a problem.
@@ -45,14 +45,20 @@ public final class InventoryCheck {
     return Optional.empty();
   }
 
-  /** What is wrong with one VF, from its field's name on; null when nothing. */
+  /**
+   * What is wrong with one VF, from its field's name on; null when nothing. A VF that is not {@code
+   * FREE} may lack its address: the agent reports null when the {@code virtfnN} link dangles (a VF
+   * being removed), and placement never hands out such a VF.
+   */
   private static String vfProblem(VirtualFunction vf, Set<String> addresses) {
-    String problem = addressProblem(vf.pciAddress(), addresses);
-    if (problem != null) {
-      return problem;
-    }
     if (vf.state() == null) {
       return ".state is missing";
+    }
+    boolean unnamed = vf.pciAddress() == null || vf.pciAddress().isBlank();
+    String problem =
+        unnamed && vf.state() != VfState.FREE ? null : addressProblem(vf.pciAddress(), addresses);
+    if (problem != null) {
+      return problem;
     }
     if (negative(vf.minTxRateMbps())) {
       return ".minTxRateMbps is negative (" + vf.minTxRateMbps() + ")";

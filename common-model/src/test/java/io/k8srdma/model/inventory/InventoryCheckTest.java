@@ -39,6 +39,18 @@ class InventoryCheckTest {
   }
 
   @Test
+  void aVfThatIsNotFreeMayLackItsAddress() {
+    // The agent reports null when a VF's virtfnN link dangles (the VF is being removed).
+    NodeInventory dangling =
+        node(
+            pf("0000:1a:00.0", 1L, withVf(1, v -> vf(v.index(), null, VfState.UNAVAILABLE, 0, 0))));
+    assertThat(InventoryCheck.firstProblem(dangling)).isEmpty();
+    assertProblem(
+        node(pf("0000:1a:00.0", 1L, withVf(1, v -> vf(v.index(), null, VfState.FREE, 0, 0)))),
+        "pfs[0].vfs[1].pciAddress is missing");
+  }
+
+  @Test
   void aPciAddressMayAppearOnlyOnceOnTheNodeWhateverItsCase() {
     List<VirtualFunction> twice = new ArrayList<>(vfs(0x1a, 2));
     twice.add(vf(2, "0000:1A:01.1", VfState.FREE, 0, 0));

@@ -6,13 +6,17 @@ import io.k8srdma.model.inventory.LinkLayer;
 import io.k8srdma.model.inventory.PhysicalFunction;
 import io.k8srdma.model.inventory.VfState;
 import io.k8srdma.model.inventory.VirtualFunction;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -45,23 +49,58 @@ public final class HostScanner {
   /**
    * Scans the host once.
    *
-   * @throws ScanException when the host's PCI device list cannot be read at all (wrong root)
+   * @throws ScanException when the host's PCI device list is absent (wrong root) or cannot be
+   *     listed
    */
   public List<PhysicalFunction> scan() {
     Path devices = sysfs.host("sys/bus/pci/devices");
     if (!sysfs.isDirectory(devices)) {
       throw new ScanException("cannot read " + devices + ": is k8s-rdma.agent.host-root right?");
     }
+    List<Path> links;
+    try {
+      links = sysfs.listReadable(devices);
+    } catch (IOException e) {
+      // Not an empty host: reporting no PFs would replace the last good inventory.
+      throw new ScanException("cannot list " + devices + ": " + e);
+    }
     HostIndex index = HostIndex.load(sysfs);
+    Set<String> vfDeviceIds = vfDeviceIds(links);
     List<PhysicalFunction> pfs = new ArrayList<>();
-    for (Path link : sysfs.list(devices)) {
-      scanFunction(link, index).ifPresent(pfs::add);
+    for (Path link : links) {
+      scanFunction(link, index, vfDeviceIds).ifPresent(pfs::add);
     }
     pfs.sort(Comparator.comparing(PhysicalFunction::pciAddress));
     return List.copyOf(pfs);
   }
 
-  private Optional<PhysicalFunction> scanFunction(Path busLink, HostIndex index) {
+  /**
+   * The {@code vendor:device} ids of the VFs the host's SR-IOV PFs create ({@code
+   * sriov_vf_device}). While VFs are removed, the kernel drops a VF's {@code physfn} link before
+   * the VF itself, so for a moment a VF looks like a PF but for its device id.
+   */
+  private Set<String> vfDeviceIds(List<Path> busLinks) {
+    Set<String> ids = new HashSet<>();
+    for (Path link : busLinks) {
+      sysfs
+          .read(link.resolve("sriov_vf_device"))
+          .map(String::strip)
+          .filter(id -> !id.isEmpty())
+          .ifPresent(
+              vf -> sysfs.read(link.resolve("vendor")).ifPresent(v -> ids.add(deviceId(v, vf))));
+    }
+    return ids;
+  }
+
+  /** {@code 15b3:101e}, from a {@code vendor} file ({@code 0x15b3}) and a device id. */
+  private static String deviceId(String vendor, String device) {
+    return vendor.strip().replaceFirst("^0x", "").toLowerCase(Locale.ROOT)
+        + ":"
+        + device.strip().replaceFirst("^0x", "").toLowerCase(Locale.ROOT);
+  }
+
+  private Optional<PhysicalFunction> scanFunction(
+      Path busLink, HostIndex index, Set<String> vfDeviceIds) {
     Optional<Path> resolved = sysfs.resolve(busLink);
     if (resolved.isEmpty()) {
       log.debug("skipping {}: dangling link", busLink.getFileName());
@@ -69,6 +108,10 @@ public final class HostScanner {
     }
     Path dev = resolved.get();
     if (!isNetworkClass(dev) || sysfs.exists(dev.resolve("physfn"))) {
+      return Optional.empty();
+    }
+    if (isVfDevice(dev, vfDeviceIds)) {
+      log.debug("skipping {}: a VF without its physfn link (being removed)", dev.getFileName());
       return Optional.empty();
     }
     Optional<String> rdma = firstEntryName(dev.resolve("infiniband"));
@@ -198,7 +241,18 @@ public final class HostScanner {
     String pci = vf.getFileName().toString();
     String driver = sysfs.linkTargetName(vf.resolve("driver")).orElse(null);
     Path netDir = vf.resolve("net");
-    String netdev = firstEntryName(netDir).orElse(null);
+    String netdev = null;
+    String unreadable = null;
+    try {
+      netdev =
+          sysfs.listReadable(netDir).stream()
+              .map(p -> p.getFileName().toString())
+              .findFirst()
+              .orElse(null);
+    } catch (IOException e) {
+      // Unreadable is not empty: an empty net/ would say the netdev moved to a pod.
+      unreadable = "cannot read " + vf.getFileName() + "/net: " + e;
+    }
     Path ibDir = vf.resolve("infiniband");
     String rdma = firstEntryName(ibDir).orElse(null);
     boolean ibDirEmpty = sysfs.isDirectory(ibDir) && rdma == null;
@@ -209,7 +263,8 @@ public final class HostScanner {
             netdev,
             ibDirEmpty,
             index.cniNetnsOf(pci),
-            pfPortState);
+            pfPortState,
+            unreadable);
     VfEvidence.Verdict verdict = evidence.verdict();
     return new VirtualFunction(
         vfIndex,
@@ -241,6 +296,17 @@ public final class HostScanner {
         null,
         VfState.UNAVAILABLE,
         "PCI device of " + virtfn.getFileName() + " is missing");
+  }
+
+  private boolean isVfDevice(Path dev, Set<String> vfDeviceIds) {
+    if (vfDeviceIds.isEmpty()) {
+      return false;
+    }
+    Optional<String> vendor = sysfs.read(dev.resolve("vendor"));
+    Optional<String> device = sysfs.read(dev.resolve("device"));
+    return vendor.isPresent()
+        && device.isPresent()
+        && vfDeviceIds.contains(deviceId(vendor.get(), device.get()));
   }
 
   private Optional<String> firstEntryName(Path dir) {

@@ -15,8 +15,10 @@ import java.util.stream.Stream;
  * <p>Every read tolerates what real sysfs does: attributes that fail with EINVAL or EOPNOTSUPP
  * (modelled as absent or unreadable files) are empty, and symlinks are resolved by the file system,
  * never by parsing their text, because kernfs link depth varies with the PCI topology.
+ *
+ * <p>Not final so that tests can make a directory unreadable, which permissions cannot do for root.
  */
-public final class Sysfs {
+public class Sysfs {
 
   private final Path root;
 
@@ -67,6 +69,24 @@ public final class Sysfs {
   /** The name of what a link points at, e.g. the driver name of {@code <dev>/driver}. */
   public Optional<String> linkTargetName(Path link) {
     return resolve(link).map(p -> p.getFileName().toString());
+  }
+
+  /**
+   * The entries of a directory, sorted by name; empty when it is absent.
+   *
+   * @throws IOException when it exists but cannot be listed, which must not pass for empty
+   */
+  public List<Path> listReadable(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.sorted().toList();
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    } catch (SecurityException e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   /** The entries of a directory, sorted by name; empty when it is absent or not readable. */

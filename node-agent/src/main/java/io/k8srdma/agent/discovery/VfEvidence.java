@@ -15,6 +15,7 @@ import java.util.Set;
  *     RDMA netns mode moved it)
  * @param cniNetns the netns path of a live sriov-cni allocation record, null when none
  * @param pfPortState the PF's port state ({@code ACTIVE}, {@code DOWN}, ...), null when unknown
+ * @param unreadable what of the VF could not be read, null when everything could
  */
 public record VfEvidence(
     String driver,
@@ -22,7 +23,8 @@ public record VfEvidence(
     String netdev,
     boolean infinibandDirEmpty,
     String cniNetns,
-    String pfPortState) {
+    String pfPortState,
+    String unreadable) {
 
   /** Drivers that take the VF to user space (DPDK, VMs): no kernel netdev to hand to a pod. */
   static final Set<String> USERSPACE_DRIVERS = Set.of("vfio-pci", "uio_pci_generic", "igb_uio");
@@ -38,6 +40,10 @@ public record VfEvidence(
     if (cniNetns != null) {
       return new Verdict(VfState.IN_USE, "allocated by sriov-cni to netns " + cniNetns);
     }
+    if (unreadable != null) {
+      // The rules below would read an unreadable net/ as an empty one, i.e. a moved netdev.
+      return new Verdict(VfState.UNAVAILABLE, unreadable);
+    }
     if (netDirPresent && netdev == null && infinibandDirEmpty) {
       return new Verdict(
           VfState.IN_USE,
@@ -49,8 +55,12 @@ public record VfEvidence(
     if (infinibandDirEmpty) {
       return new Verdict(VfState.IN_USE, "RDMA device moved to another network namespace");
     }
-    if (pfPortState != null && !pfPortState.startsWith("ACTIVE")) {
-      return new Verdict(VfState.UNAVAILABLE, "PF port is " + pfPortState);
+    if (!"ACTIVE".equals(pfPortState)) {
+      // ACTIVE_DEFER is not ACTIVE, and neither is a state that could not be read: the PF then
+      // reports no capacity either.
+      return new Verdict(
+          VfState.UNAVAILABLE,
+          pfPortState == null ? "PF port state is unknown" : "PF port is " + pfPortState);
     }
     if (netdev == null) {
       return new Verdict(VfState.UNAVAILABLE, "driver " + driver + " created no netdev");

@@ -14,6 +14,7 @@ import io.k8srdma.model.inventory.VfState;
 import io.k8srdma.model.inventory.VirtualFunction;
 import io.k8srdma.model.json.Json;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -57,7 +58,7 @@ class HostScannerTest {
     assertThat(down.portState()).isEqualTo("DOWN");
     assertThat(down.capacityMbps()).as("a down port's 40 Gb/s default is no capacity").isNull();
     assertThat(down.vfs()).allMatch(vf -> vf.state() == VfState.UNAVAILABLE);
-    assertThat(down.vfs().get(0).pciAddress()).isEqualTo("0000:1c:01.1");
+    assertThat(down.vfs().get(0).pciAddress()).isEqualTo("0000:1c:01.2");
   }
 
   @Test
@@ -184,6 +185,73 @@ class HostScannerTest {
         .isInstanceOf(ScanException.class)
         .hasMessageContaining("nope/sys/bus/pci/devices")
         .hasMessageContaining("k8s-rdma.agent.host-root");
+  }
+
+  @Test
+  void anUnreadableDeviceListIsAScanFailureNotAnEmptyHost() {
+    Hosts.ibNdr(root);
+    Sysfs sysfs = unreadable(root.resolve("sys/bus/pci/devices"));
+    assertThatThrownBy(() -> new HostScanner(sysfs, VfLinkInfoSource.none()).scan())
+        .isInstanceOf(ScanException.class)
+        .hasMessageContaining("cannot list")
+        .hasMessageContaining("AccessDeniedException");
+  }
+
+  @Test
+  void aVfWhoseNetDirCannotBeReadIsUnavailableNotInUse() throws IOException {
+    FakeHost host = Hosts.ibNdr(root);
+    Path vf0 = host.path("sys/bus/pci/devices/0000:1a:00.1").toRealPath();
+    List<PhysicalFunction> pfs =
+        new HostScanner(unreadable(vf0.resolve("net")), VfLinkInfoSource.none()).scan();
+    VirtualFunction vf = pfs.get(0).vfs().get(0);
+    assertThat(vf.state()).isEqualTo(VfState.UNAVAILABLE);
+    assertThat(vf.reason()).startsWith("cannot read 0000:1a:00.1/net: ");
+    assertThat(pfs.get(0).vfs().get(1).state()).isEqualTo(VfState.FREE);
+  }
+
+  @Test
+  void aVfWhosePhysfnLinkIsAlreadyGoneIsNoPf() throws IOException {
+    // Removing VFs, the kernel drops the virtfnN and physfn links before the VF's device.
+    FakeHost host = Hosts.ibNdr(root);
+    Path pf = host.path("sys/bus/pci/devices/0000:1a:00.0").toRealPath();
+    host.remove(pf.resolve("virtfn1"));
+    host.remove(pf.resolveSibling("0000:1a:00.2").resolve("physfn"));
+
+    List<PhysicalFunction> pfs = new HostScanner(new Sysfs(root), VfLinkInfoSource.none()).scan();
+
+    assertThat(pfs).extracting(PhysicalFunction::name).containsExactly("ibp26s0", "ibp60s0");
+    assertThat(pfs.get(0).vfs()).extracting(VirtualFunction::index).doesNotContain(1);
+  }
+
+  @Test
+  void vfsOfAPortThatIsNotActiveOrWhoseStateIsUnknownAreUnavailable() throws IOException {
+    FakeHost host = Hosts.ibNdr(root);
+    Path first = host.path("sys/bus/pci/devices/0000:1a:00.0").toRealPath();
+    Files.writeString(first.resolve("infiniband/mlx5_0/ports/1/state"), "5: ACTIVE_DEFER\n");
+    Path second = host.path("sys/bus/pci/devices/0000:3c:00.0").toRealPath();
+    host.remove(second.resolve("infiniband/mlx5_1/ports/1/state"));
+
+    List<PhysicalFunction> pfs = new HostScanner(new Sysfs(root), VfLinkInfoSource.none()).scan();
+
+    assertThat(pfs.get(0).capacityMbps()).isNull();
+    assertThat(pfs.get(0).vfs()).extracting(VirtualFunction::state).doesNotContain(VfState.FREE);
+    assertThat(pfs.get(0).vfs().get(0).reason()).isEqualTo("PF port is ACTIVE_DEFER");
+    assertThat(pfs.get(1).vfs())
+        .extracting(VirtualFunction::reason)
+        .contains("PF port state is unknown");
+  }
+
+  /** A sysfs in which listing {@code dir} fails as it does for an unprivileged reader. */
+  private Sysfs unreadable(Path dir) {
+    return new Sysfs(root) {
+      @Override
+      public List<Path> listReadable(Path path) throws IOException {
+        if (path.equals(dir)) {
+          throw new AccessDeniedException(path.toString());
+        }
+        return super.listReadable(path);
+      }
+    };
   }
 
   private List<PhysicalFunction> scan(Function<Path, FakeHost> builder) {

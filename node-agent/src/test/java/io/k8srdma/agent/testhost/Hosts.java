@@ -50,7 +50,7 @@ public final class Hosts {
             host, top, "0000:1c:00.0", "enp28s0f0np0", "mlx5_2", 0, 100000, "100 Gb/sec (4X EDR)");
     PciFunction p1 = Mlx5.rocePf(host, top, "0000:1c:00.1", "enp28s0f1np1", "mlx5_3", 0, 0, null);
     Mlx5.enableVfs(p0, "enp28s0f0np0", false, 8, 2, 2, 4, n -> VfKind.FREE);
-    Mlx5.enableVfs(p1, "enp28s0f1np1", false, 8, 2, 8, 6, n -> VfKind.FREE);
+    Mlx5.enableVfs(p1, "enp28s0f1np1", false, 8, 2, 9, 6, n -> VfKind.FREE);
     return host;
   }
 
