@@ -17,6 +17,7 @@ import io.k8srdma.model.request.InvalidRequestException;
 import io.k8srdma.model.request.PodRequest;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,9 @@ public class BindService {
   private final PodCache pods;
   private final AssignmentWrite write;
 
+  /** The pods ({@code namespace/name}) being bound now, with the node each is bound to. */
+  private final Map<String, String> inProgress = new ConcurrentHashMap<>();
+
   /**
    * @param client the API, or null when none is configured (then every bind fails with a reason)
    * @param pods the informer's pods, tried before a GET ({@link PodCache#NONE}: always GET)
@@ -63,7 +67,15 @@ public class BindService {
     this.write = write;
   }
 
-  /** Binds one pod; never throws for expected failures, which are returned as the error. */
+  /**
+   * Binds one pod; never throws for expected failures, which are returned as the error.
+   *
+   * <p>One bind per pod at a time: kube-scheduler binds a pod again when the first bind outlasts
+   * its {@code httpTimeout}, maybe to another node, while the first still runs. Two binds of one
+   * pod would each clean up after the other (annotation, reservation) and could leave the pod on a
+   * node without the record of its VFs. The second is refused; the scheduler tries again later,
+   * when the first has ended one way or the other.
+   */
   public ExtenderBindingResult bind(ExtenderBindingArgs args) {
     requireComplete(args);
     String pod = args.podNamespace() + "/" + args.podName();
@@ -71,10 +83,17 @@ public class BindService {
       return error(
           pod, args.node(), "no Kubernetes API is configured, so the extender cannot bind");
     }
+    String running = inProgress.putIfAbsent(pod, args.node());
+    if (running != null) {
+      return error(
+          pod, args.node(), "a bind of this pod to node " + running + " is still running; retry");
+    }
     try {
       return doBind(args, pod);
     } catch (KubernetesClientException e) {
       return error(pod, args.node(), "Kubernetes API: " + describe(e));
+    } finally {
+      inProgress.remove(pod);
     }
   }
 
@@ -177,7 +196,7 @@ public class BindService {
       }
     } catch (KubernetesClientException e) {
       Written written = new Written(alreadyRecorded || patched, patched);
-      return afterFailedWrite(args, uid, podName, encoded, written, copy, e);
+      return afterFailedWrite(args, uid, podName, assignment, written, copy, e);
     }
     log.info("bound pod {} to node {} with {}", podName, args.node(), encoded);
     return Attempt.of(new ExtenderBindingResult(null));
@@ -198,10 +217,11 @@ public class BindService {
       ExtenderBindingArgs args,
       String uid,
       String podName,
-      String encoded,
+      Assignment assignment,
       Written written,
       boolean copy,
       KubernetesClientException e) {
+    String encoded = AssignmentCodec.encode(assignment);
     boolean withBinding = write == AssignmentWrite.WITH_BINDING;
     // Before the Binding, the call that failed was the Binding once the annotation is on the pod.
     boolean bindingSent = withBinding || written.annotated();
@@ -226,7 +246,7 @@ public class BindService {
       // reservation until it expires, as a Binding that did land carries an annotation the
       // informer will report. Freeing them for a pod that did reach the node would let another
       // pod take the same VFs.
-      ledger.releaseInFlight(uid);
+      ledger.releaseInFlight(uid, assignment);
     }
     boolean nothingWritten = withBinding ? placed == Placed.NO : !written.annotated();
     if (copy && nothingWritten && e.getCode() == 409) {

@@ -152,23 +152,29 @@ public class Ledger {
     return nodeOfPod.containsKey(podUid);
   }
 
-  /** Drops a reservation that bind could not complete, unless the informer saw it bound. */
-  public synchronized void releaseInFlight(String podUid) {
-    removeIf(podUid, true);
+  /**
+   * Drops the reservation of {@code assignment} that bind could not complete, unless the informer
+   * saw it bound or the pod has another decision now.
+   */
+  public synchronized void releaseInFlight(String podUid, Assignment assignment) {
+    Entry e = entryOf(podUid);
+    if (e != null && e.expiresAt() != null && e.assignment().equals(assignment)) {
+      remove(podUid);
+    }
   }
 
   /** A pod in the API no longer carries an assignment: drop its bound entry, not a reservation. */
   public synchronized void unbound(String podUid) {
-    removeIf(podUid, false);
-  }
-
-  private void removeIf(String podUid, boolean inFlight) {
-    String node = nodeOfPod.get(podUid);
-    Map<String, Entry> entries = node == null ? null : byNode.get(node);
-    Entry e = entries == null ? null : entries.get(podUid);
-    if (e != null && (e.expiresAt() != null) == inFlight) {
+    Entry e = entryOf(podUid);
+    if (e != null && e.expiresAt() == null) {
       remove(podUid);
     }
+  }
+
+  private Entry entryOf(String podUid) {
+    String node = nodeOfPod.get(podUid);
+    Map<String, Entry> entries = node == null ? null : byNode.get(node);
+    return entries == null ? null : entries.get(podUid);
   }
 
   /** A pod in the API carries this assignment and has not terminated. */
@@ -185,9 +191,7 @@ public class Ledger {
 
   /** The entry of a pod, if any (for tests and /inventory). */
   public Optional<Assignment> assignmentOf(String podUid) {
-    String node = nodeOfPod.get(podUid);
-    Map<String, Entry> entries = node == null ? null : byNode.get(node);
-    Entry e = entries == null ? null : entries.get(podUid);
+    Entry e = entryOf(podUid);
     return e == null || !e.isLive(clock.instant()) ? Optional.empty() : Optional.of(e.assignment());
   }
 
@@ -252,9 +256,7 @@ public class Ledger {
    * @return whether it did
    */
   public synchronized boolean renew(InFlight decision) {
-    String node = nodeOfPod.get(decision.podUid());
-    Map<String, Entry> entries = node == null ? null : byNode.get(node);
-    Entry e = entries == null ? null : entries.get(decision.podUid());
+    Entry e = entryOf(decision.podUid());
     if (e == null || e.expiresAt() == null || !e.assignment().equals(decision.assignment())) {
       return false;
     }

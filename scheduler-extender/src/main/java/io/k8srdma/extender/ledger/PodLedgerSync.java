@@ -219,8 +219,17 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
     apply(pod);
   }
 
+  /**
+   * A relist shows a pod deleted and re-created under the same name (a StatefulSet's) as one update
+   * between two UIDs; no later event names the old UID, so its entry goes here, as kube-scheduler
+   * deletes and adds such a pod.
+   */
   @Override
   public void onUpdate(Pod oldPod, Pod newPod) {
+    String oldUid = oldPod == null ? null : oldPod.getMetadata().getUid();
+    if (oldUid != null && !oldUid.equals(newPod.getMetadata().getUid())) {
+      ledger.released(oldUid);
+    }
     apply(newPod);
   }
 

@@ -26,7 +26,13 @@ import io.k8srdma.model.extender.ExtenderBindingResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -290,6 +296,53 @@ class BindServiceTest {
     assertThat(annotationOf("landed-1")).isEqualTo(recorded);
     assertThat(ledger.assignmentOf(uid)).contains(landed);
     assertThat(ledger.commitmentsOn("node-b", null).takenVfs()).isEmpty();
+  }
+
+  @Test
+  void aSecondBindOfAPodWhileTheFirstRunsIsRefusedAndWritesNothing() throws Exception {
+    // kube-scheduler binds again after its httpTimeout while the first bind still waits on the API.
+    kit.addNode("node-b");
+    Pod pod = create("twice-1", "uid-twice-1");
+    CountDownLatch firstInside = new CountDownLatch(1);
+    CountDownLatch letFirstGo = new CountDownLatch(1);
+    PodCache stalling =
+        (namespace, name) -> {
+          firstInside.countDown();
+          await(letFirstGo);
+          return Optional.of(pod);
+        };
+    BindService binder = bindService(stalling);
+    ExecutorService first = Executors.newSingleThreadExecutor();
+    try {
+      Future<ExtenderBindingResult> firstBind = first.submit(() -> binder.bind(args(pod)));
+      assertThat(firstInside.await(20, TimeUnit.SECONDS)).isTrue();
+
+      ExtenderBindingResult second =
+          binder.bind(new ExtenderBindingArgs("twice-1", NS, "uid-twice-1", "node-b"));
+
+      assertThat(second.error())
+          .isEqualTo(
+              "k8s-rdma: cannot bind pod ml/twice-1 to node node-b: a bind of this pod to node"
+                  + " node-a is still running; retry");
+      assertThat(ledger.commitmentsOn("node-b", null).takenVfs()).isEmpty();
+      letFirstGo.countDown();
+      assertThat(firstBind.get(20, TimeUnit.SECONDS).error()).isNull();
+    } finally {
+      letFirstGo.countDown();
+      first.shutdownNow();
+    }
+    assertThat(AssignmentCodec.read(annotationsOf("twice-1")).orElseThrow().node()).isEqualTo(NODE);
+    assertThat(bindService(PodCache.NONE).bind(args(pod)).error())
+        .as("once the first has ended, the pod can be bound again (here: the same node)")
+        .isNull();
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

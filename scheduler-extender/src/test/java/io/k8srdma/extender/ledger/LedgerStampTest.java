@@ -38,7 +38,7 @@ class LedgerStampTest {
         List.of(
             () -> ledger.bound("pod-a", assignment(NODE, 2)),
             () -> reserve("pod-b", 3),
-            () -> ledger.releaseInFlight("pod-b"),
+            () -> ledger.releaseInFlight("pod-b", assignment(NODE, 3)),
             () -> ledger.bound("pod-a", assignment(OTHER, 2)),
             () -> ledger.bound("pod-a", assignment(NODE, 2)),
             () -> ledger.unbound("pod-a"),

@@ -123,7 +123,7 @@ class LedgerTest {
     reserve("pod-gone", assignment(NODE, "0000:1a:00.4"));
     ledger.bound("pod-b", assignment(NODE, "0000:1a:00.3"));
     clock.advance(Duration.ofSeconds(10));
-    ledger.releaseInFlight("pod-gone");
+    ledger.releaseInFlight("pod-gone", assignment(NODE, "0000:1a:00.4"));
     Ledger.Stamp before = ledger.snapshot(NODE, null).stamp();
 
     assertThat(ledger.holdInFlight()).isEqualTo(1);
@@ -158,7 +158,7 @@ class LedgerTest {
     // Now bound, the entry outlives the in-flight timeout and is no longer a reservation.
     assertThat(ledger.assignmentOf("pod-a")).contains(seenByInformer);
     assertThat(ledger.purgeExpired()).isZero();
-    ledger.releaseInFlight("pod-a");
+    ledger.releaseInFlight("pod-a", seenByInformer);
     assertThat(ledger.assignmentOf("pod-a")).isPresent();
     assertThat(ledger.size()).isEqualTo(1);
   }
@@ -254,12 +254,23 @@ class LedgerTest {
     reserve("in-flight", assignment(NODE, "0000:1a:00.2"));
     ledger.bound("bound", assignment(NODE, "0000:1a:00.3"));
 
-    ledger.releaseInFlight("in-flight");
-    ledger.releaseInFlight("bound");
-    ledger.releaseInFlight("unknown");
+    ledger.releaseInFlight("in-flight", assignment(NODE, "0000:1a:00.2"));
+    ledger.releaseInFlight("bound", assignment(NODE, "0000:1a:00.3"));
+    ledger.releaseInFlight("unknown", assignment(NODE, "0000:1a:00.4"));
 
     assertThat(ledger.assignmentOf("in-flight")).isEmpty();
     assertThat(ledger.assignmentOf("bound")).isPresent();
+  }
+
+  @Test
+  void releaseInFlightLeavesAnotherDecisionOfThePod() {
+    // A failed bind releases its own reservation, not one a later bind of the pod made.
+    reserve("pod-a", assignment(NODE, "0000:1a:00.2"));
+    reserve("pod-a", assignment("worker-2", "0000:3b:00.2"));
+
+    ledger.releaseInFlight("pod-a", assignment(NODE, "0000:1a:00.2"));
+
+    assertThat(ledger.assignmentOf("pod-a")).contains(assignment("worker-2", "0000:3b:00.2"));
   }
 
   @Test

@@ -190,6 +190,27 @@ class PodLedgerSyncTest {
     assertThat(timed.purgeExpired()).isEqualTo(1);
   }
 
+  @Test
+  void anUpdateToAnotherUidReleasesTheOldOne() {
+    // A relist turns a StatefulSet pod deleted and re-created meanwhile into one update.
+    Ledger own = new Ledger(Clock.systemUTC(), Duration.ofMinutes(5));
+    PodLedgerSync handler = new PodLedgerSync(null, own);
+    Pod before = pod("w-0", "Running", annotation("worker-1", "0000:1a:00.2"));
+    handler.onAdd(before);
+    assertThat(own.assignmentOf("uid-w-0")).isPresent();
+    Pod recreated =
+        new PodBuilder(pod("w-0", "Pending", null))
+            .editMetadata()
+            .withUid("uid-w-0-new")
+            .endMetadata()
+            .build();
+
+    handler.onUpdate(before, recreated);
+
+    assertThat(own.assignmentOf("uid-w-0")).as("the old pod's VFs are free").isEmpty();
+    assertThat(own.size()).isZero();
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private void startSync() {

@@ -194,7 +194,7 @@ class NodeEvaluatorTest {
     List<Integer> reserved = scores("pod-a", REQUEST);
     long runs = evaluator.placementRuns();
 
-    ledger.releaseInFlight("pod-b");
+    ledger.releaseInFlight("pod-b", assignment("n3", 1, 200_000));
     List<Integer> released = scores("pod-a", REQUEST);
 
     assertThat(evaluator.placementRuns()).isEqualTo(runs + 1);
