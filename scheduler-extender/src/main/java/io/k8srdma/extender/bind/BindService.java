@@ -155,7 +155,15 @@ public class BindService {
     if (outcome.assignment() == null) {
       return Attempt.of(error(podName, args.node(), outcome.reason()));
     }
-    return recordAndBind(args, pod, uid, podName, outcome.assignment(), previous.isPresent(), copy);
+    if (previous.isPresent()) {
+      return recordAndBind(args, pod, uid, podName, outcome.assignment(), true, copy);
+    }
+    try {
+      return recordAndBind(args, pod, uid, podName, outcome.assignment(), false, copy);
+    } finally {
+      // Only now may the reservation start to expire (see Ledger#written).
+      ledger.written(uid, outcome.assignment());
+    }
   }
 
   private Outcome reserve(ExtenderBindingArgs args, String uid, PodRequest request) {

@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * <p>Two kinds of entries, both keyed by pod UID: <b>bound</b> ones mirror pods in the API that
  * carry {@code k8s-rdma.io/assignment} and have not terminated (the cluster is the source of truth,
  * so a restart rebuilds them from the pod informer), and <b>in-flight</b> ones are decisions {@code
- * bind} has taken but the informer has not shown yet. In-flight entries expire after {@code
- * inFlightTimeout} so a decision whose pod never appears frees its VFs; {@link #lapsingWithin} and
- * {@link #renew} let {@link PodLedgerSync} ask the API first whether the pod did appear.
+ * bind} has taken but the informer has not shown yet. In-flight entries expire {@code
+ * inFlightTimeout} after bind has {@linkplain #written written} them, so a decision whose pod never
+ * appears frees its VFs; {@link #lapsingWithin} and {@link #renew} let {@link PodLedgerSync} ask
+ * the API first whether the pod did appear.
  *
  * <p>Each node also has a {@linkplain #snapshot version}, so callers can tell cheaply that what is
  * committed on it has not changed since they last looked (see {@link Stamp}).
@@ -116,7 +117,8 @@ public class Ledger {
     if (entries != null) {
       for (Entry e : entries.values()) {
         Instant at = e.expiresAt();
-        if (at == null) {
+        if (at == null || e.writing()) {
+          // Bound, or in flight with its write still running: live whatever the time.
           continue;
         }
         if (e.isLive(now)) {
@@ -143,8 +145,22 @@ public class Ledger {
     Decision<T> decision = decide.apply(commitmentsOn(node, podUid));
     decision
         .assignment()
-        .ifPresent(a -> put(podUid, new Entry(a, clock.instant().plus(inFlightTimeout), pod)));
+        .ifPresent(
+            a -> put(podUid, new Entry(a, clock.instant().plus(inFlightTimeout), pod, true)));
     return decision.result();
+  }
+
+  /**
+   * Bind has finished writing the decision {@code reserve} made: from now on it expires after an
+   * in-flight timeout unless the informer shows it. Until this call it cannot expire, so a write
+   * slower than the timeout (an API server under load, fabric8's retries) never frees VFs its pod
+   * may be about to hold. Nothing when the pod's entry is gone or is another decision now.
+   */
+  public synchronized void written(String podUid, Assignment assignment) {
+    Entry e = entryOf(podUid);
+    if (e != null && e.writing() && e.assignment().equals(assignment)) {
+      put(podUid, new Entry(assignment, clock.instant().plus(inFlightTimeout), e.pod(), false));
+    }
   }
 
   /** Whether the pod has an entry, bound or in flight, on any node. */
@@ -179,7 +195,7 @@ public class Ledger {
 
   /** A pod in the API carries this assignment and has not terminated. */
   public synchronized void bound(String podUid, Assignment assignment) {
-    put(podUid, new Entry(assignment, null, null));
+    put(podUid, new Entry(assignment, null, null, false));
   }
 
   /** A pod is gone or finished: its VFs are free at once. */
@@ -223,8 +239,8 @@ public class Ledger {
     List<Map.Entry<String, Entry>> held =
         byNode.values().stream()
             .flatMap(m -> m.entrySet().stream())
-            .filter(e -> e.getValue().expiresAt() != null && e.getValue().isLive(now))
-            .filter(e -> e.getValue().expiresAt().isBefore(until))
+            .filter(e -> e.getValue().expiresAt() != null && !e.getValue().writing())
+            .filter(e -> e.getValue().isLive(now) && e.getValue().expiresAt().isBefore(until))
             .toList();
     held.forEach(e -> put(e.getKey(), e.getValue().heldUntil(until)));
     return held.size();
@@ -241,7 +257,7 @@ public class Ledger {
     for (Map<String, Entry> entries : byNode.values()) {
       for (Map.Entry<String, Entry> e : entries.entrySet()) {
         Entry entry = e.getValue();
-        if (entry.expiresAt() != null && entry.expiresAt().isBefore(until)) {
+        if (entry.expiresAt() != null && !entry.writing() && entry.expiresAt().isBefore(until)) {
           lapsing.add(new InFlight(e.getKey(), entry.pod(), entry.assignment()));
         }
       }
@@ -379,14 +395,15 @@ public class Ledger {
   /**
    * @param expiresAt null for a bound entry
    * @param pod the pod's name, for an in-flight entry (null for a bound one)
+   * @param writing bind is still writing this decision: it does not expire until {@link #written}
    */
-  private record Entry(Assignment assignment, Instant expiresAt, PodName pod) {
+  private record Entry(Assignment assignment, Instant expiresAt, PodName pod, boolean writing) {
     boolean isLive(Instant now) {
-      return expiresAt == null || now.isBefore(expiresAt);
+      return expiresAt == null || writing || now.isBefore(expiresAt);
     }
 
     Entry heldUntil(Instant until) {
-      return new Entry(assignment, until, pod);
+      return new Entry(assignment, until, pod, writing);
     }
   }
 }

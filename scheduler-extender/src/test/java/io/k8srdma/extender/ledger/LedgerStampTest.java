@@ -114,6 +114,7 @@ class LedgerStampTest {
         podUid,
         NODE,
         c -> new Ledger.Decision<>(Optional.of(assignment(NODE, vf)), true));
+    ledger.written(podUid, assignment(NODE, vf));
   }
 
   private static Assignment assignment(String node, int vf) {

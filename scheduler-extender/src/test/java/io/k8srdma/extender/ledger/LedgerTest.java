@@ -263,6 +263,44 @@ class LedgerTest {
   }
 
   @Test
+  void aDecisionDoesNotExpireWhileBindStillWritesIt() {
+    Assignment a = assignment(NODE, "0000:1a:00.2");
+    ledger.reserve(
+        new Ledger.PodName("team-a", "slow"),
+        "slow",
+        NODE,
+        c -> new Ledger.Decision<>(Optional.of(a), null));
+    clock.advance(IN_FLIGHT.multipliedBy(3));
+
+    assertThat(ledger.assignmentOf("slow")).as("its write is still running").contains(a);
+    assertThat(ledger.purgeExpired()).isZero();
+    assertThat(ledger.lapsingWithin(IN_FLIGHT)).isEmpty();
+    assertThat(ledger.holdInFlight()).isZero();
+
+    ledger.written("slow", a);
+    clock.advance(IN_FLIGHT.minusSeconds(1));
+    assertThat(ledger.assignmentOf("slow")).contains(a);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(ledger.assignmentOf("slow")).as("expired a timeout after the write").isEmpty();
+  }
+
+  @Test
+  void writtenLeavesAnEntryThatIsNoLongerTheWrittenDecision() {
+    Assignment a = assignment(NODE, "0000:1a:00.2");
+    ledger.reserve(
+        new Ledger.PodName("team-a", "p"),
+        "p",
+        NODE,
+        c -> new Ledger.Decision<>(Optional.of(a), null));
+    ledger.bound("p", a);
+
+    ledger.written("p", a);
+    clock.advance(IN_FLIGHT.multipliedBy(2));
+
+    assertThat(ledger.assignmentOf("p")).as("bound stays bound").contains(a);
+  }
+
+  @Test
   void releaseInFlightLeavesAnotherDecisionOfThePod() {
     // A failed bind releases its own reservation, not one a later bind of the pod made.
     reserve("pod-a", assignment(NODE, "0000:1a:00.2"));
@@ -338,12 +376,14 @@ class LedgerTest {
     return new Ledger.Decision<>(Optional.empty(), false);
   }
 
+  /** Reserves as bind does, and has written the decision (its expiry runs from now). */
   private void reserve(String uid, Assignment a) {
     ledger.reserve(
         new Ledger.PodName("team-a", uid),
         uid,
         a.node(),
         c -> new Ledger.Decision<>(Optional.of(a), null));
+    ledger.written(uid, a);
   }
 
   private static Assignment assignment(String node, String vf) {

@@ -50,5 +50,6 @@ class LedgerUpkeepTest {
         "uid-" + name,
         "worker-1",
         c -> new Ledger.Decision<>(Optional.of(a), null));
+    ledger.written("uid-" + name, a);
   }
 }

@@ -95,6 +95,7 @@ class PodLedgerSyncScriptedApiTest {
         "uid-new",
         "worker-1",
         c -> new Ledger.Decision<>(Optional.of(decided), null));
+    ledger.written("uid-new", decided);
 
     clock.advance(Duration.ofSeconds(20));
     sync.holdDecisionsWhileNotWatching();
@@ -248,6 +249,7 @@ class PodLedgerSyncScriptedApiTest {
         "uid-" + name,
         decided.node(),
         c -> new Ledger.Decision<>(Optional.of(decided), null));
+    ledger.written("uid-" + name, decided);
   }
 
   /** Scripts the API's answer to a GET of pod {@code team-a/name}. */

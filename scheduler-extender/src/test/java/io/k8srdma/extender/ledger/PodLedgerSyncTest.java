@@ -177,6 +177,7 @@ class PodLedgerSyncTest {
         "uid-x",
         "worker-1",
         c -> new Ledger.Decision<>(Optional.of(decided), null));
+    timed.written("uid-x", decided);
 
     // Two poll rounds, 20 s and 26 s after bind; pod x is not in the API.
     for (int round = 0; round < 2; round++) {

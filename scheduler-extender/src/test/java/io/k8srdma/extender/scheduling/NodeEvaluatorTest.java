@@ -376,6 +376,7 @@ class NodeEvaluatorTest {
         podUid,
         node,
         c -> new Ledger.Decision<>(Optional.of(assignment(node, vf, minMbps)), true));
+    ledger.written(podUid, assignment(node, vf, minMbps));
   }
 
   private static Assignment assignment(String node, int vf, long minMbps) {
