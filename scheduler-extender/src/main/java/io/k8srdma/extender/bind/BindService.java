@@ -12,6 +12,7 @@ import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.assignment.InvalidAssignmentException;
 import io.k8srdma.model.extender.ExtenderBindingArgs;
 import io.k8srdma.model.extender.ExtenderBindingResult;
+import io.k8srdma.model.placement.Commitments;
 import io.k8srdma.model.placement.FitResult;
 import io.k8srdma.model.request.InvalidRequestException;
 import io.k8srdma.model.request.PodRequest;
@@ -150,29 +151,36 @@ public class BindService {
       return Attempt.of(new ExtenderBindingResult(null));
     }
     Optional<Assignment> previous = existingAssignment(pod, args.node());
-    Outcome outcome =
-        previous.isPresent() ? Outcome.of(previous.get()) : reserve(args, uid, request.get());
+    Outcome outcome = reserve(args, uid, request.get(), previous);
     if (outcome.assignment() == null) {
       return Attempt.of(error(podName, args.node(), outcome.reason()));
     }
-    if (previous.isPresent()) {
-      return recordAndBind(args, pod, uid, podName, outcome.assignment(), true, copy);
-    }
+    boolean recorded = previous.isPresent() && previous.get().equals(outcome.assignment());
     try {
-      return recordAndBind(args, pod, uid, podName, outcome.assignment(), false, copy);
+      return recordAndBind(args, pod, uid, podName, outcome.assignment(), recorded, copy);
     } finally {
       // Only now may the reservation start to expire (see Ledger#written).
       ledger.written(uid, outcome.assignment());
     }
   }
 
-  private Outcome reserve(ExtenderBindingArgs args, String uid, PodRequest request) {
+  /**
+   * Decides under the ledger's lock: the assignment the pod already carries for this node (an
+   * earlier bind of it recorded it) when no other pod holds any of its VFs, else a new placement. A
+   * pod may carry another pod's assignment (a manifest copied from a running pod, {@code kubectl
+   * debug --copy-to}); reused blindly, that would give the same VFs to both.
+   */
+  private Outcome reserve(
+      ExtenderBindingArgs args, String uid, PodRequest request, Optional<Assignment> previous) {
     String node = args.node();
     return ledger.reserve(
         new Ledger.PodName(args.podNamespace(), args.podName()),
         uid,
         node,
         commitments -> {
+          if (previous.isPresent() && noneTaken(previous.get(), commitments)) {
+            return new Ledger.Decision<>(previous, Outcome.of(previous.get()));
+          }
           NodeEvaluator.Verdict v = evaluator.evaluate(node, request, commitments);
           if (v.fit() instanceof FitResult.Fit fit) {
             Assignment a = fit.toAssignment(node);
@@ -317,6 +325,10 @@ public class BindService {
   /** Whether a pod with {@code uid} is the one the scheduler binds (it may send no UID). */
   private static boolean isScheduledPod(ExtenderBindingArgs args, String uid) {
     return args.podUID() == null || args.podUID().isEmpty() || args.podUID().equals(uid);
+  }
+
+  private static boolean noneTaken(Assignment assignment, Commitments others) {
+    return assignment.interfaces().stream().noneMatch(i -> others.isTaken(i.vf()));
   }
 
   private static Optional<Assignment> existingAssignment(Pod pod, String node) {

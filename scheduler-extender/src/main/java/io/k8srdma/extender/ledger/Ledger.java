@@ -143,8 +143,12 @@ public class Ledger {
   public synchronized <T> T reserve(
       PodName pod, String podUid, String node, Function<Commitments, Decision<T>> decide) {
     Decision<T> decision = decide.apply(commitmentsOn(node, podUid));
+    Entry current = entryOf(podUid);
     decision
         .assignment()
+        // A pod already bound with this very assignment keeps its bound entry.
+        .filter(
+            a -> current == null || current.expiresAt() != null || !current.assignment().equals(a))
         .ifPresent(
             a -> put(podUid, new Entry(a, clock.instant().plus(inFlightTimeout), pod, true)));
     return decision.result();

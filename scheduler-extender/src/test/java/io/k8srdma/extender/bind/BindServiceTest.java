@@ -299,6 +299,56 @@ class BindServiceTest {
   }
 
   @Test
+  void aPodCarryingAnotherPodsAssignmentGetsVfsOfItsOwn() throws Exception {
+    // A manifest copied from a running pod (kubectl debug --copy-to) keeps its annotation.
+    Pod original = create("original-1", "uid-original-1");
+    assertThat(bindService(PodCache.NONE).bind(args(original)).error()).isNull();
+    String taken = annotationOf("original-1");
+    Pod copy =
+        client
+            .pods()
+            .inNamespace(NS)
+            .resource(
+                new PodBuilder(create("copy-1", "uid-copy-1"))
+                    .editMetadata()
+                    .addToAnnotations(Annotations.ASSIGNMENT, taken)
+                    .endMetadata()
+                    .build())
+            .update();
+    Await.until(
+        "the informer shows the copy", WAIT, () -> ledger.holds(copy.getMetadata().getUid()));
+
+    assertThat(bindService(sync::cached).bind(args(copy)).error()).isNull();
+
+    String own = annotationOf("copy-1");
+    assertThat(AssignmentCodec.read(Map.of(Annotations.ASSIGNMENT, own)).orElseThrow().interfaces())
+        .extracting(AssignedInterface::vf)
+        .doesNotContainAnyElementsOf(
+            AssignmentCodec.read(Map.of(Annotations.ASSIGNMENT, taken))
+                .orElseThrow()
+                .interfaces()
+                .stream()
+                .map(AssignedInterface::vf)
+                .toList());
+  }
+
+  @Test
+  void aRepeatedBindReusesThePodsOwnRecordedAssignment() throws Exception {
+    Pod pod = create("again-1", "uid-again-1");
+    assertThat(bindService(PodCache.NONE).bind(args(pod)).error()).isNull();
+    String recorded = annotationOf("again-1");
+    Await.until(
+        "the informer shows it bound",
+        WAIT,
+        () -> ledger.lapsingWithin(Duration.ofDays(1)).isEmpty());
+
+    assertThat(bindService(PodCache.NONE).bind(args(pod)).error()).isNull();
+
+    assertThat(annotationOf("again-1")).isEqualTo(recorded);
+    assertThat(ledger.commitmentsOn(NODE, null).takenVfs()).hasSize(1);
+  }
+
+  @Test
   void aSecondBindOfAPodWhileTheFirstRunsIsRefusedAndWritesNothing() throws Exception {
     // kube-scheduler binds again after its httpTimeout while the first bind still waits on the API.
     kit.addNode("node-b");
