@@ -254,16 +254,16 @@ public class BindService {
       return Attempt.of(new ExtenderBindingResult(null));
     }
     if (placed == Placed.NO && written.patched()) {
-      removeAssignment(args, podName);
+      removeAssignment(args, podName, uid, encoded);
     }
-    if (placed == Placed.NO || written.annotated()) {
-      // UNKNOWN keeps what holds the VFs: the annotation (the informer then holds them until the
-      // scheduler retries the pod, whose next bind reuses or replaces the decision), or else the
-      // reservation until it expires, as a Binding that did land carries an annotation the
-      // informer will report. Freeing them for a pod that did reach the node would let another
-      // pod take the same VFs.
+    if (placed == Placed.NO) {
       ledger.releaseInFlight(uid, assignment);
     }
+    // UNKNOWN keeps the reservation, and the annotation where it was written: the pod may have
+    // reached the node, and freeing its VFs would let another pod take them. The reservation
+    // lapses an in-flight timeout from now unless the informer or the API shows the pod with it
+    // (LedgerUpkeep); relying on the annotation alone would leave the VFs free for as long as the
+    // informer has not shown it.
     boolean nothingWritten = withBinding ? placed == Placed.NO : !written.annotated();
     if (copy && nothingWritten && e.getCode() == 409) {
       // The cached copy was older than the pod (its resourceVersion). Start over from the API.
@@ -311,9 +311,10 @@ public class BindService {
   }
 
   /** Undoes the annotation after a failed Binding; a failure to do so is logged, not returned. */
-  private void removeAssignment(ExtenderBindingArgs args, String podName) {
+  private void removeAssignment(
+      ExtenderBindingArgs args, String podName, String uid, String encoded) {
     try {
-      writes.removeAssignment(args.podNamespace(), args.podName());
+      writes.removeAssignment(args.podNamespace(), args.podName(), uid, encoded);
     } catch (KubernetesClientException e) {
       log.warn(
           "could not remove the assignment of pod {} after a failed bind: {}",

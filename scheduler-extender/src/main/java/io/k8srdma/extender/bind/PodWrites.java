@@ -59,15 +59,17 @@ final class PodWrites {
   }
 
   /**
-   * Removes the annotation with a JSON patch {@code remove} of the key (a merge patch with null
-   * does the same on an API server, but not on every test double of one).
+   * Removes the annotation with a JSON patch {@code remove} of the key, guarded by {@code test}s
+   * that the pod is still the one with {@code uid} and still carries {@code assignment}: a pod
+   * re-created under the name, or another decision written meanwhile, keeps its annotation (the API
+   * answers 422 instead).
    */
-  void removeAssignment(String namespace, String name) {
+  void removeAssignment(String namespace, String name, String uid, String assignment) {
+    String path = "/metadata/annotations/" + jsonPointerEscape(Annotations.ASSIGNMENT);
     ArrayNode patch = JsonNodeFactory.instance.arrayNode();
-    patch
-        .addObject()
-        .put("op", "remove")
-        .put("path", "/metadata/annotations/" + jsonPointerEscape(Annotations.ASSIGNMENT));
+    patch.addObject().put("op", "test").put("path", "/metadata/uid").put("value", uid);
+    patch.addObject().put("op", "test").put("path", path).put("value", assignment);
+    patch.addObject().put("op", "remove").put("path", path);
     patch(namespace, name, JSON_PATCH, patch);
   }
 

@@ -7,10 +7,12 @@ import static io.k8srdma.extender.bind.BindTestKit.answerBinding;
 import static io.k8srdma.extender.bind.BindTestKit.args;
 import static io.k8srdma.extender.bind.BindTestKit.cacheOf;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.k8srdma.extender.Await;
@@ -299,6 +301,26 @@ class BindServiceTest {
   }
 
   @Test
+  void theAnnotationIsRemovedOnlyFromThePodThatGotItAndOnlyIfUnchanged() {
+    Pod pod = create("undo-1", "uid-undo-1");
+    PodWrites writes = new PodWrites(client);
+    writes.annotate(pod, "{\"node\":\"node-a\",\"interfaces\":[]}");
+    String uid = pod.getMetadata().getUid();
+
+    for (List<String> guard :
+        List.of(
+            List.of("uid-of-a-pod-re-created-meanwhile", "{\"node\":\"node-a\",\"interfaces\":[]}"),
+            List.of(uid, "{\"node\":\"node-b\",\"interfaces\":[]}"))) {
+      assertThatThrownBy(() -> writes.removeAssignment(NS, "undo-1", guard.get(0), guard.get(1)))
+          .isInstanceOf(KubernetesClientException.class);
+      assertThat(annotationsOf("undo-1")).as(guard.toString()).containsKey(Annotations.ASSIGNMENT);
+    }
+
+    writes.removeAssignment(NS, "undo-1", uid, "{\"node\":\"node-a\",\"interfaces\":[]}");
+    assertThat(annotationsOf("undo-1")).doesNotContainKey(Annotations.ASSIGNMENT);
+  }
+
+  @Test
   void aPodCarryingAnotherPodsAssignmentGetsVfsOfItsOwn() throws Exception {
     // A manifest copied from a running pod (kubectl debug --copy-to) keeps its annotation.
     Pod original = create("original-1", "uid-original-1");
@@ -406,6 +428,9 @@ class BindServiceTest {
     // Whether the pod reached the node is unknown: removing the record of its VFs could hand them
     // to another pod, keeping it only holds them until the scheduler retries this one.
     assertThat(annotationsOf("unsure-1")).containsKey(Annotations.ASSIGNMENT);
+    assertThat(ledger.assignmentOf(pod.getMetadata().getUid()))
+        .as("the reservation holds them too, whatever the informer has seen")
+        .isPresent();
   }
 
   // --- helpers ------------------------------------------------------------------------------
