@@ -146,9 +146,7 @@ public class BindService {
       return Attempt.of(error(podName, args.node(), e.getMessage()));
     }
     if (request.isEmpty()) {
-      writes.bind(args);
-      log.info("bound pod {} to node {} (no RDMA request)", podName, args.node());
-      return Attempt.of(new ExtenderBindingResult(null));
+      return bindWithoutVfs(args, podName);
     }
     Optional<Assignment> previous = existingAssignment(pod, args.node());
     Outcome outcome = reserve(args, uid, request.get(), previous);
@@ -219,6 +217,27 @@ public class BindService {
   }
 
   /**
+   * Binds a pod that asks for no VF: only the Binding, which may have landed although it failed.
+   */
+  private Attempt bindWithoutVfs(ExtenderBindingArgs args, String podName) {
+    try {
+      writes.bind(args);
+      log.info("bound pod {} to node {} (no RDMA request)", podName, args.node());
+    } catch (KubernetesClientException e) {
+      if (placedOn(args, null) != Placed.YES) {
+        throw e;
+      }
+      log.info(
+          "bound pod {} to node {} (no RDMA request; the Binding call failed, {}, but the pod is"
+              + " there)",
+          podName,
+          args.node(),
+          describe(e));
+    }
+    return Attempt.of(new ExtenderBindingResult(null));
+  }
+
+  /**
    * What a failed bind had put on the pod before the call that failed.
    *
    * @param annotated the annotation is on the pod (this bind's merge patch or an earlier bind's)
@@ -285,6 +304,8 @@ public class BindService {
   /**
    * Reads the pod after a failed Binding call: is it on the node the scheduler chose (and, when the
    * assignment travels on the Binding, with this bind's assignment, the sign the Binding was ours)?
+   *
+   * @param encoded the assignment the Binding carried, null for none
    */
   private Placed placedOn(ExtenderBindingArgs args, String encoded) {
     try {
@@ -295,7 +316,8 @@ public class BindService {
       boolean same = isScheduledPod(args, now.getMetadata().getUid());
       boolean there = now.getSpec() != null && args.node().equals(now.getSpec().getNodeName());
       boolean recorded =
-          write == AssignmentWrite.BEFORE_BINDING
+          encoded == null
+              || write == AssignmentWrite.BEFORE_BINDING
               || now.getMetadata().getAnnotations() != null
                   && encoded.equals(now.getMetadata().getAnnotations().get(Annotations.ASSIGNMENT));
       return same && there && recorded ? Placed.YES : Placed.NO;

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.k8srdma.extender.Await;
+import io.k8srdma.extender.TestPods;
 import io.k8srdma.extender.bind.BindTestKit.Call;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.ledger.PodLedgerSync;
@@ -415,6 +416,36 @@ class BindServiceTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  @Test
+  void aPodWithoutVfsWhoseBindingAnswerWasLostButThatReachedTheNodeIsBound() throws Exception {
+    Pod created =
+        client
+            .pods()
+            .inNamespace(NS)
+            .resource(TestPods.pod(NS, "plain-lost-1", "uid-plain-lost-1", "Pending").build())
+            .create();
+    // The API server bound the pod but its answer was lost; the client's retry meets a 409.
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName("plain-lost-1")
+        .edit(p -> new PodBuilder(p).editSpec().withNodeName(NODE).endSpec().build());
+    server
+        .expect()
+        .post()
+        .withPath("/api/v1/namespaces/ml/pods/plain-lost-1/binding")
+        .andReturn(500, "{\"kind\":\"Status\",\"status\":\"Failure\",\"code\":500}")
+        .once();
+
+    ExtenderBindingResult result =
+        bindService(PodCache.NONE)
+            .bind(
+                new ExtenderBindingArgs("plain-lost-1", NS, created.getMetadata().getUid(), NODE));
+
+    assertThat(result.error()).isNull();
+    assertThat(ledger.size()).as("no VFs").isZero();
   }
 
   @Test
