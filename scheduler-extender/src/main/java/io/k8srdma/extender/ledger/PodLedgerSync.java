@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,11 +103,26 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
     }
     synchronized (this) {
       if (!complete) {
-        informer.getStore().list().forEach(this::apply);
+        applyListed(informer.getStore().list(), informer.getStore()::getByKey);
         complete = true;
       }
     }
     return true;
+  }
+
+  /**
+   * Applies the listed pods as the store holds them now ({@code current}, by {@code
+   * namespace/name}): a pod deleted since the list was taken is gone from the store before its
+   * delete reaches {@link #onDelete}, and applying the listed copy after that delete would hold its
+   * VFs for good. The handlers share this object's lock, so no event interleaves with a pod here.
+   */
+  synchronized void applyListed(List<Pod> listed, Function<String, Pod> current) {
+    for (Pod pod : listed) {
+      Pod now = current.apply(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName());
+      if (now != null) {
+        apply(now);
+      }
+    }
   }
 
   /** Whether the informer is watching now (true without an API, where nothing is to watch). */
@@ -215,7 +231,7 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
   }
 
   @Override
-  public void onAdd(Pod pod) {
+  public synchronized void onAdd(Pod pod) {
     apply(pod);
   }
 
@@ -225,7 +241,7 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
    * deletes and adds such a pod.
    */
   @Override
-  public void onUpdate(Pod oldPod, Pod newPod) {
+  public synchronized void onUpdate(Pod oldPod, Pod newPod) {
     String oldUid = oldPod == null ? null : oldPod.getMetadata().getUid();
     if (oldUid != null && !oldUid.equals(newPod.getMetadata().getUid())) {
       ledger.released(oldUid);
@@ -234,7 +250,7 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
   }
 
   @Override
-  public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
+  public synchronized void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
     ledger.released(pod.getMetadata().getUid());
   }
 

@@ -192,6 +192,22 @@ class PodLedgerSyncTest {
   }
 
   @Test
+  void aListedPodDeletedBeforeTheListIsAppliedHoldsNothing() {
+    // The informer's list, applied at readiness, may hold a pod whose delete was handled already.
+    Ledger own = new Ledger(Clock.systemUTC(), Duration.ofMinutes(5));
+    PodLedgerSync handler = new PodLedgerSync(null, own);
+    Pod gone = pod("gone", "Running", annotation("worker-1", "0000:1a:00.2"));
+    Pod kept = pod("kept", "Running", annotation("worker-1", "0000:1a:00.3"));
+    handler.onAdd(gone);
+    handler.onDelete(gone, false);
+
+    handler.applyListed(List.of(gone, kept), key -> key.equals(NS + "/kept") ? kept : null);
+
+    assertThat(own.assignmentOf("uid-gone")).isEmpty();
+    assertThat(own.assignmentOf("uid-kept")).isPresent();
+  }
+
+  @Test
   void anUpdateToAnotherUidReleasesTheOldOne() {
     // A relist turns a StatefulSet pod deleted and re-created meanwhile into one update.
     Ledger own = new Ledger(Clock.systemUTC(), Duration.ofMinutes(5));
