@@ -4,11 +4,14 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.k8srdma.model.json.Json;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,6 +30,7 @@ final class FakeAgents implements AutoCloseable {
   private final SimulatedCluster cluster;
   private final HttpServer server;
   private final ExecutorService pool;
+  private final Map<Integer, byte[]> bodies = new ConcurrentHashMap<>();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong fullAnswers = new AtomicLong();
   private final AtomicLong notModified = new AtomicLong();
@@ -100,11 +104,20 @@ final class FakeAgents implements AutoCloseable {
         ex.sendResponseHeaders(304, -1);
         return;
       }
-      byte[] body = Json.mapper().writeValueAsBytes(cluster.inventory(node));
+      byte[] body = bodies.computeIfAbsent(node, this::encode);
       fullAnswers.incrementAndGet();
       ex.getResponseHeaders().set("Content-Type", "application/json");
       ex.sendResponseHeaders(200, body.length);
       ex.getResponseBody().write(body);
+    }
+  }
+
+  /** A node's answer, encoded once: an agent serves its cached body too. */
+  private byte[] encode(int node) {
+    try {
+      return Json.mapper().writeValueAsBytes(cluster.inventory(node));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -17,8 +17,22 @@ import java.util.SplittableRandom;
  * inventory is derived from its index alone, so it is generated on demand and never stored.
  *
  * @param size number of nodes
+ * @param layout every node's PFs and VFs when set (for large inventories); null for the varied 1–2
+ *     PFs of 16–32 VFs above
  */
-record SimulatedCluster(int size) {
+record SimulatedCluster(int size, Layout layout) {
+
+  SimulatedCluster(int size) {
+    this(size, null);
+  }
+
+  /**
+   * The same PFs on every node.
+   *
+   * @param pfs PFs per node
+   * @param vfsPerPf VFs per PF (at most 128)
+   */
+  record Layout(int pfs, int vfsPerPf) {}
 
   private static final long[] CAPACITIES_MBPS = {100_000, 200_000, 400_000};
   private static final long GENERATION_BASE = 1_795_689_739_388L;
@@ -50,9 +64,15 @@ record SimulatedCluster(int size) {
   /** Node {@code i}'s inventory, the same on every call. */
   NodeInventory inventory(int i) {
     SplittableRandom rnd = new SplittableRandom(0x5eed_0000L + i);
+    List<PhysicalFunction> pfs = new ArrayList<>();
+    if (layout != null) {
+      for (int p = 0; p < layout.pfs(); p++) {
+        pfs.add(pf(rnd, p, layout.vfsPerPf()));
+      }
+      return new NodeInventory(nodeName(i), generation(i), SCANNED_AT, pfs);
+    }
     int pfCount = 1 + rnd.nextInt(2);
     int vfTotal = 16 + rnd.nextInt(17);
-    List<PhysicalFunction> pfs = new ArrayList<>();
     for (int p = 0; p < pfCount; p++) {
       int vfs = p < pfCount - 1 ? vfTotal / pfCount : vfTotal - (pfCount - 1) * (vfTotal / pfCount);
       pfs.add(pf(rnd, p, vfs));

@@ -9,16 +9,20 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.k8srdma.bench.agent.ProcStatus;
 import io.k8srdma.model.NodeEssentials;
+import io.k8srdma.model.inventory.InventoryCheck;
 import io.k8srdma.model.inventory.NodeInventory;
 import io.k8srdma.model.inventory.PhysicalFunction;
 import io.k8srdma.model.json.Json;
 import io.k8srdma.model.request.PodRequestCodec;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ExtenderBenchmarkPartsTest {
 
@@ -47,6 +51,36 @@ class ExtenderBenchmarkPartsTest {
     assertThat(Set.copyOf(requests)).as("ten jobs, not one request").hasSizeGreaterThan(3);
     assertThatThrownBy(() -> new PodFactory(false, PodShape.MINIMAL, 0))
         .hasMessageContaining("job size must be at least 1, got 0");
+  }
+
+  @Test
+  void aLayoutGivesEveryNodeTheSamePfsAndVfsWhichTheExtendersCheckAccepts() {
+    SimulatedCluster large = new SimulatedCluster(3, new SimulatedCluster.Layout(8, 128));
+    for (int i = 0; i < large.size(); i++) {
+      NodeInventory inv = large.inventory(i);
+      assertThat(inv.pfs()).hasSize(8).allSatisfy(pf -> assertThat(pf.vfs()).hasSize(128));
+      assertThat(InventoryCheck.firstProblem(inv)).as("node %d", i).isEmpty();
+    }
+  }
+
+  @Test
+  void theFirstRoundReportReadsTheExtendersOwnTiming(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("extender.log");
+    Files.writeString(
+        log, "... INFO ... first poll round done: 400 agents in 4750 ms\n... ready\n");
+    assertThat(FirstRoundBenchmark.firstRoundSeconds(log)).isEqualTo(4.75);
+    Files.writeString(log, "no round yet\n");
+    assertThat(FirstRoundBenchmark.firstRoundSeconds(log)).isNaN();
+
+    String md =
+        FirstRoundBenchmark.render(
+            List.of(new FirstRoundBenchmark.Run(64, 1, 4.75, 400, 1)),
+            new SimulatedCluster(400, new SimulatedCluster.Layout(8, 128)),
+            254_976,
+            "- cores: 1\n");
+    assertThat(md)
+        .contains("400 nodes, 8 PFs x 128 VFs, 249 KiB per answer")
+        .contains("| 64 | 1 | 4.75 | 1 of 400 |");
   }
 
   @Test
