@@ -91,12 +91,9 @@ public class Sysfs {
 
   /** The entries of a directory, sorted by name; empty when it is absent or not readable. */
   public List<Path> list(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> entries = Files.list(dir)) {
-      return entries.sorted().toList();
-    } catch (IOException | UncheckedIOException | SecurityException e) {
+    try {
+      return listReadable(dir);
+    } catch (IOException e) {
       return List.of();
     }
   }
