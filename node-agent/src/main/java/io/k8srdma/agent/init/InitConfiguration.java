@@ -35,7 +35,8 @@ public class InitConfiguration {
 
   @Bean
   PfSriovConfigurer pfSriovConfigurer(Sysfs sysfs, SriovWriter writer, InitProperties props) {
-    return new PfSriovConfigurer(sysfs, writer, props.vfTimeout(), props.pollInterval());
+    return new PfSriovConfigurer(
+        sysfs, writer, props.vfTimeout(), props.pollInterval(), props.removeVfsInUse());
   }
 
   @Bean

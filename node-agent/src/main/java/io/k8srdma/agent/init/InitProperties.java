@@ -20,6 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param vfTimeout how long to wait, per PF, for the kernel to create the {@code virtfnN} links
  *     after a write (the sriov-network-operator waits 120 s too)
  * @param pollInterval how often to look for those links while waiting
+ * @param removeVfsInUse change the VF count of a PF even when some of its VFs are in use by pods;
+ *     the kernel removes every VF on such a change, so by default init refuses and fails instead
  */
 @Validated
 @ConditionalOnProperty(name = "k8s-rdma.agent.mode", havingValue = "init")
@@ -27,7 +29,8 @@ import org.springframework.validation.annotation.Validated;
 public record InitProperties(
     @DefaultValue List<VfPolicy> policies,
     @DefaultValue("120s") @NotNull Duration vfTimeout,
-    @DefaultValue("500ms") @NotNull Duration pollInterval) {
+    @DefaultValue("500ms") @NotNull Duration pollInterval,
+    @DefaultValue("false") boolean removeVfsInUse) {
 
   static final String PREFIX = "k8s-rdma.agent.init";
 

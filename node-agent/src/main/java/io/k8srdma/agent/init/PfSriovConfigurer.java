@@ -2,9 +2,12 @@ package io.k8srdma.agent.init;
 
 import io.k8srdma.agent.discovery.Sysfs;
 import io.k8srdma.model.inventory.PhysicalFunction;
+import io.k8srdma.model.inventory.VfState;
+import io.k8srdma.model.inventory.VirtualFunction;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,13 +27,22 @@ public final class PfSriovConfigurer {
   private final SriovWriter writer;
   private final Duration vfTimeout;
   private final Duration pollInterval;
+  private final boolean removeVfsInUse;
 
+  /**
+   * @param removeVfsInUse change the count even when VFs are in use (the kernel removes them all)
+   */
   public PfSriovConfigurer(
-      Sysfs sysfs, SriovWriter writer, Duration vfTimeout, Duration pollInterval) {
+      Sysfs sysfs,
+      SriovWriter writer,
+      Duration vfTimeout,
+      Duration pollInterval,
+      boolean removeVfsInUse) {
     this.sysfs = sysfs;
     this.writer = writer;
     this.vfTimeout = vfTimeout;
     this.pollInterval = pollInterval;
+    this.removeVfsInUse = removeVfsInUse;
   }
 
   /**
@@ -66,6 +78,27 @@ public final class PfSriovConfigurer {
               + totalVfs
               + " (raise NUM_OF_VFS in firmware); nothing written");
     }
+    List<VirtualFunction> inUse =
+        pf.vfs().stream().filter(vf -> vf.state() == VfState.IN_USE).toList();
+    if (to != from && !inUse.isEmpty() && !removeVfsInUse) {
+      VirtualFunction first = inUse.get(0);
+      return failed(
+          who,
+          "refusing to change "
+              + from
+              + " -> "
+              + to
+              + " VFs: "
+              + inUse.size()
+              + " in use by pods ("
+              + first.pciAddress()
+              + ": "
+              + first.reason()
+              + (inUse.size() > 1 ? ", ..." : "")
+              + "), and the kernel removes every VF on a change; drain the node, or set "
+              + InitProperties.PREFIX
+              + ".remove-vfs-in-use=true; nothing written");
+    }
     if (to == from) {
       log.info("{}: already has {} VFs", who, from);
     } else {
@@ -86,18 +119,43 @@ public final class PfSriovConfigurer {
                     true));
   }
 
-  /** Writes 0 first when VFs are enabled, because the kernel refuses nonzero to nonzero. */
+  /**
+   * Writes 0 first when VFs are enabled, because the kernel refuses nonzero to nonzero. When the
+   * second write fails (ENOMEM, EIO), the PF is left with no VFs: the previous count is written
+   * back, and the failure says what the PF has now.
+   */
   private Optional<String> write(Path numvfsFile, int from, int to) {
     try {
       if (from > 0) {
         writer.write(numvfsFile, 0);
       }
-      if (to > 0) {
-        writer.write(numvfsFile, to);
-      }
+    } catch (IOException e) {
+      return Optional.of("writing sriov_numvfs=0 failed: " + e.getMessage());
+    }
+    if (to == 0) {
+      return Optional.empty();
+    }
+    try {
+      writer.write(numvfsFile, to);
       return Optional.empty();
     } catch (IOException e) {
-      return Optional.of("writing sriov_numvfs failed: " + e.getMessage());
+      String failure = "writing sriov_numvfs=" + to + " failed: " + e.getMessage();
+      if (from == 0) {
+        return Optional.of(failure);
+      }
+      try {
+        writer.write(numvfsFile, from);
+        return Optional.of(failure + "; wrote the previous " + from + " back");
+      } catch (IOException again) {
+        return Optional.of(
+            failure
+                + "; the PF now has 0 VFs (had "
+                + from
+                + "), writing "
+                + from
+                + " back failed too: "
+                + again.getMessage());
+      }
     }
   }
 

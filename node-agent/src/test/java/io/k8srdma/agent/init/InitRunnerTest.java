@@ -52,14 +52,15 @@ class InitRunnerTest {
   void exitsOneWhenTheRunNeverFinished() {
     InitRunner runner =
         new InitRunner(
-            null, new InitProperties(List.of(), Duration.ofSeconds(1), Duration.ofMillis(1)));
+            null,
+            new InitProperties(List.of(), Duration.ofSeconds(1), Duration.ofMillis(1), false));
 
     assertThat(runner.getExitCode()).isEqualTo(1);
   }
 
   private InitRunner runner(VfPolicy... policies) {
     InitProperties props =
-        new InitProperties(List.of(policies), Duration.ofSeconds(1), Duration.ofMillis(10));
+        new InitProperties(List.of(policies), Duration.ofSeconds(1), Duration.ofMillis(10), false);
     Sysfs sysfs = new Sysfs(root);
     SriovWriter refuse =
         (file, n) -> {
@@ -69,7 +70,8 @@ class InitRunnerTest {
         new InitRunner(
             new VfPolicyApplier(
                 new HostScanner(sysfs, VfLinkInfoSource.none()),
-                new PfSriovConfigurer(sysfs, refuse, props.vfTimeout(), props.pollInterval())),
+                new PfSriovConfigurer(
+                    sysfs, refuse, props.vfTimeout(), props.pollInterval(), false)),
             props);
     runner.run(new DefaultApplicationArguments());
     return runner;

@@ -28,6 +28,8 @@ final class SimulatedKernel implements SriovWriter {
   private Duration vfDelay = Duration.ZERO;
   private boolean createsVfs = true;
   private String failure;
+  private int failingCount = -1;
+  private String failingReason;
   private final List<Thread> creators = Collections.synchronizedList(new ArrayList<>());
 
   /** Lets the kernel create VFs for {@code pf} (netdev {@code <netdev>v<N>}, RDMA mlx5_<n+N>). */
@@ -56,6 +58,13 @@ final class SimulatedKernel implements SriovWriter {
     return this;
   }
 
+  /** A write of exactly {@code n} fails with {@code reason}, e.g. ENOMEM for too many VFs. */
+  SimulatedKernel failsToEnable(int n, String reason) {
+    this.failingCount = n;
+    this.failingReason = reason;
+    return this;
+  }
+
   /** The writes so far, as {@code <pci>=<n>}. */
   List<String> writes() {
     return List.copyOf(writes);
@@ -67,6 +76,9 @@ final class SimulatedKernel implements SriovWriter {
     writes.add(pci + "=" + n);
     if (failure != null) {
       throw new FileSystemException(sriovNumvfs.toString(), null, failure);
+    }
+    if (n == failingCount) {
+      throw new FileSystemException(sriovNumvfs.toString(), null, failingReason);
     }
     int total = readInt(sriovNumvfs.resolveSibling("sriov_totalvfs"));
     int current = readInt(sriovNumvfs);

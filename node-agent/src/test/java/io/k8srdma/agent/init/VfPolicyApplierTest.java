@@ -12,9 +12,11 @@ import io.k8srdma.agent.testhost.PciFunction;
 import io.k8srdma.agent.testhost.VfKind;
 import io.k8srdma.model.inventory.PhysicalFunction;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -36,6 +38,7 @@ class VfPolicyApplierTest {
   private FakeHost host;
   private PciFunction ib0;
   private SimulatedKernel kernel;
+  private boolean removeVfsInUse;
 
   @BeforeEach
   void host() {
@@ -69,6 +72,41 @@ class VfPolicyApplierTest {
   @AfterEach
   void settle() throws InterruptedException {
     kernel.settle();
+  }
+
+  @Test
+  void refusesToChangeTheCountOfAPfWhoseVfsPodsUse() {
+    // A pod holds VF 0: its netdev was moved into the pod's network namespace.
+    deleteTree(root.resolve("sys/bus/pci/devices/0000:1a:00.1/net/ibp26s0v0"));
+
+    InitReport report = apply(byName("ibp26s0", "8"));
+
+    assertThat(report.failures())
+        .singleElement()
+        .asString()
+        .startsWith(
+            "PF ibp26s0 (0000:1a:00.0): refusing to change 4 -> 8 VFs: 1 in use by pods"
+                + " (0000:1a:00.1: netdev moved to another network namespace)")
+        .endsWith("k8s-rdma.agent.init.remove-vfs-in-use=true; nothing written");
+    assertThat(kernel.writes()).isEmpty();
+
+    removeVfsInUse = true;
+    assertThat(apply(byName("ibp26s0", "8")).failures()).isEmpty();
+    assertThat(kernel.writes()).containsExactly(IB0 + "=0", IB0 + "=8");
+  }
+
+  @Test
+  void aFailedSecondWriteWritesThePreviousCountBackAndSaysSo() {
+    kernel.failsToEnable(16, "Cannot allocate memory");
+
+    InitReport report = apply(byName("ibp26s0", "16"));
+
+    assertThat(report.failures())
+        .singleElement()
+        .asString()
+        .startsWith("PF ibp26s0 (0000:1a:00.0): writing sriov_numvfs=16 failed: ")
+        .endsWith("Cannot allocate memory; wrote the previous 4 back");
+    assertThat(kernel.writes()).containsExactly(IB0 + "=0", IB0 + "=16", IB0 + "=4");
   }
 
   @Test
@@ -161,7 +199,7 @@ class VfPolicyApplierTest {
     assertThat(report.failures())
         .singleElement()
         .asString()
-        .startsWith("PF ibp60s0 (0000:3c:00.0): writing sriov_numvfs failed: ")
+        .startsWith("PF ibp60s0 (0000:3c:00.0): writing sriov_numvfs=4 failed: ")
         .endsWith("sriov_numvfs: No such file or directory");
   }
 
@@ -280,6 +318,16 @@ class VfPolicyApplierTest {
     return report.actions().stream().map(a -> a.replaceAll(".*\\((.*)\\).*", "$1")).toList();
   }
 
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> tree = Files.walk(dir.toRealPath())) {
+      for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static VfPolicy byName(String name, String numVfs) {
     return new VfPolicy(name, null, null, null, null, numVfs);
   }
@@ -296,7 +344,7 @@ class VfPolicyApplierTest {
     Sysfs sysfs = new Sysfs(hostRoot);
     return new VfPolicyApplier(
         new HostScanner(sysfs, VfLinkInfoSource.none()),
-        new PfSriovConfigurer(sysfs, kernel, timeout, Duration.ofMillis(10)));
+        new PfSriovConfigurer(sysfs, kernel, timeout, Duration.ofMillis(10), removeVfsInUse));
   }
 
   private PhysicalFunction scan(String pci) {
