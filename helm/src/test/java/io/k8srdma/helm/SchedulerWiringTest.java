@@ -103,6 +103,15 @@ class SchedulerWiringTest {
   }
 
   @Test
+  void theSchedulerPullsWithTheChartsPullSecrets() {
+    Chart.Manifests manifests =
+        Chart.render(Map.of("imagePullSecrets[0].name", "mirror-credentials"));
+
+    assertThat(list(manifests.get("Deployment", SCHEDULER), "spec.template.spec.imagePullSecrets"))
+        .containsExactly(Map.of("name", "mirror-credentials"));
+  }
+
+  @Test
   void profileAndLeaderElectionUseTheSchedulerName() {
     Map<String, Object> config = schedulerConfig(Chart.render());
 

@@ -21,6 +21,12 @@ class ValuesSchemaTest {
     "scheduler.extender.httpTimeout, soon, /scheduler/extender/httpTimeout",
     "agent.vfPolicy.enabled, yes-please, /agent/vfPolicy/enabled",
     "agent.image.pullPolicy, Sometimes, /agent/image/pullPolicy",
+    // The agent reads these with Spring Boot, which takes one number and unit, not Go's 1m30s.
+    "agent.scanInterval, 1m30s, /agent/scanInterval",
+    "agent.vfPolicy.vfTimeout, 1.5s, /agent/vfPolicy/vfTimeout",
+    // The extender accepts paths of [A-Za-z0-9/_.-]; the chart adds the leading slash itself.
+    "extender.verbs.filter, /filter, /extender/verbs/filter",
+    "extender.verbs.bind, bind~1, /extender/verbs/bind",
   })
   void wrongTypesFailTheTemplateNamingTheKey(String key, String value, String pointer) {
     assertThatThrownBy(() -> Chart.templateRaw(Map.of(key, value)))
@@ -66,6 +72,8 @@ class ValuesSchemaTest {
     "extender.replicas, 0",
     "agent.port, 9000",
     "scheduler.extender.httpTimeout, 1m30s",
+    "agent.scanInterval, 90s",
+    "extender.verbs.filter, v1/filter",
   })
   void validValuesRender(String key, String value) {
     assertThatCode(() -> Chart.templateRaw(Map.of(key, value))).doesNotThrowAnyException();

@@ -14,7 +14,8 @@ import org.springframework.validation.annotation.Validated;
  * @param mode {@code serve} (default) runs the HTTP agent; {@code init} applies the VF policy and
  *     exits (also selected by the first argument {@code init})
  * @param hostRoot where the host's {@code /} is mounted; the agent reads {@code <root>/sys}, {@code
- *     <root>/dev/infiniband} and {@code <root>/var/lib/cni}
+ *     <root>/var/lib/cni} and {@code <root>/var/run/netns} ({@code <root>/dev/infiniband} is
+ *     mounted by the chart for the device plugin to come, and not read yet)
  * @param nodeName the Kubernetes node name reported in the inventory; application.yaml defaults it
  *     to env {@code NODE_NAME}, else {@code HOSTNAME}, else {@code localhost}
  * @param scanInterval how often the host is rescanned
