@@ -244,11 +244,7 @@ public final class HostScanner {
     String netdev = null;
     String unreadable = null;
     try {
-      netdev =
-          sysfs.listReadable(netDir).stream()
-              .map(p -> p.getFileName().toString())
-              .findFirst()
-              .orElse(null);
+      netdev = firstName(sysfs.listReadable(netDir)).orElse(null);
     } catch (IOException e) {
       // Unreadable is not empty: an empty net/ would say the netdev moved to a pod.
       unreadable = "cannot read " + vf.getFileName() + "/net: " + e;
@@ -310,6 +306,10 @@ public final class HostScanner {
   }
 
   private Optional<String> firstEntryName(Path dir) {
-    return sysfs.list(dir).stream().map(p -> p.getFileName().toString()).findFirst();
+    return firstName(sysfs.list(dir));
+  }
+
+  private static Optional<String> firstName(List<Path> entries) {
+    return entries.stream().map(p -> p.getFileName().toString()).findFirst();
   }
 }

@@ -116,11 +116,11 @@ public class Ledger {
     Instant until = null;
     if (entries != null) {
       for (Entry e : entries.values()) {
-        Instant at = e.expiresAt();
-        if (at == null || e.writing()) {
+        if (!e.counting()) {
           // Bound, or in flight with its write still running: live whatever the time.
           continue;
         }
+        Instant at = e.expiresAt();
         if (e.isLive(now)) {
           until = until == null || at.isBefore(until) ? at : until;
         } else {
@@ -147,8 +147,7 @@ public class Ledger {
     decision
         .assignment()
         // A pod already bound with this very assignment keeps its bound entry.
-        .filter(
-            a -> current == null || current.expiresAt() != null || !current.assignment().equals(a))
+        .filter(a -> current == null || !current.bound() || !current.assignment().equals(a))
         .ifPresent(
             a -> put(podUid, new Entry(a, clock.instant().plus(inFlightTimeout), pod, true)));
     return decision.result();
@@ -178,7 +177,7 @@ public class Ledger {
    */
   public synchronized void releaseInFlight(String podUid, Assignment assignment) {
     Entry e = entryOf(podUid);
-    if (e != null && e.expiresAt() != null && e.assignment().equals(assignment)) {
+    if (e != null && !e.bound() && e.assignment().equals(assignment)) {
       remove(podUid);
     }
   }
@@ -186,7 +185,7 @@ public class Ledger {
   /** A pod in the API no longer carries an assignment: drop its bound entry, not a reservation. */
   public synchronized void unbound(String podUid) {
     Entry e = entryOf(podUid);
-    if (e != null && e.expiresAt() == null) {
+    if (e != null && e.bound()) {
       remove(podUid);
     }
   }
@@ -243,8 +242,8 @@ public class Ledger {
     List<Map.Entry<String, Entry>> held =
         byNode.values().stream()
             .flatMap(m -> m.entrySet().stream())
-            .filter(e -> e.getValue().expiresAt() != null && !e.getValue().writing())
-            .filter(e -> e.getValue().isLive(now) && e.getValue().expiresAt().isBefore(until))
+            .filter(e -> e.getValue().counting() && e.getValue().isLive(now))
+            .filter(e -> e.getValue().expiresAt().isBefore(until))
             .toList();
     held.forEach(e -> put(e.getKey(), e.getValue().heldUntil(until)));
     return held.size();
@@ -261,7 +260,7 @@ public class Ledger {
     for (Map<String, Entry> entries : byNode.values()) {
       for (Map.Entry<String, Entry> e : entries.entrySet()) {
         Entry entry = e.getValue();
-        if (entry.expiresAt() != null && !entry.writing() && entry.expiresAt().isBefore(until)) {
+        if (entry.counting() && entry.expiresAt().isBefore(until)) {
           lapsing.add(new InFlight(e.getKey(), entry.pod(), entry.assignment()));
         }
       }
@@ -277,7 +276,7 @@ public class Ledger {
    */
   public synchronized boolean renew(InFlight decision) {
     Entry e = entryOf(decision.podUid());
-    if (e == null || e.expiresAt() == null || !e.assignment().equals(decision.assignment())) {
+    if (e == null || e.bound() || !e.assignment().equals(decision.assignment())) {
       return false;
     }
     put(decision.podUid(), e.heldUntil(clock.instant().plus(inFlightTimeout)));
@@ -403,7 +402,17 @@ public class Ledger {
    */
   private record Entry(Assignment assignment, Instant expiresAt, PodName pod, boolean writing) {
     boolean isLive(Instant now) {
-      return expiresAt == null || writing || now.isBefore(expiresAt);
+      return !counting() || now.isBefore(expiresAt);
+    }
+
+    /** Mirrors a pod in the API: no expiry. */
+    boolean bound() {
+      return expiresAt == null;
+    }
+
+    /** In flight with its write done, so its expiry counts. */
+    boolean counting() {
+      return !bound() && !writing;
     }
 
     Entry heldUntil(Instant until) {
