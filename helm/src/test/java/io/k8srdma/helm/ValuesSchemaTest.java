@@ -24,6 +24,8 @@ class ValuesSchemaTest {
     // The agent reads these with Spring Boot, which takes one number and unit, not Go's 1m30s.
     "agent.scanInterval, 1m30s, /agent/scanInterval",
     "agent.vfPolicy.vfTimeout, 1.5s, /agent/vfPolicy/vfTimeout",
+    // The agent's timer counts in milliseconds.
+    "agent.scanInterval, 500us, /agent/scanInterval",
     // The extender accepts paths of [A-Za-z0-9/_.-]; the chart adds the leading slash itself.
     "extender.verbs.filter, /filter, /extender/verbs/filter",
     "extender.verbs.bind, bind~1, /extender/verbs/bind",

@@ -1,5 +1,6 @@
 package io.k8srdma.model.assignment;
 
+import io.k8srdma.model.inventory.PciAddress;
 import java.util.Objects;
 
 /**
@@ -14,10 +15,13 @@ import java.util.Objects;
 public record AssignedInterface(
     String name, String pf, String vf, long minTxRateMbps, long maxTxRateMbps) {
 
-  /** Requires the identifying fields; rates are checked by the codec when decoding. */
+  /**
+   * Requires the identifying fields and keeps addresses in lower case, so that an assignment equals
+   * its decoded annotation whatever case the agent reported; rates are checked by the codec.
+   */
   public AssignedInterface {
     Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(pf, "pf");
-    Objects.requireNonNull(vf, "vf");
+    pf = PciAddress.normalize(Objects.requireNonNull(pf, "pf"));
+    vf = PciAddress.normalize(Objects.requireNonNull(vf, "vf"));
   }
 }

@@ -3,16 +3,15 @@ package io.k8srdma.model.assignment;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.k8srdma.model.Annotations;
+import io.k8srdma.model.inventory.PciAddress;
 import io.k8srdma.model.json.Json;
 import io.k8srdma.model.json.JsonFields;
 import io.k8srdma.model.json.JsonFields.FieldException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Encodes and decodes annotation {@value Annotations#ASSIGNMENT}:
@@ -23,26 +22,37 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * Decoding is strict because the ledger is rebuilt from these annotations: {@code node} and every
- * interface field are required, PCI addresses must be full ({@code dddd:bb:dd.f}, stored lower
- * case), rates obey the same rules as requests, and names and VFs must be distinct. Unknown fields
- * are ignored.
+ * interface field are required, PCI addresses must be full ({@code dddd:bb:dd.f}, see {@link
+ * PciAddress}, stored lower case), rates obey the same rules as requests, and names and VFs must be
+ * distinct. Unknown fields are ignored.
  */
 public final class AssignmentCodec {
 
   private static final String KEY = Annotations.ASSIGNMENT;
-  private static final Pattern PCI =
-      Pattern.compile("[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]");
   private static final long MAX_RATE_MBPS = 10_000_000L;
 
   private AssignmentCodec() {}
 
-  /** The annotation value for {@code assignment}. */
+  /**
+   * The annotation value for {@code assignment}.
+   *
+   * @throws IllegalArgumentException when {@link #decode} would refuse the value: an annotation the
+   *     ledger cannot read back would leave the pod's VFs unaccounted for
+   */
   public static String encode(Assignment assignment) {
+    String text;
     try {
-      return Json.mapper().writeValueAsString(assignment);
+      text = Json.mapper().writeValueAsString(assignment);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise an assignment record", e);
     }
+    try {
+      decode(text);
+    } catch (InvalidAssignmentException e) {
+      throw new IllegalArgumentException(
+          "cannot write an unreadable assignment: " + e.getMessage());
+    }
+    return text;
   }
 
   /**
@@ -105,12 +115,13 @@ public final class AssignmentCodec {
   }
 
   private static String pci(String text, String path) {
-    if (!PCI.matcher(text).matches()) {
+    if (!PciAddress.isValid(text)) {
       throw new FieldException(
           path,
-          "'" + text + "' is not a PCI address like 0000:1a:00.1 (domain:bus:device.function)");
+          JsonFields.quote(text)
+              + " is not a PCI address like 0000:1a:00.1 (domain:bus:device.function)");
     }
-    return text.toLowerCase(Locale.ROOT);
+    return PciAddress.normalize(text);
   }
 
   private static void checkDistinct(List<AssignedInterface> list) {

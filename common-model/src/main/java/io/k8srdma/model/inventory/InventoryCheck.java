@@ -1,21 +1,28 @@
 package io.k8srdma.model.inventory;
 
+import io.k8srdma.model.json.JsonFields;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * What a consumer of an agent's inventory relies on beyond its JSON types: every PF and every
- * {@code FREE} VF has a PCI address, no address appears twice on a node, every VF has a state, and
- * no bandwidth is negative. An inventory that breaks one of these would let placement hand out a VF
- * it cannot name, give one VF to two interfaces, or count a negative floor as free bandwidth.
+ * {@code FREE} VF has a PCI address (one an assignment can carry), no address appears twice on a
+ * node, every VF has a state, and no bandwidth is negative or absurd. An inventory that breaks one
+ * of these would let placement hand out a VF it cannot name, give one VF to two interfaces, or
+ * count a negative floor (or an overflowing sum) as free bandwidth.
  *
  * <p>The extender checks every inventory that changed, so a good one costs one set of its addresses
  * and nothing else: the field's name is only put together for a problem.
  */
 public final class InventoryCheck {
+
+  /**
+   * The largest PF capacity taken: far above any port (800 Gb/s today), and low enough that sums
+   * over a node's PFs, times any oversubscription factor, stay within a {@code long}.
+   */
+  public static final long MAX_CAPACITY_MBPS = 1_000_000_000L;
 
   private InventoryCheck() {}
 
@@ -30,6 +37,14 @@ public final class InventoryCheck {
       String problem = addressProblem(pf.pciAddress(), addresses);
       if (problem == null && negative(pf.capacityMbps())) {
         problem = ".capacityMbps is negative (" + pf.capacityMbps() + ")";
+      }
+      if (problem == null && pf.capacityMbps() != null && pf.capacityMbps() > MAX_CAPACITY_MBPS) {
+        problem =
+            ".capacityMbps "
+                + pf.capacityMbps()
+                + " is above "
+                + MAX_CAPACITY_MBPS
+                + " (1 Pb/s): no port is that fast";
       }
       if (problem != null) {
         return Optional.of("pfs[" + p + "]" + problem);
@@ -73,7 +88,11 @@ public final class InventoryCheck {
     if (pci == null || pci.isBlank()) {
       return ".pciAddress is missing";
     }
-    if (!seen.add(pci.toLowerCase(Locale.ROOT))) {
+    if (!PciAddress.isValid(pci)) {
+      // Bind writes the address into the pod's annotation, which the ledger must read back.
+      return ".pciAddress " + JsonFields.quote(pci) + " is not a PCI address like 0000:1a:00.1";
+    }
+    if (!seen.add(PciAddress.normalize(pci))) {
       return ".pciAddress " + pci + " appears twice on the node";
     }
     return null;

@@ -3,6 +3,7 @@ package io.k8srdma.model.inventory;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 
 /** The link layer of an RDMA port, spelled as the kernel's {@code ports/N/link_layer} file. */
@@ -23,13 +24,19 @@ public enum LinkLayer {
     return sysfsName;
   }
 
-  /** Parses the sysfs/JSON spelling, case-insensitively; empty for anything else. */
+  /**
+   * Parses the sysfs/JSON spelling in any case of its ASCII letters, around it only ASCII blanks (a
+   * file's newline); empty for anything else. Not {@code equalsIgnoreCase}: it would take the
+   * dotless {@code ı} of {@code ınfınıband} for an {@code i}.
+   */
   public static Optional<LinkLayer> parse(String text) {
     if (text == null) {
       return Optional.empty();
     }
-    String t = text.strip();
-    return Arrays.stream(values()).filter(l -> l.sysfsName.equalsIgnoreCase(t)).findFirst();
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    return Arrays.stream(values())
+        .filter(l -> l.sysfsName.toLowerCase(Locale.ROOT).equals(t))
+        .findFirst();
   }
 
   @JsonCreator

@@ -45,6 +45,27 @@ public record PhysicalFunction(
     vfs = List.copyOf(vfs);
   }
 
+  /** The same PF with other VFs. */
+  public PhysicalFunction withVfs(List<VirtualFunction> newVfs) {
+    return new PhysicalFunction(
+        name,
+        pciAddress,
+        rdmaDevice,
+        uverbsDevice,
+        vendorId,
+        deviceId,
+        driver,
+        linkLayer,
+        portState,
+        numaNode,
+        capacityMbps,
+        totalVfs,
+        numVfs,
+        vfRateLimit,
+        eswitchMode,
+        newVfs);
+  }
+
   /** True when {@code nameOrPci} is this PF's netdev name or PCI address. */
   public boolean matches(String nameOrPci) {
     return nameOrPci.equals(name) || nameOrPci.equalsIgnoreCase(pciAddress);

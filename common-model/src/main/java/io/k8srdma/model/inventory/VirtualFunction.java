@@ -29,4 +29,22 @@ public record VirtualFunction(
     Integer minTxRateMbps,
     Integer maxTxRateMbps,
     VfState state,
-    String reason) {}
+    String reason) {
+
+  /** The same VF in another state, for the reason given. */
+  public VirtualFunction withState(VfState newState, String newReason) {
+    return new VirtualFunction(
+        index,
+        pciAddress,
+        netdev,
+        rdmaDevice,
+        uverbsDevice,
+        driver,
+        mac,
+        nodeGuid,
+        minTxRateMbps,
+        maxTxRateMbps,
+        newState,
+        newReason);
+  }
+}

@@ -62,13 +62,33 @@ public final class JsonFields {
     }
   }
 
+  /** The longest part of a value an error message repeats. */
+  private static final int QUOTED_CHARS = 64;
+
+  /**
+   * {@code text} cut to its first {@value #QUOTED_CHARS} characters for an error message: the
+   * extender repeats a pod's error once per candidate node, so a huge value would make huge
+   * answers.
+   */
+  public static String cut(String text) {
+    if (text.length() <= QUOTED_CHARS) {
+      return text;
+    }
+    return text.substring(0, QUOTED_CHARS) + "... (" + text.length() + " characters)";
+  }
+
+  /** {@code text}, {@linkplain #cut cut}, in single quotes. */
+  public static String quote(String text) {
+    return "'" + cut(text) + "'";
+  }
+
   /** How a JSON node's type is spelled in error messages. */
   public static String describe(JsonNode node) {
     if (node == null || node.isMissingNode()) {
       return "missing";
     }
     return switch (node.getNodeType()) {
-      case STRING -> "a string (\"" + node.asText() + "\")";
+      case STRING -> "a string (\"" + cut(node.asText()) + "\")";
       case NUMBER -> "the number " + node.asText();
       case BOOLEAN -> node.asText();
       case NULL -> "null";

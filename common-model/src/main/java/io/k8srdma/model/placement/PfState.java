@@ -5,6 +5,8 @@ import io.k8srdma.model.inventory.PhysicalFunction;
 import io.k8srdma.model.inventory.VfState;
 import io.k8srdma.model.inventory.VirtualFunction;
 import io.k8srdma.model.request.InterfaceRequest;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -48,8 +50,7 @@ final class PfState {
     this.index = index;
     this.pf = pf;
     this.capacityKnown = pf.capacityMbps() != null;
-    this.effectiveCapacity =
-        capacityKnown ? (long) Math.floor(pf.capacityMbps() * oversubscription) : 0;
+    this.effectiveCapacity = capacityKnown ? scaled(pf.capacityMbps(), oversubscription) : 0;
     List<VirtualFunction> free = new ArrayList<>(pf.vfs().size());
     long agentCommitted = 0;
     int used = 0;
@@ -82,6 +83,21 @@ final class PfState {
     this.unavailable = unusable;
     this.committed = agentCommitted + ledger.committedMbps(pf.pciAddress());
     this.available = effectiveCapacity - committed;
+  }
+
+  /**
+   * {@code capacity x factor}, rounded down, computed in decimal: in binary floating point 400000 x
+   * 1.15 is 459999.99999999994, which would refuse a floor of exactly 460000.
+   */
+  static long scaled(long capacity, double factor) {
+    if (factor == 1.0) {
+      return capacity;
+    }
+    return new BigDecimal(capacity)
+        .multiply(BigDecimal.valueOf(factor))
+        .setScale(0, RoundingMode.FLOOR)
+        .min(BigDecimal.valueOf(Long.MAX_VALUE))
+        .longValue();
   }
 
   private static boolean byIndex(List<VirtualFunction> vfs) {

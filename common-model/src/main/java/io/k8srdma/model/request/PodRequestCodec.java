@@ -13,7 +13,9 @@ import io.k8srdma.model.json.JsonFields.FieldException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -140,7 +142,7 @@ public final class PodRequestCodec {
     for (Container c : nullToEmpty(pod.getSpec().getContainers())) {
       Long n = containerCount(c);
       if (n != null) {
-        sum = (sum == null ? 0 : sum) + n;
+        sum = sum == null ? n : saturatedSum(sum, n);
       }
     }
     Long initMax = null;
@@ -260,19 +262,41 @@ public final class PodRequestCodec {
         String path = key + "[" + i + "]";
         JsonNode entry = array.get(i);
         JsonFields.requireObject(entry, path);
+        String minKey = ritKey(entry, "min_tx_rate", path);
+        String maxKey = ritKey(entry, "max_tx_rate", path);
         long min =
-            JsonFields.optionalLong(entry, "min_tx_rate", path, 0, InterfaceRequest.MAX_RATE_MBPS)
+            JsonFields.optionalLong(entry, minKey, path, 0, InterfaceRequest.MAX_RATE_MBPS)
                 .orElse(0);
         long max =
-            JsonFields.optionalLong(entry, "max_tx_rate", path, 0, InterfaceRequest.MAX_RATE_MBPS)
+            JsonFields.optionalLong(entry, maxKey, path, 0, InterfaceRequest.MAX_RATE_MBPS)
                 .orElse(0);
-        checkCeiling(min, max, path + ".max_tx_rate", "min_tx_rate");
+        checkCeiling(min, max, path + "." + maxKey, minKey);
         list.add(new InterfaceRequest(defaultName(i), min, max, null, null, null));
       }
       return list;
     } catch (FieldException e) {
       throw new InvalidRequestException(e.getMessage());
     }
+  }
+
+  /**
+   * The key under which a RIT entry gives {@code field}: RIT's Go decoder matched keys without
+   * regard to case ({@code Min_Tx_Rate} set its floor), so we do too; two spellings of one field
+   * are refused rather than one picked.
+   */
+  private static String ritKey(JsonNode entry, String field, String path) {
+    String found = null;
+    for (Iterator<String> keys = entry.fieldNames(); keys.hasNext(); ) {
+      String key = keys.next();
+      if (key.toLowerCase(Locale.ROOT).equals(field)) {
+        if (found != null) {
+          throw new FieldException(
+              path + "." + key, "gives " + field + " again, also given as " + found);
+        }
+        found = key;
+      }
+    }
+    return found == null ? field : found;
   }
 
   /** Parses the annotation and checks the array's shape and size. */
@@ -301,9 +325,8 @@ public final class PodRequestCodec {
     if (!IFNAME.matcher(name).matches()) {
       throw new FieldException(
           path + ".name",
-          "'"
-              + name
-              + "' is not a valid interface name: 1-15 letters, digits, '_', '.' or '-',"
+          JsonFields.quote(name)
+              + " is not a valid interface name: 1-15 letters, digits, '_', '.' or '-',"
               + " starting with a letter or digit");
     }
     if (name.equals("eth0") || name.equals("lo")) {
@@ -320,13 +343,21 @@ public final class PodRequestCodec {
   }
 
   private static LinkLayer parseLinkLayer(String text, String path) {
-    if (text.strip().equalsIgnoreCase("RoCE")) {
+    if (text.trim().toLowerCase(Locale.ROOT).equals("roce")) {
       return LinkLayer.ETHERNET;
     }
     return LinkLayer.parse(text)
         .filter(l -> l != LinkLayer.UNKNOWN)
         .orElseThrow(
-            () -> new FieldException(path, "'" + text + "' is not InfiniBand or Ethernet"));
+            () ->
+                new FieldException(
+                    path, JsonFields.quote(text) + " is not InfiniBand, Ethernet or RoCE"));
+  }
+
+  /** {@code a + b} for counts, at most {@link Long#MAX_VALUE}: the sum is only compared. */
+  private static long saturatedSum(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum;
   }
 
   private static boolean[] explicitNames(JsonNode array) {

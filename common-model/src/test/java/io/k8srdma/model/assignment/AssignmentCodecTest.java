@@ -119,4 +119,28 @@ class AssignmentCodecTest {
     assertThat(a.committedMbps("0000:1A:00.0")).isEqualTo(30);
     assertThat(a.committedMbps("0000:99:00.0")).isZero();
   }
+
+  @Test
+  void roundTripsPciDomainsAboveFfffAndAnyCase() throws Exception {
+    Assignment vmd =
+        new Assignment(
+            "n", List.of(new AssignedInterface("net1", "10000:1a:00.0", "10000:1a:00.2", 5, 0)));
+    assertThat(AssignmentCodec.decode(AssignmentCodec.encode(vmd))).isEqualTo(vmd);
+    Assignment upper =
+        new Assignment(
+            "n", List.of(new AssignedInterface("net1", "0000:1A:00.0", "0000:1A:00.2", 5, 0)));
+    assertThat(upper.interfaces().get(0).vf()).isEqualTo("0000:1a:00.2");
+    assertThat(AssignmentCodec.decode(AssignmentCodec.encode(upper))).isEqualTo(upper);
+  }
+
+  @Test
+  void refusesToEncodeWhatItCouldNotDecode() {
+    Assignment bad =
+        new Assignment("n", List.of(new AssignedInterface("net1", "pf0", "0000:1a:00.2", 5, 0)));
+    assertThatThrownBy(() -> AssignmentCodec.encode(bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "cannot write an unreadable assignment: k8s-rdma.io/assignment.interfaces[0].pf:"
+                + " 'pf0' is not a PCI address like 0000:1a:00.1 (domain:bus:device.function)");
+  }
 }

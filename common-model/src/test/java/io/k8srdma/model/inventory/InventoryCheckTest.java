@@ -25,6 +25,10 @@ class InventoryCheckTest {
     assertProblem(
         node(pf("0000:1a:00.0", -1L, vfs(0x1a, 1))), "pfs[0].capacityMbps is negative (-1)");
     assertProblem(
+        node(pf("0000:1a:00.0", 5_000_000_000_000_000_000L, vfs(0x1a, 1))),
+        "pfs[0].capacityMbps 5000000000000000000 is above 1000000000 (1 Pb/s): no port is that"
+            + " fast");
+    assertProblem(
         node(pf("0000:1a:00.0", 1L, withVf(1, v -> vf(v.index(), " ", v.state(), 0, 0)))),
         "pfs[0].vfs[1].pciAddress is missing");
     assertProblem(
@@ -60,6 +64,18 @@ class InventoryCheckTest {
     assertProblem(
         node(pf("0000:1a:00.0", 1L, vfs(0x1a, 1)), pf("0000:1a:00.0", 1L, List.of())),
         "pfs[1].pciAddress 0000:1a:00.0 appears twice on the node");
+  }
+
+  @Test
+  void aPciAddressMustBeOneThatAnAssignmentCanCarry() {
+    assertProblem(
+        node(pf("pf0", 1L, vfs(0x1a, 1))),
+        "pfs[0].pciAddress 'pf0' is not a PCI address like 0000:1a:00.1");
+    assertProblem(
+        node(pf("0000:1a:00.0", 1L, withVf(1, v -> vf(1, "0000:1a:00.9", v.state(), 0, 0)))),
+        "pfs[0].vfs[1].pciAddress '0000:1a:00.9' is not a PCI address like 0000:1a:00.1");
+    // Domains above ffff (Intel VMD) are longer than four digits.
+    assertThat(InventoryCheck.firstProblem(node(pf("10000:1a:00.0", 1L, List.of())))).isEmpty();
   }
 
   private static void assertProblem(NodeInventory inventory, String problem) {

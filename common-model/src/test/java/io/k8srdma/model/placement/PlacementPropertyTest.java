@@ -240,7 +240,11 @@ class PlacementPropertyTest {
     if (pf.capacityMbps() == null) {
       return false;
     }
-    long capacity = (long) Math.floor(pf.capacityMbps() * options.oversubscription());
+    long capacity =
+        new java.math.BigDecimal(pf.capacityMbps())
+            .multiply(java.math.BigDecimal.valueOf(options.oversubscription()))
+            .setScale(0, java.math.RoundingMode.FLOOR)
+            .longValueExact();
     return committed(pf, ledger) + added <= capacity;
   }
 

@@ -141,6 +141,16 @@ class PlacementTest {
   }
 
   @Test
+  void oversubscribedCapacityIsTheExactDecimalProduct() {
+    // In binary floating point 400000 x 1.15 is 459999.99999999994.
+    NodeInventory inv = node(ib("ib0", 0x1a, 400_000, 2));
+    PlacementOptions factor = DEFAULTS.withOversubscription(1.15);
+    assertThat(Placement.fit(inv, Commitments.none(), pod(460_000), factor).fits()).isTrue();
+    assertThat(reason(Placement.fit(inv, Commitments.none(), pod(460_001), factor)))
+        .isEqualTo("no free VF with 460001 Mb/s on PFs: best PF ib0 has 460000 Mb/s left");
+  }
+
+  @Test
   void unknownCapacityTakesOnlyZeroFloors() {
     NodeInventory inv = node(pf("ib0", 0x1a, IB, 0, null, free(0x1a, 2)));
     assertThat(fit(inv, pod(0, 0)).fits()).isTrue();

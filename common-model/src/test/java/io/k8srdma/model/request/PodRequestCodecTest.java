@@ -109,9 +109,9 @@ class PodRequestCodecTest {
         "[{\"minTxRateMbps\": 1, \"maxTxRateMbps\": true}]|k8s-rdma.io/interfaces[0].maxTxRateMbps:"
             + " expected a whole number, got true",
         "[{\"minTxRateMbps\": 1, \"linkLayer\": \"Token Ring\"}]|k8s-rdma.io/interfaces[0]"
-            + ".linkLayer: 'Token Ring' is not InfiniBand or Ethernet",
+            + ".linkLayer: 'Token Ring' is not InfiniBand, Ethernet or RoCE",
         "[{\"minTxRateMbps\": 1, \"linkLayer\": \"Unknown\"}]|k8s-rdma.io/interfaces[0].linkLayer:"
-            + " 'Unknown' is not InfiniBand or Ethernet",
+            + " 'Unknown' is not InfiniBand, Ethernet or RoCE",
         "[{\"minTxRateMbps\": 1, \"linkLayer\": 1}]|k8s-rdma.io/interfaces[0].linkLayer: expected a"
             + " string, got the number 1",
         "[{\"minTxRateMbps\": 1, \"pf\": \"\"}]|k8s-rdma.io/interfaces[0].pf: is blank",
@@ -315,5 +315,67 @@ class PodRequestCodecTest {
     assertThatThrownBy(() -> PodRequestCodec.vfResourceCount(pod))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage("container a resource k8s-rdma.io/vf: '500m' is not a whole number of VFs");
+  }
+
+  @Test
+  void ritKeysMatchInAnyCaseAsInRitsGoDecoder() throws Exception {
+    Optional<PodRequest> r =
+        PodRequestCodec.read(Map.of(RIT, "[{\"Min_Tx_Rate\": 15000, \"MAX_TX_RATE\": 0}]"), null);
+    assertThat(r.orElseThrow().interfaces())
+        .containsExactly(new InterfaceRequest("net1", 15000, 0, null, null, null));
+    assertThat(error(Map.of(RIT, "[{\"Min_Tx_Rate\": 2000, \"max_tx_rate\": 1000}]"), null))
+        .isEqualTo("rdma_interfaces_required[0].max_tx_rate: 1000 is below Min_Tx_Rate 2000");
+    assertThat(error(Map.of(RIT, "[{\"min_tx_rate\": 1, \"Min_Tx_Rate\": 2}]"), null))
+        .isEqualTo(
+            "rdma_interfaces_required[0].Min_Tx_Rate: gives min_tx_rate again, also given as"
+                + " min_tx_rate");
+  }
+
+  @Test
+  void aVfCountThatOverflowsALongIsRefusedNotReadAsNoRequest() {
+    Pod pod =
+        new PodBuilder()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("a")
+            .withNewResources()
+            .addToLimits("k8s-rdma.io/vf", new Quantity("4611686018427387904"))
+            .endResources()
+            .endContainer()
+            .addNewContainer()
+            .withName("b")
+            .withNewResources()
+            .addToLimits("k8s-rdma.io/vf", new Quantity("4611686018427387904"))
+            .endResources()
+            .endContainer()
+            .endSpec()
+            .build();
+    assertThatThrownBy(() -> PodRequestCodec.read(pod))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("k8s-rdma.io/vf: 2147483647 is more than the maximum of 32");
+  }
+
+  @Test
+  void lookAlikeLettersAndOtherBlanksAreNoLinkLayer() {
+    assertThat(error("[{\"minTxRateMbps\": 1, \"linkLayer\": \"\u0131nf\u0131n\u0131band\"}]"))
+        .isEqualTo(
+            "k8s-rdma.io/interfaces[0].linkLayer: '\u0131nf\u0131n\u0131band' is not InfiniBand,"
+                + " Ethernet or RoCE");
+    assertThat(error("[{\"minTxRateMbps\": 1, \"linkLayer\": \"Ethernet\u2003\"}]"))
+        .startsWith("k8s-rdma.io/interfaces[0].linkLayer: 'Ethernet\u2003' is not");
+  }
+
+  @Test
+  void errorsQuoteAtMost64CharactersOfAValue() {
+    String huge = "x".repeat(200_000);
+    assertThat(error("[{\"minTxRateMbps\": 1, \"linkLayer\": \"" + huge + "\"}]"))
+        .isEqualTo(
+            "k8s-rdma.io/interfaces[0].linkLayer: '"
+                + "x".repeat(64)
+                + "... (200000 characters)' is not InfiniBand, Ethernet or RoCE");
+    assertThat(error("[{\"minTxRateMbps\": \"" + huge + "\"}]"))
+        .hasSizeLessThan(200)
+        .endsWith("got a string (\"" + "x".repeat(64) + "... (200000 characters)\")");
+    assertThat(error("[{\"minTxRateMbps\": 1, \"name\": \"" + huge + "\"}]")).hasSizeLessThan(250);
   }
 }

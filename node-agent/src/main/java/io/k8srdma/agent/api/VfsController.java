@@ -7,8 +7,11 @@ import io.k8srdma.agent.inventory.InventoryService;
 import io.k8srdma.agent.inventory.ScanStatus;
 import io.k8srdma.model.inventory.NodeInventory;
 import io.k8srdma.model.inventory.PhysicalFunction;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -36,9 +39,9 @@ public class VfsController {
    * The node's RDMA inventory (see docs/api.md for every field).
    *
    * <p>Answers with a weak {@code ETag} derived from {@code generation}; a request whose {@code
-   * If-None-Match} matches gets {@code 304 Not Modified} with no body. {@code ?pf=} (netdev name or
-   * PCI address) narrows the answer to one PF, or answers 404 when the node has no such PF. Before
-   * the first successful scan the answer is 503.
+   * If-None-Match} matches (weakly, or is {@code *}) gets {@code 304 Not Modified} with no body.
+   * {@code ?pf=} (netdev name or PCI address) narrows the answer to one PF, or answers 404 when the
+   * node has no such PF. Before the first successful scan the answer is 503.
    *
    * @param pf optional PF name or PCI address
    */
@@ -48,16 +51,37 @@ public class VfsController {
     NodeInventory inv = inventory.current().orElseThrow(this::notReady);
     if (pf == null) {
       String etag = "W/\"" + inv.generation() + "\"";
-      return request.checkNotModified(etag) ? null : json(etag, render(inv));
+      return unlessNotModified(request, etag, () -> render(inv));
     }
     PhysicalFunction match = findPf(inv, pf);
     String etag = "W/\"" + inv.generation() + "-" + match.pciAddress() + "\"";
-    if (request.checkNotModified(etag)) {
-      return null;
-    }
-    return json(
+    return unlessNotModified(
+        request,
         etag,
-        write(new NodeInventory(inv.node(), inv.generation(), inv.scannedAt(), List.of(match))));
+        () ->
+            write(
+                new NodeInventory(inv.node(), inv.generation(), inv.scannedAt(), List.of(match))));
+  }
+
+  /**
+   * 304 when {@code If-None-Match} matches {@code etag} or is {@code *} (which Spring's check does
+   * not count as a match for a GET, but RFC 9110 does: there is a current inventory), else the
+   * body.
+   */
+  private static ResponseEntity<byte[]> unlessNotModified(
+      WebRequest request, String etag, Supplier<byte[]> body) {
+    if (asksForAnyTag(request)) {
+      return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
+    }
+    return request.checkNotModified(etag) ? null : json(etag, body.get());
+  }
+
+  private static boolean asksForAnyTag(WebRequest request) {
+    String[] values = request.getHeaderValues(HttpHeaders.IF_NONE_MATCH);
+    return values != null
+        && Arrays.stream(values)
+            .flatMap(v -> Arrays.stream(v.split(",")))
+            .anyMatch(t -> t.trim().equals("*"));
   }
 
   /**

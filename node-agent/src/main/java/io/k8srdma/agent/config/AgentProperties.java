@@ -31,9 +31,10 @@ public record AgentProperties(
     @DefaultValue("true") boolean netlink) {
 
   public AgentProperties {
-    if (scanInterval != null && (scanInterval.isNegative() || scanInterval.isZero())) {
+    if (scanInterval != null && scanInterval.toMillis() < 1) {
+      // The scanner's timer counts in milliseconds.
       throw new IllegalArgumentException(
-          "k8s-rdma.agent.scan-interval must be positive, got " + scanInterval);
+          "k8s-rdma.agent.scan-interval must be at least 1ms, got " + scanInterval);
     }
   }
 

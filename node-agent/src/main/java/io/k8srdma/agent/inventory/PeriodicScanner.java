@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -11,6 +13,8 @@ import org.springframework.context.SmartLifecycle;
  * thread so a slow scan never overlaps the next.
  */
 public class PeriodicScanner implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(PeriodicScanner.class);
 
   private final InventoryService inventory;
   private final Duration interval;
@@ -27,7 +31,16 @@ public class PeriodicScanner implements SmartLifecycle {
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("inventory-scan").daemon().factory());
     executor.scheduleWithFixedDelay(
-        inventory::rescan, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        this::rescanLogged, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void rescanLogged() {
+    try {
+      inventory.rescan();
+    } catch (RuntimeException e) {
+      // Thrown out of the timer, it would stop every later scan while health still said UP.
+      log.error("rescan failed, trying again in {} ms: {}", interval.toMillis(), e.toString());
+    }
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -30,6 +31,10 @@ public final class RtnetlinkClient implements VfLinkInfoSource {
   private static final AtomicBoolean unavailableWarned = new AtomicBoolean();
 
   private final Duration timeout;
+  private final LinkReader links;
+
+  /** Each PF netdev's last successful answer, kept for when a read fails. */
+  private final Map<String, Map<Integer, VfLinkInfo>> lastAnswers = new ConcurrentHashMap<>();
 
   // Seeded from the clock like iproute2, so replies to an earlier process are not mistaken for
   // ours.
@@ -47,10 +52,25 @@ public final class RtnetlinkClient implements VfLinkInfoSource {
    * @throws IllegalArgumentException unless {@code timeout} is at least 1 ms
    */
   public RtnetlinkClient(Duration timeout) {
+    this(timeout, null);
+  }
+
+  /**
+   * A client that reads links with {@code links} (the kernel when null), so that tests can make a
+   * read fail.
+   */
+  RtnetlinkClient(Duration timeout, LinkReader links) {
     if (timeout.toMillis() < 1) {
       throw new IllegalArgumentException("timeout must be at least 1 ms: " + timeout);
     }
     this.timeout = timeout;
+    this.links = links == null ? this::getLink : links;
+  }
+
+  /** How {@link #vfInfo} reads a link: {@link #getLink} but in tests. */
+  @FunctionalInterface
+  interface LinkReader {
+    Optional<Link> read(String ifname);
   }
 
   @Override
@@ -63,20 +83,39 @@ public final class RtnetlinkClient implements VfLinkInfoSource {
       return Map.of();
     }
     try {
-      return getLink(pfNetdev).map(Link::vfs).orElse(Map.of());
+      Optional<Link> link = links.read(pfNetdev);
+      if (link.isEmpty()) {
+        lastAnswers.remove(pfNetdev);
+        return Map.of();
+      }
+      lastAnswers.put(pfNetdev, link.get().vfs());
+      return link.get().vfs();
     } catch (NetlinkException e) {
       if (e.errno() == LibC.EAFNOSUPPORT || e.errno() == LibC.EPROTONOSUPPORT) {
         // Netlink is compiled out or blocked (gVisor, seccomp): permanent, so warn only once.
         warnUnavailableOnce(e.getMessage());
-      } else {
-        log.warn("Cannot read VF configuration of {} over rtnetlink: {}", pfNetdev, e.getMessage());
+        return Map.of();
       }
-      return Map.of();
+      return lastAnswerAfterFailure(pfNetdev, e.getMessage());
     } catch (RuntimeException e) {
       // VF details are optional enrichment; one line without a stack trace is enough to debug.
-      log.warn("Cannot read VF configuration of {} over rtnetlink: {}", pfNetdev, e.toString());
-      return Map.of();
+      return lastAnswerAfterFailure(pfNetdev, e.toString());
     }
+  }
+
+  /**
+   * The PF's last answer after a failed read (a timeout while the kernel holds rtnl_lock, a reply
+   * that cannot be decoded): an empty answer would drop the floors of VFs in use from the inventory
+   * for one scan, and a PF's extender would count their bandwidth as free meanwhile.
+   */
+  private Map<Integer, VfLinkInfo> lastAnswerAfterFailure(String pfNetdev, String problem) {
+    Map<Integer, VfLinkInfo> last = lastAnswers.get(pfNetdev);
+    log.warn(
+        "Cannot read VF configuration of {} over rtnetlink, {}: {}",
+        pfNetdev,
+        last == null ? "no earlier answer to keep" : "keeping the last answer",
+        problem);
+    return last == null ? Map.of() : last;
   }
 
   /**

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -101,6 +102,19 @@ class AgentApiTest {
       Files.writeString(
           ROOT.resolve("var/lib/cni/sriov/pci/0000:3c:00.1"), "/var/run/netns/cni-0000-3c-00.1");
     }
+  }
+
+  @Test
+  void ifNoneMatchStarAnswers304AsRfc9110Says() throws Exception {
+    String etag = get("/vfs").headers().firstValue("ETag").orElseThrow();
+    for (String value : List.of("*", " * ", "\"x\", *")) {
+      HttpResponse<String> any = get("/vfs", "If-None-Match", value);
+      assertThat(any.statusCode()).as(value).isEqualTo(304);
+      assertThat(any.body()).isEmpty();
+      assertThat(any.headers().firstValue("ETag")).contains(etag);
+    }
+    assertThat(get("/vfs?pf=enp28s0f0np0", "If-None-Match", "*").statusCode()).isEqualTo(304);
+    assertThat(get("/vfs", "If-None-Match", "\"*x\"").statusCode()).isEqualTo(200);
   }
 
   @Test

@@ -7,6 +7,8 @@ import io.k8srdma.agent.NodeAgentApplication;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -31,11 +33,13 @@ class AgentPropertiesTest {
     }
   }
 
-  @Test
-  void nonPositiveScanIntervalIsRejectedNamingTheKey() {
-    assertThatThrownBy(() -> start("--k8s-rdma.agent.scan-interval=0s"))
+  @ParameterizedTest
+  @ValueSource(strings = {"0s", "-5s", "500us"})
+  void scanIntervalBelowOneMillisecondIsRejectedNamingTheKey(String interval) {
+    // The scanner's timer counts in milliseconds: 500us would have been 0, and crashed start-up.
+    assertThatThrownBy(() -> start("--k8s-rdma.agent.scan-interval=" + interval))
         .rootCause()
-        .hasMessageContaining("k8s-rdma.agent.scan-interval must be positive");
+        .hasMessageContaining("k8s-rdma.agent.scan-interval must be at least 1ms");
   }
 
   @Test

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,6 +69,39 @@ class RtnetlinkClientTest {
   @Test
   void loopbackHasNoVfs() {
     assertThat(client.vfInfo("lo")).isEmpty();
+  }
+
+  @Test
+  void aFailedReadKeepsThePfsLastAnswerAndAMissingNetdevForgetsIt() {
+    // A timeout while the kernel holds rtnl_lock must not make the VFs' floors unknown for a scan.
+    VfLinkInfo vf0 =
+        new VfLinkInfo(
+            0, "02:00:00:00:00:01", 25_000, 50_000, null, null, 0, 0, "auto", true, false);
+    List<Object> script =
+        new ArrayList<>(
+            List.of(
+                Optional.of(new Link(1, 7, 1, "ens1f0", 1, Map.of(0, vf0))),
+                new NetlinkException("timed out waiting for a netlink reply", 0),
+                Optional.empty(),
+                new NetlinkException("timed out waiting for a netlink reply", 0)));
+    RtnetlinkClient scripted =
+        new RtnetlinkClient(
+            Duration.ofSeconds(1),
+            ifname -> {
+              Object next = script.remove(0);
+              if (next instanceof RuntimeException e) {
+                throw e;
+              }
+              @SuppressWarnings("unchecked")
+              Optional<Link> link = (Optional<Link>) next;
+              return link;
+            });
+
+    assertThat(scripted.vfInfo("ens1f0")).containsEntry(0, vf0);
+    assertThat(scripted.vfInfo("ens1f0")).as("read failed: the last answer").containsEntry(0, vf0);
+    assertThat(scripted.vfInfo("ens1f0")).as("the netdev is gone (ENODEV)").isEmpty();
+    assertThat(scripted.vfInfo("ens1f0")).as("read failed, nothing to keep").isEmpty();
+    assertThat(script).isEmpty();
   }
 
   @Test

@@ -16,8 +16,10 @@ import io.k8srdma.model.placement.Commitments;
 import io.k8srdma.model.placement.FitResult;
 import io.k8srdma.model.request.InvalidRequestException;
 import io.k8srdma.model.request.PodRequest;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,10 +165,11 @@ public class BindService {
   }
 
   /**
-   * Decides under the ledger's lock: the assignment the pod already carries for this node (an
-   * earlier bind of it recorded it) when no other pod holds any of its VFs, else a new placement. A
-   * pod may carry another pod's assignment (a manifest copied from a running pod, {@code kubectl
-   * debug --copy-to}); reused blindly, that would give the same VFs to both.
+   * Decides under the ledger's lock: the VFs of the assignment the pod already carries for this
+   * node (an earlier bind of it recorded it) when no other pod holds any of them and they still fit
+   * the pod's request, else a new placement. A pod may carry another pod's assignment (a manifest
+   * copied from a running pod, {@code kubectl debug --copy-to}); reused blindly, that would give
+   * the same VFs to both.
    */
   private Outcome reserve(
       ExtenderBindingArgs args, String uid, PodRequest request, Optional<Assignment> previous) {
@@ -177,7 +180,10 @@ public class BindService {
         node,
         commitments -> {
           if (previous.isPresent() && noneTaken(previous.get(), commitments)) {
-            return new Ledger.Decision<>(previous, Outcome.of(previous.get()));
+            Optional<Assignment> kept = keptFrom(previous.get(), node, request, commitments);
+            if (kept.isPresent()) {
+              return new Ledger.Decision<>(kept, Outcome.of(kept.get()));
+            }
           }
           NodeEvaluator.Verdict v = evaluator.evaluate(node, request, commitments);
           if (v.fit() instanceof FitResult.Fit fit) {
@@ -186,6 +192,24 @@ public class BindService {
           }
           return new Ledger.Decision<>(Optional.empty(), new Outcome(null, v.reason()));
         });
+  }
+
+  /**
+   * The carried assignment's VFs given to the pod anew: empty unless they fit its request (names,
+   * rates, link layer, PF, NUMA node) and the node (free, within capacity). A carried annotation
+   * may be out of date or written by hand; taken as it is, it would skip every check of filter.
+   */
+  private Optional<Assignment> keptFrom(
+      Assignment carried, String node, PodRequest request, Commitments others) {
+    Set<String> vfs = new HashSet<>();
+    carried.interfaces().forEach(i -> vfs.add(i.vf()));
+    if (vfs.size() != request.size()) {
+      return Optional.empty();
+    }
+    NodeEvaluator.Verdict v = evaluator.evaluateOn(node, request, others, vfs);
+    return v.fit() instanceof FitResult.Fit fit
+        ? Optional.of(fit.toAssignment(node))
+        : Optional.empty();
   }
 
   private Attempt recordAndBind(

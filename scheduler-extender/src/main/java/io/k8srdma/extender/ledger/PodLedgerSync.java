@@ -261,7 +261,19 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
       ledger.released(uid);
       return;
     }
-    assignmentOf(pod).ifPresentOrElse(a -> ledger.bound(uid, a), () -> ledger.unbound(uid));
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    try {
+      AssignmentCodec.read(annotations)
+          .ifPresentOrElse(a -> ledger.bound(uid, a), () -> ledger.unbound(uid));
+    } catch (InvalidAssignmentException e) {
+      // Only the annotation is wrong, not the pod's hold on its VFs: dropping the entry would give
+      // them to the next pod. Whatever the ledger knows of this pod stays until it ends.
+      log.warn(
+          "pod {}/{} has an unreadable assignment, its entry in the ledger (if any) is kept: {}",
+          pod.getMetadata().getNamespace(),
+          pod.getMetadata().getName(),
+          e.getMessage());
+    }
   }
 
   private void apply(Pod pod) {

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -339,6 +340,22 @@ public class NodeEvaluator {
     }
     FitResult fit = Placement.fit(state.inventory(), commitments, request, options);
     return new Verdict(fit, null);
+  }
+
+  /**
+   * Evaluates one node as {@link #evaluate(String, PodRequest, Commitments)} does, but may give the
+   * pod only the VFs in {@code vfs}: bind checks with it that an assignment a pod carries still
+   * fits its request and the node.
+   */
+  public Verdict evaluateOn(
+      String node, PodRequest request, Commitments commitments, Set<String> vfs) {
+    NodeState state = cache.get(node).orElse(null);
+    Verdict unusable = unusable(state, clock.instant());
+    if (unusable != null) {
+      return unusable;
+    }
+    NodeInventory restricted = state.inventory().withFreeOnly(vfs);
+    return new Verdict(Placement.fit(restricted, commitments, request, options), null);
   }
 
   /**

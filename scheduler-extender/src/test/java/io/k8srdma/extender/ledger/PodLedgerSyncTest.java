@@ -64,7 +64,8 @@ class PodLedgerSyncTest {
 
     assertThat(ledger.assignmentOf(bound)).contains(a);
     assertThat(ledger.assignmentOf(plain)).isEmpty();
-    // Unreadable annotations are logged and ignored, not fatal to the informer.
+    // Unreadable annotations are logged, not fatal to the informer; with no earlier entry, the
+    // ledger has nothing to hold for the pod.
     assertThat(ledger.assignmentOf(garbled)).isEmpty();
     assertThat(ledger.assignmentOf(done)).isEmpty();
     assertThat(ledger.size()).isEqualTo(1);
@@ -225,6 +226,25 @@ class PodLedgerSyncTest {
     handler.onUpdate(before, recreated);
 
     assertThat(own.assignmentOf("uid-w-0")).as("the old pod's VFs are free").isEmpty();
+    assertThat(own.size()).isZero();
+  }
+
+  @Test
+  void anAssignmentThatTurnsUnreadableKeepsThePodsVfs() {
+    // Hand-edited, or written by another version: the pod still holds its VFs.
+    Ledger own = new Ledger(Clock.systemUTC(), Duration.ofMinutes(5));
+    Assignment a = assignment("worker-1", "0000:1a:00.2");
+    PodLedgerSync.apply(own, pod("p", "Running", AssignmentCodec.encode(a)));
+    String withoutCeiling =
+        "{\"node\":\"worker-1\",\"interfaces\":[{\"name\":\"net1\",\"pf\":\"0000:1a:00.0\","
+            + "\"vf\":\"0000:1a:00.2\",\"minTxRateMbps\":1000}]}";
+
+    PodLedgerSync.apply(own, pod("p", "Running", withoutCeiling));
+
+    assertThat(own.assignmentOf("uid-p")).contains(a);
+    assertThat(own.commitmentsOn("worker-1", null).isTaken("0000:1a:00.2")).isTrue();
+    // It ends as any pod does: terminated or deleted.
+    PodLedgerSync.apply(own, pod("p", "Succeeded", withoutCeiling));
     assertThat(own.size()).isZero();
   }
 
