@@ -5,7 +5,7 @@ SHELL := /bin/bash
 # Find a JDK >= 21: JAVA_HOME if new enough, else the newest under /usr/lib/jvm.
 JAVA_HOME := $(shell ./scripts/find-jdk.sh)
 ifeq ($(JAVA_HOME),)
-$(error no JDK 21 or newer found: install one (e.g. apt-get install openjdk-21-jdk-headless or Temurin 21+) or set JAVA_HOME)
+$(error no JDK 21 or newer found (Debian 12 ships only 17): install Temurin 21+ from Adoptium, or Debian 13's openjdk-21-jdk-headless, under /usr/lib/jvm or set JAVA_HOME)
 endif
 export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)

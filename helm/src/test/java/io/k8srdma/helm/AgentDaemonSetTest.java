@@ -168,6 +168,13 @@ class AgentDaemonSetTest {
     assertThat(sys).containsEntry("mountPath", "/host/sys");
     assertThat(sys.get("readOnly")).isNotEqualTo(true);
     assertThat(at(named(spec, "volumes", "host-sys"), "hostPath.path")).isEqualTo("/sys");
+    // sriov-cni's records, so that init sees VFs held by DPDK pods too.
+    assertThat(named(init, "volumeMounts", "host-var-lib-cni"))
+        .containsEntry("mountPath", "/host/var/lib/cni")
+        .containsEntry("readOnly", true);
+    assertThat(named(init, "volumeMounts", "host-var-run-netns"))
+        .containsEntry("mountPath", "/host/var/run/netns")
+        .containsEntry("readOnly", true);
   }
 
   @Test

@@ -90,6 +90,28 @@ class ExtenderTest {
   }
 
   @Test
+  void pollsOnlyTheNodesTheAgentRunsOn() {
+    assertThat(Chart.Node.env(container(Chart.render())))
+        .as("the agent on every node")
+        .doesNotContainKey("K8S_RDMA_EXTENDER_AGENT_NODE_SELECTOR");
+    Map<String, Object> fromAgent =
+        container(
+            Chart.render(Map.of("agent.nodeSelector.zone", "a", "agent.nodeSelector.rdma", "cx7")));
+    assertThat(at(Chart.Node.env(fromAgent).get("K8S_RDMA_EXTENDER_AGENT_NODE_SELECTOR"), "value"))
+        .isEqualTo("rdma=cx7,zone=a");
+    Map<String, Object> own =
+        container(
+            Chart.render(
+                Map.of(
+                    "agent.nodeSelector.rdma",
+                    "cx7",
+                    "extender.agentNodeSelector",
+                    "nic in (cx7)")));
+    assertThat(at(Chart.Node.env(own).get("K8S_RDMA_EXTENDER_AGENT_NODE_SELECTOR"), "value"))
+        .isEqualTo("nic in (cx7)");
+  }
+
+  @Test
   void runsAsNonRootWithAReadOnlyRootAndNoCapabilities() {
     Chart.Manifests manifests = Chart.render();
     Map<String, Object> pod =

@@ -5,8 +5,8 @@ import java.util.Set;
 
 /**
  * Decides a VF's state from what the host shows, per the evidence table of {@code sysfs-facts.md}
- * section 4. The first rule that applies wins; the order puts "cannot be used at all" before "used
- * by a pod" before "usable later".
+ * section 4. The first rule that applies wins; the order puts "held by a pod per sriov-cni" before
+ * "cannot be used at all" before "used by a pod" (as sysfs shows it) before "usable later".
  *
  * @param driver the bound driver, null when unbound
  * @param netDirPresent whether {@code <vf>/net/} exists
@@ -31,14 +31,15 @@ public record VfEvidence(
 
   /** The state and, unless free, the reason for a human. */
   public Verdict verdict() {
+    if (cniNetns != null) {
+      // Whatever the driver: a DPDK pod's VF is bound to vfio-pci, and its floor is real traffic.
+      return new Verdict(VfState.IN_USE, "allocated by sriov-cni to netns " + cniNetns);
+    }
     if (driver == null) {
       return new Verdict(VfState.UNAVAILABLE, "no driver bound");
     }
     if (USERSPACE_DRIVERS.contains(driver)) {
       return new Verdict(VfState.UNAVAILABLE, "bound to " + driver + " (userspace/DPDK)");
-    }
-    if (cniNetns != null) {
-      return new Verdict(VfState.IN_USE, "allocated by sriov-cni to netns " + cniNetns);
     }
     if (unreadable != null) {
       // The rules below would read an unreadable net/ as an empty one, i.e. a moved netdev.

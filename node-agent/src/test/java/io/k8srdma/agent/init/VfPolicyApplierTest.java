@@ -96,6 +96,28 @@ class VfPolicyApplierTest {
   }
 
   @Test
+  void aVfThatSriovCniGaveToADpdkPodStopsTheChangeToo() throws IOException {
+    // A DPDK pod's VF is bound to vfio-pci, its netdev gone: only sriov-cni's record tells.
+    Path vf = root.resolve("sys/bus/pci/devices/0000:1a:00.2");
+    deleteTree(vf.resolve("net"));
+    Files.delete(vf.resolve("driver"));
+    Files.createSymbolicLink(
+        vf.resolve("driver"),
+        Files.createDirectories(root.resolve("sys/bus/pci/drivers/vfio-pci")));
+    host.cniAllocation("0000:1a:00.2", "/var/run/netns/cni-dpdk");
+
+    InitReport report = apply(byName("ibp26s0", "8"));
+
+    assertThat(report.failures())
+        .singleElement()
+        .asString()
+        .contains(
+            "refusing to change 4 -> 8 VFs: 1 in use by pods (0000:1a:00.2: allocated by"
+                + " sriov-cni to netns /var/run/netns/cni-dpdk)");
+    assertThat(kernel.writes()).isEmpty();
+  }
+
+  @Test
   void aFailedSecondWriteWritesThePreviousCountBackAndSaysSo() {
     kernel.failsToEnable(16, "Cannot allocate memory");
 

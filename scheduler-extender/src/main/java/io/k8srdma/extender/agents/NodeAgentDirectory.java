@@ -22,15 +22,26 @@ public final class NodeAgentDirectory implements AgentDirectory, AutoCloseable {
   private final SharedIndexInformer<Node> informer;
   private final int agentPort;
 
+  /** The agents of every Node. */
   public NodeAgentDirectory(KubernetesClient client, int agentPort) {
+    this(client, agentPort, "");
+  }
+
+  /**
+   * The agents of the Nodes that {@code labelSelector} selects (Kubernetes syntax; blank: every
+   * Node): nodes without an agent would only be polled in vain, each costing a timeout per round
+   * where a firewall drops the requests.
+   */
+  public NodeAgentDirectory(KubernetesClient client, int agentPort, String labelSelector) {
     this.agentPort = agentPort;
-    this.informer = start(client);
+    this.informer = start(client, labelSelector);
   }
 
   /** Starts the informer in the background; see {@link #synced()}. */
-  private static SharedIndexInformer<Node> start(KubernetesClient client) {
-    return BackgroundStart.start(
-        TrimmingStore.informer(client.nodes(), NodeEssentials::trim), "node");
+  private static SharedIndexInformer<Node> start(KubernetesClient client, String labelSelector) {
+    var nodes =
+        labelSelector.isBlank() ? client.nodes() : client.nodes().withLabelSelector(labelSelector);
+    return BackgroundStart.start(TrimmingStore.informer(nodes, NodeEssentials::trim), "node");
   }
 
   @Override

@@ -62,7 +62,11 @@ public class ExtenderConfiguration {
     }
     Optional<KubernetesClient> client = k8s.client();
     if (client.isPresent()) {
-      NodeAgentDirectory nodes = new NodeAgentDirectory(client.get(), props.agentPort());
+      NodeAgentDirectory nodes =
+          new NodeAgentDirectory(client.get(), props.agentPort(), props.agentNodeSelector());
+      if (!props.agentNodeSelector().isBlank()) {
+        log.info("agents on the Nodes matching {}", props.agentNodeSelector());
+      }
       watchingGauge(registry, "nodes", nodes, NodeAgentDirectory::watching);
       return nodes;
     }

@@ -21,6 +21,9 @@ import org.springframework.validation.annotation.Validated;
  * The extender's settings, under {@code k8s-rdma.extender}.
  *
  * @param agentPort the agents' port, used with each Node's InternalIP
+ * @param agentNodeSelector a label selector for the Nodes that run an agent (Kubernetes syntax,
+ *     e.g. {@code feature.node.kubernetes.io/rdma.capable=true}); empty: every Node. Nodes outside
+ *     it are neither polled nor counted, and fail filter for RDMA pods as nodes without an agent
  * @param staticAgents node name to agent base URL (e.g. {@code http://10.0.0.7:8089}); when set,
  *     Node objects are not used to find agents. Strings, not URIs, because Spring Boot keeps a
  *     dotted map key whole only for {@code java.lang} values: with URI values a node named {@code
@@ -39,6 +42,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("k8s-rdma.extender")
 public record ExtenderProperties(
     @DefaultValue("8089") @Min(1) @Max(65535) int agentPort,
+    @DefaultValue("") @NotNull String agentNodeSelector,
     @DefaultValue Map<String, String> staticAgents,
     @DefaultValue @Valid @NotNull Poll poll,
     @DefaultValue("30s") @NotNull Duration staleness,
@@ -203,13 +207,18 @@ public record ExtenderProperties(
     if (d == null || poll == null || poll.interval() == null) {
       return;
     }
-    Duration gap = poll.longestGap();
+    if (poll.timeout() == null) {
+      return;
+    }
+    // A node is confirmed once a round, and its answer may take up to a timeout.
+    Duration gap = poll.longestGap().plus(poll.timeout());
     if (d.compareTo(gap) <= 0) {
       throw new IllegalArgumentException(
           key
               + " ("
               + seconds(d)
-              + ") must be longer than k8s-rdma.extender.poll.interval plus its jitter ("
+              + ") must be longer than k8s-rdma.extender.poll.interval plus its jitter plus"
+              + " k8s-rdma.extender.poll.timeout ("
               + seconds(gap)
               + "): "
               + otherwise);

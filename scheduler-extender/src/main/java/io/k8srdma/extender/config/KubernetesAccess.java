@@ -43,14 +43,12 @@ public final class KubernetesAccess implements AutoCloseable {
     if (!wanted) {
       return new KubernetesAccess(null, null);
     }
-    Config config =
-        settings.masterUrl() == null
-            ? Config.autoConfigure(null)
-            : new ConfigBuilder(Config.empty())
-                .withMasterUrl(settings.masterUrl().toString())
-                .withTrustCerts(true)
-                .withNamespace("default")
-                .build();
+    Config config = Config.autoConfigure(null);
+    if (settings.masterUrl() != null) {
+      // Only the address changes: the credentials and CA of the service account or kubeconfig
+      // still apply, and certificates are still verified.
+      config = new ConfigBuilder(config).withMasterUrl(settings.masterUrl().toString()).build();
+    }
     Vertx vertx = SingleLoopVertx.create();
     KubernetesClient client =
         new KubernetesClientBuilder()

@@ -75,6 +75,25 @@ class NodeAgentDirectoryTest {
   }
 
   @Test
+  void aLabelSelectorKeepsNodesWithoutAnAgentOut() {
+    Node gpu = node("gpu-1", address("InternalIP", "10.0.0.1"));
+    gpu.getMetadata().setLabels(Map.of("k8s-rdma.io/agent", "true"));
+    create(gpu);
+    create(node("cpu-1", address("InternalIP", "10.0.0.2")));
+
+    try (NodeAgentDirectory directory =
+        new NodeAgentDirectory(client, 8089, "k8s-rdma.io/agent=true")) {
+      Await.until("the labelled node listed", WAIT, () -> directory.agents().containsKey("gpu-1"));
+      Node gpu2 = node("gpu-2", address("InternalIP", "10.0.0.3"));
+      gpu2.getMetadata().setLabels(Map.of("k8s-rdma.io/agent", "true"));
+      create(gpu2);
+      Await.until("a labelled node added", WAIT, () -> directory.agents().containsKey("gpu-2"));
+
+      assertThat(directory.agents()).containsOnlyKeys("gpu-1", "gpu-2");
+    }
+  }
+
+  @Test
   void listsNodesInPages() throws InterruptedException {
     create(node("paged", address("InternalIP", "10.0.0.9")));
     for (int i = server.getRequestCount(); i > 0 && next() != null; i--) {

@@ -106,8 +106,8 @@ class ExtenderPropertiesTest {
           """
           staleness              | 0s          | k8s-rdma.extender.staleness must be positive
           in-flight-timeout      | -1s         | k8s-rdma.extender.in-flight-timeout must be positive
-          staleness              | 5500ms      | k8s-rdma.extender.staleness (5.5s) must be longer than k8s-rdma.extender.poll.interval plus its jitter (6s): every node would turn stale
-          poll.interval          | 1m          | k8s-rdma.extender.staleness (30s) must be longer than k8s-rdma.extender.poll.interval plus its jitter (72s)
+          staleness              | 7500ms      | k8s-rdma.extender.staleness (7.5s) must be longer than k8s-rdma.extender.poll.interval plus its jitter plus k8s-rdma.extender.poll.timeout (8s): every node would turn stale
+          poll.interval          | 1m          | k8s-rdma.extender.staleness (30s) must be longer than k8s-rdma.extender.poll.interval plus its jitter plus k8s-rdma.extender.poll.timeout (74s)
           poll.interval          | 0ms         | k8s-rdma.extender.poll.interval must be positive
           poll.timeout           | -5s         | k8s-rdma.extender.poll.timeout must be positive
           placement.policy       | random      | k8s-rdma.extender.placement.policy must be binpack or spread

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -14,14 +15,17 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.k8srdma.model.PodEssentials;
 import io.k8srdma.model.request.PodRequestCodec;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The extender's Kubernetes client, against fabric8's mock API server in CRUD mode. */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class KubernetesAccessTest {
 
   KubernetesMockServer server;
@@ -59,6 +63,45 @@ class KubernetesAccessTest {
     try (KubernetesAccess access =
         KubernetesAccess.from(new ExtenderProperties.Kubernetes("false", null), Map.of())) {
       assertThat(access.client()).isEmpty();
+    }
+  }
+
+  @Test
+  void aMasterUrlChangesOnlyTheAddressNotTheCredentialsOrTheTlsChecks(@TempDir Path home)
+      throws Exception {
+    Path kubeconfig = home.resolve("config");
+    Files.writeString(
+        kubeconfig,
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: c
+          cluster: {server: "https://elsewhere.example:6443"}
+        users:
+        - name: u
+          user: {token: kubeconfig-token}
+        contexts:
+        - name: x
+          context: {cluster: c, user: u}
+        current-context: x
+        """);
+    String before = System.getProperty(Config.KUBERNETES_KUBECONFIG_FILE);
+    System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, kubeconfig.toString());
+    try (KubernetesAccess access =
+        KubernetesAccess.from(
+            new ExtenderProperties.Kubernetes("true", URI.create("https://api.example:6443")),
+            Map.of())) {
+      Config config = access.client().orElseThrow().getConfiguration();
+      assertThat(config.getMasterUrl()).startsWith("https://api.example:6443");
+      assertThat(config.getAutoOAuthToken()).isEqualTo("kubeconfig-token");
+      assertThat(config.isTrustCerts()).isFalse();
+    } finally {
+      if (before == null) {
+        System.clearProperty(Config.KUBERNETES_KUBECONFIG_FILE);
+      } else {
+        System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, before);
+      }
     }
   }
 

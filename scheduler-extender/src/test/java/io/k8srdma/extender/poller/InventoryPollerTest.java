@@ -28,6 +28,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
@@ -328,6 +329,40 @@ class InventoryPollerTest {
     // Six requests two at a time take at least three delays.
     assertThat(took).isGreaterThanOrEqualTo(delay.multipliedBy(3));
     assertThat(cache.all()).hasSize(6).allSatisfy(s -> assertThat(s.inventory()).isNotNull());
+  }
+
+  @Test
+  void agentsThatFailedLastTimeAreNotWaitedForAndTakeAtMostHalfTheConcurrency() throws IOException {
+    WireMockServer healthy = agent("n1");
+    healthy.stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
+    // Ports that take connections and never answer, as behind a firewall that drops the replies.
+    List<ServerSocket> silent = new ArrayList<>();
+    try {
+      for (int i = 1; i <= 4; i++) {
+        ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        silent.add(socket);
+        agents.put("silent-" + i, URI.create("http://127.0.0.1:" + socket.getLocalPort()));
+      }
+      InventoryPoller poller = poller(4, Duration.ofSeconds(3));
+      poller.pollRound();
+      assertThat(state("silent-1").lastError())
+          .as("the first round waits for all")
+          .isEqualTo("timed out");
+
+      clock.advance(Duration.ofSeconds(5));
+      poller.pollRound();
+
+      // Back as soon as n1 answered, two of the four silent agents (half of 4) still being polled.
+      assertThat(state("n1").confirmedAt()).isEqualTo(clock.instant());
+      assertThat(poller.pollsInFlight()).isEqualTo(2);
+      poller.pollRound();
+      assertThat(poller.pollsInFlight()).as("no more failing agents at once").isEqualTo(2);
+      healthy.verify(3, getRequestedFor(urlEqualTo("/vfs")));
+    } finally {
+      for (ServerSocket socket : silent) {
+        socket.close();
+      }
+    }
   }
 
   @Test
