@@ -21,14 +21,17 @@ import java.util.Set;
  *       capacity, VF count, remaining bandwidth and free VFs, both used or both unused) are tried
  *       once: the other choice leads to a mirror-image subtree;
  *   <li>states (position, remaining bandwidth and free VFs of every PF) proven to have no
- *       completion are remembered and not searched again.
+ *       completion are remembered and not searched again;
+ *   <li>at each state, admissible bounds (see {@link #mayComplete}) on VF counts, bandwidth and the
+ *       sums the remaining floors can make cut off branches that cannot complete: bin packing with
+ *       little slack and hopeless nodes are settled in a fraction of the steps.
  * </ul>
  *
- * Candidates are tried in the policy's preferred order (best fit for BINPACK, worst fit for SPREAD,
- * the NUMA node already in use first), so the first complete mapping is the greedy one and later
- * ones only replace it when they score higher. After {@code searchBudget} steps the best mapping so
- * far is kept; without any mapping the search goes on up to {@link #HARD_LIMIT_FACTOR} times the
- * budget before it gives up.
+ * Candidates are tried in the policy's preferred order (the NUMA node already in use first, then
+ * where the objective's leftover grows least for BINPACK or most for SPREAD), so the first complete
+ * mapping is the objective's greedy one and later ones only replace it when they score higher.
+ * After {@code searchBudget} steps the best mapping so far is kept; without any mapping the search
+ * goes on up to {@link #HARD_LIMIT_FACTOR} times the budget before it gives up.
  */
 final class Search {
 
@@ -58,6 +61,34 @@ final class Search {
 
   /** Any PF pin breaks the symmetry between PFs (a pin names one of them). */
   private final boolean symmetry;
+
+  /** Each position's floor; non-increasing, as positions are in largest-floor-first order. */
+  private final long[] floor;
+
+  /** {@code restFloor[k]}: the sum of the floors from position {@code k} on (saturated). */
+  private final long[] restFloor;
+
+  /** For each position, one past the last position of its run of identical interfaces. */
+  private final int[] runEnd;
+
+  /** {@code usefulFrom[k][p]}: some position from {@code k} on may use PF {@code p}. */
+  private final boolean[][] usefulFrom;
+
+  /** The request's total floor is 0: the objective then counts VFs instead of bandwidth. */
+  private final boolean byVfs;
+
+  /** Subset sums are tracked up to this many units (64 words: 4096 bits per position). */
+  private static final int SUM_BITS = 4096;
+
+  /** The greatest common divisor of the positive floors, in Mb/s; 0 when there are none. */
+  private final long unit;
+
+  /**
+   * {@code sums[k]}, bit {@code s}: some subset of the floors from position {@code k} on adds up to
+   * {@code s x unit}. Built on first use (most searches end before needing it); null when not yet
+   * built or when a floor is too fine-grained for it to help.
+   */
+  private long[][] sums;
 
   private final long[] left;
   private final int[] freeVfs;
@@ -122,6 +153,25 @@ final class Search {
     }
     this.symmetry = !request.pinned;
     this.staticClass = staticClass;
+    this.floor = new long[n];
+    this.restFloor = new long[n + 1];
+    this.runEnd = new int[n];
+    this.usefulFrom = new boolean[n + 1][pfs.length];
+    for (int k = n - 1; k >= 0; k--) {
+      floor[k] = req[k].minTxRateMbps();
+      restFloor[k] = saturatedAdd(restFloor[k + 1], floor[k]);
+      runEnd[k] = k + 1 < n && sameAsPrevious[k + 1] ? runEnd[k + 1] : k + 1;
+      System.arraycopy(usefulFrom[k + 1], 0, usefulFrom[k], 0, pfs.length);
+      for (int p : eligible[k]) {
+        usefulFrom[k][p] = true;
+      }
+    }
+    this.byVfs = restFloor[0] == 0;
+    long g = 0;
+    for (long f : floor) {
+      g = gcd(g, f);
+    }
+    this.unit = g;
     this.left = new long[pfs.length];
     this.freeVfs = new int[pfs.length];
     for (PfState p : pfs) {
@@ -204,6 +254,9 @@ final class Search {
     }
     // The last interface is cheaper to try than to look up, and most states are that deep.
     boolean memo = k < n - 1;
+    if (memo && !mayComplete(k, from)) {
+      return false;
+    }
     if (memo && dead != null && dead.contains(key(k, from))) {
       return false;
     }
@@ -230,6 +283,178 @@ final class Search {
       dead.add(key(k, from));
     }
     return found;
+  }
+
+  /**
+   * False when the interfaces from position {@code k} on provably cannot all be placed in the
+   * current state. Every test is a relaxation of the placement rules, so it never cuts off a
+   * completion (it is admissible); it only spares the search subtrees without one. Only the PFs
+   * with a free VF that some of these interfaces may use count, and a PF's room is its remaining
+   * bandwidth when its capacity is known (0 otherwise: it takes zero floors only).
+   *
+   * <ul>
+   *   <li>Count: a PF takes at most as many of them as it has free VFs, and at most as many as the
+   *       smallest of their floors that fit its room together.
+   *   <li>Bandwidth: a PF absorbs at most its room, and at most the sum of the largest floors that
+   *       each fit its room, one per free VF; together that must cover their floors. This is what
+   *       cuts bin packing short: room too small for any floor still needed is lost, so a branch
+   *       that wastes more than the slack fails at once instead of after trying every order.
+   *   <li>Runs of identical interfaces: a run needs as many slots as it has interfaces on the PFs
+   *       its constraints allow (from the PF the previous one took, as the search places a run in
+   *       non-decreasing PF order), counting a PF's slots as min(free VFs, room / floor).
+   * </ul>
+   */
+  private boolean mayComplete(int k, int from) {
+    int rest = n - k;
+    long bandwidth = 0;
+    int slots = 0;
+    boolean[] useful = usefulFrom[k];
+    for (int p = 0; p < pfs.length; p++) {
+      int free = freeVfs[p];
+      if (free == 0 || !useful[p]) {
+        continue;
+      }
+      long room = room(p);
+      int most = Math.min(free, rest);
+      slots += mostThatFit(most, room);
+      if (room > 0) {
+        int j = firstFitting(k, room);
+        int end = Math.min(n, j + most);
+        long largest =
+            restFloor[j] == Long.MAX_VALUE ? Long.MAX_VALUE : restFloor[j] - restFloor[end];
+        bandwidth = saturatedAdd(bandwidth, Math.min(reachable(k, room), largest));
+      }
+    }
+    return slots >= rest && bandwidth >= restFloor[k] && runsFit(k, from);
+  }
+
+  /**
+   * The largest sum of floors from position {@code k} on that is at most {@code room}: the most a
+   * PF with that room can take of them, whatever the VF counts. Room that no combination fills is
+   * lost, which is what decides tight packings. Just {@code room} when the floors' common divisor
+   * is too small for the room to be tracked in {@link #SUM_BITS} units.
+   */
+  private long reachable(int k, long room) {
+    if (unit == 0 || room / unit >= SUM_BITS) {
+      return room;
+    }
+    if (sums == null) {
+      sums = subsetSums();
+    }
+    long[] bits = sums[k];
+    int r = (int) (room / unit);
+    int w = r >>> 6;
+    long word = bits[w] & (-1L >>> (63 - (r & 63)));
+    while (word == 0) {
+      word = bits[--w]; // bit 0 (the empty sum) is always set
+    }
+    return ((long) (w << 6) + 63 - Long.numberOfLeadingZeros(word)) * unit;
+  }
+
+  /**
+   * {@link #sums}: each position's bits are the next position's, plus those shifted by its floor.
+   */
+  private long[][] subsetSums() {
+    int words = SUM_BITS / 64;
+    long[][] out = new long[n + 1][words];
+    out[n][0] = 1;
+    for (int k = n - 1; k >= 0; k--) {
+      long[] src = out[k + 1];
+      long[] dst = out[k];
+      long shift = floor[k] / unit;
+      int ws = (int) Math.min(words, shift >>> 6);
+      int bs = (int) (shift & 63);
+      for (int i = 0; i < words; i++) {
+        long moved = 0;
+        int from = i - ws;
+        if (shift < SUM_BITS && from >= 0) {
+          moved = src[from] << bs;
+          if (bs != 0 && from > 0) {
+            moved |= src[from - 1] >>> (64 - bs);
+          }
+        }
+        dst[i] = src[i] | moved;
+      }
+    }
+    return out;
+  }
+
+  private static long gcd(long a, long b) {
+    while (b != 0) {
+      long t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
+  }
+
+  /** The bandwidth PF {@code p} can still take: 0 when its capacity is unknown or exceeded. */
+  private long room(int p) {
+    return pfs[p].capacityKnown ? Math.max(0, left[p]) : 0;
+  }
+
+  /**
+   * How many of the remaining interfaces, at most {@code most}, fit in {@code room} together: the
+   * smallest floors are the last positions, so the {@code t} smallest sum to {@code restFloor[n -
+   * t]}, which grows with {@code t}.
+   */
+  private int mostThatFit(int most, long room) {
+    int lo = 0;
+    int hi = most;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (restFloor[n - mid] <= room) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  /** The first position from {@code k} on whose floor fits in {@code room}; n when none does. */
+  private int firstFitting(int k, long room) {
+    int lo = k;
+    int hi = n;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (floor[mid] <= room) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
+  }
+
+  /** The run bound of {@link #mayComplete}, for each run of identical interfaces from k on. */
+  private boolean runsFit(int k, int from) {
+    for (int j = k; j < n; j = runEnd[j]) {
+      int size = runEnd[j] - j;
+      int lowest = j == k && sameAsPrevious[k] ? from : 0;
+      long f = floor[j];
+      int slots = 0;
+      for (int p : eligible[j]) {
+        if (p < lowest || freeVfs[p] == 0) {
+          continue;
+        }
+        long fit = f == 0 ? size : room(p) / f;
+        slots += (int) Math.min(freeVfs[p], fit);
+        if (slots >= size) {
+          break;
+        }
+      }
+      if (slots < size) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** a + b for non-negative values, Long.MAX_VALUE when that overflows. */
+  static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum;
   }
 
   private Key key(int k, int from) {
@@ -260,13 +485,11 @@ final class Search {
    * candidate slots from {@code base}, and returns how many there are.
    */
   private int candidates(int k, int from, int base) {
-    long floor = req[k].minTxRateMbps();
+    long f = floor[k];
     int[] list = candidateSlots;
     int end = base;
     for (int p : eligible[k]) {
-      if ((!sameAsPrevious[k] || p >= from)
-          && freeVfs[p] > 0
-          && pfs[p].bandwidthFits(floor, left[p])) {
+      if ((!sameAsPrevious[k] || p >= from) && freeVfs[p] > 0 && pfs[p].bandwidthFits(f, left[p])) {
         list[end++] = p;
       }
     }
@@ -275,7 +498,7 @@ final class Search {
     for (int i = base + 1; i < end; i++) {
       int p = list[i];
       int j = i - 1;
-      while (j >= base && prefer(p, list[j], numa) < 0) {
+      while (j >= base && prefer(p, list[j], numa, f) < 0) {
         list[j + 1] = list[j];
         j--;
       }
@@ -285,26 +508,44 @@ final class Search {
   }
 
   /**
-   * Negative when PF {@code a} should be tried before {@code b}: the NUMA node in use first (when
-   * alignment counts), then known capacity, then best fit (BINPACK) or worst fit (SPREAD), then
-   * index.
+   * Negative when PF {@code a} should be tried before {@code b} for an interface of {@code f} Mb/s:
+   * the NUMA node in use first (when alignment counts), then the PF where the objective's leftover
+   * grows least (BINPACK) or most (SPREAD), then the one with less (BINPACK) or more (SPREAD)
+   * bandwidth left, then index. So each step's first candidate is the one that is best for the
+   * objective on its own, and the first complete mapping is the objective's greedy choice.
    */
-  private int prefer(int a, int b, int numa) {
+  private int prefer(int a, int b, int numa, long f) {
     if (options.numaBonus() && numa != NO_NUMA) {
       int c = Boolean.compare(pfs[a].numaNode != numa, pfs[b].numaNode != numa);
       if (c != 0) {
         return c;
       }
     }
-    int c = Boolean.compare(!pfs[a].capacityKnown, !pfs[b].capacityKnown);
-    if (c != 0) {
-      return c;
+    boolean spread = options.policy() == ScoringPolicy.SPREAD;
+    int c = Long.compare(growth(a, f), growth(b, f));
+    if (c == 0) {
+      c = Long.compare(left[a], left[b]);
     }
-    c = Long.compare(left[a], left[b]);
     if (c != 0) {
-      return options.policy() == ScoringPolicy.SPREAD ? -c : c;
+      return spread ? -c : c;
     }
     return Integer.compare(a, b);
+  }
+
+  /**
+   * How much the leftover that {@link Objective} measures grows when an interface of {@code f} Mb/s
+   * goes to PF {@code p}: an unused PF adds what it has left after taking it, a used one loses
+   * {@code f}. In VFs instead when the request has no floor at all, as the objective then is.
+   */
+  private long growth(int p, long f) {
+    if (byVfs) {
+      return used[p] > 0 ? -1 : freeVfs[p] - 1;
+    }
+    if (!pfs[p].capacityKnown) {
+      return 0;
+    }
+    long before = used[p] > 0 ? Math.max(0, left[p]) : 0;
+    return Math.max(0, left[p] - f) - before;
   }
 
   private int usedNumaNode() {

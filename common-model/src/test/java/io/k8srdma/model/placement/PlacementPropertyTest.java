@@ -98,6 +98,31 @@ class PlacementPropertyTest {
     }
   }
 
+  static LongStream seedsPacking() {
+    return LongStream.range(2000, 2300);
+  }
+
+  /**
+   * Requests of up to 16 interfaces whose floors partition the PFs' capacities (a fit exists by
+   * construction) are always fitted, under either policy, with or without the NUMA bonus.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seedsPacking")
+  void findsAFitOnEveryExactPacking(long seed) {
+    Random rnd = new Random(seed);
+    int pfCount = 1 + rnd.nextInt(12);
+    int interfaces = 1 + rnd.nextInt(16);
+    long[] menu = rnd.nextBoolean() ? ExactPackingTest.MENU : null;
+    ExactPackingTest.Packing p = ExactPackingTest.packing(pfCount, interfaces, seed, menu);
+    PlacementOptions options =
+        PlacementOptions.defaults()
+            .withPolicy(pick(rnd, ScoringPolicy.values()))
+            .withNumaBonus(rnd.nextBoolean());
+    FitResult result = Placement.fit(p.node(), Commitments.none(), p.request(), options);
+    assertThat(result.fits()).as("%s", result).isTrue();
+    assertSafe(p.node(), Commitments.none(), p.request(), options, (FitResult.Fit) result);
+  }
+
   // --- generators -----------------------------------------------------------------------------
 
   static Scenario small(long seed) {
