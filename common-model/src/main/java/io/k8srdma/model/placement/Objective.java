@@ -1,22 +1,29 @@
 package io.k8srdma.model.placement;
 
 /**
- * How good a complete mapping is: NUMA alignment, then the policy's fill ratio.
+ * How good a complete mapping is: NUMA alignment, then the leftover on the used PFs.
+ *
+ * <p>The leftover is the bandwidth (Mb/s, absolute) that the PFs the mapping uses have left after
+ * it, summed over them; PFs the mapping does not use do not count. BINPACK wants it small, SPREAD
+ * large. To land in 0..1 it is related to the pod's own total floor {@code F}: {@code raw = F / (F
+ * + leftover)} for BINPACK (1 when the pod exactly fills what its PFs had left), {@code leftover /
+ * (F + leftover)} for SPREAD. {@code F} is the same for every mapping of the pod and on every node,
+ * so both within a node and across nodes of any size a higher raw value means exactly less
+ * (BINPACK) or more (SPREAD) absolute leftover; a fixed scale or one relative to each node's PF
+ * sizes would not (a 40G leftover on a 400G PF would then beat a 20G one on a 100G PF).
+ *
+ * <p>A pod with no floor at all ({@code F = 0}) commits no bandwidth, so the same is done in VFs:
+ * the pod's VFs against the free VFs left on the PFs it uses.
  *
  * @param aligned all interfaces on PFs reporting the same NUMA node
- * @param raw in 0..1: for BINPACK the share of the used PFs' capacity committed after placement,
- *     for SPREAD the share left
+ * @param raw in 0..1, higher is better for the policy (see above)
  * @param numaBonus whether alignment counts
  */
 record Objective(boolean aligned, double raw, boolean numaBonus) {
 
   private static final double EPSILON = 1e-12;
 
-  /**
-   * Evaluates the state after placement. The fill ratio is capacity-weighted over the used PFs with
-   * a known capacity; when none has one, it falls back to the share of their VFs taken, so that
-   * zero-floor requests on such PFs are still packed or spread.
-   */
+  /** Evaluates the state after placement (see the class comment). */
   static Objective of(
       PfState[] pfs, long[] left, int[] freeVfs, int[] used, PlacementOptions options) {
     return new Objective(
@@ -40,27 +47,36 @@ record Objective(boolean aligned, double raw, boolean numaBonus) {
     return true;
   }
 
-  /** The policy's fill ratio in 0..1 (see {@link #of}). */
+  /**
+   * The policy's measure in 0..1 (see the class comment). {@code left} is each PF's bandwidth left
+   * after placement, so what the pod takes on a used PF with a known capacity is {@code available -
+   * left}. Sums saturate at {@code Long.MAX_VALUE} rather than wrap.
+   */
   static double raw(
       PfState[] pfs, long[] left, int[] freeVfs, int[] used, PlacementOptions options) {
     // Runs for every complete mapping the search finds: fields cached on PfState, no boxing.
-    long capacity = 0;
     long taken = 0;
-    long vfs = 0;
+    long leftover = 0;
     long vfsTaken = 0;
+    long vfsLeft = 0;
     for (PfState p : pfs) {
-      if (used[p.index] == 0) {
+      int i = p.index;
+      if (used[i] == 0) {
         continue;
       }
-      if (p.capacityKnown && p.effectiveCapacity > 0) {
-        capacity += p.effectiveCapacity;
-        taken += p.effectiveCapacity - Math.max(0, left[p.index]);
+      if (p.capacityKnown) {
+        long after = Math.max(0, left[i]);
+        taken = Search.saturatedAdd(taken, Math.max(0, Math.max(0, p.available) - after));
+        leftover = Search.saturatedAdd(leftover, after);
       }
-      vfs += p.vfTotal;
-      vfsTaken += p.vfTotal - freeVfs[p.index];
+      vfsTaken += used[i];
+      vfsLeft += freeVfs[i];
     }
-    double fill = capacity > 0 ? (double) taken / capacity : vfs > 0 ? (double) vfsTaken / vfs : 0;
-    double raw = options.policy() == ScoringPolicy.SPREAD ? 1 - fill : fill;
+    double share =
+        taken > 0
+            ? taken / ((double) taken + leftover)
+            : vfsTaken > 0 ? vfsTaken / ((double) vfsTaken + vfsLeft) : 0;
+    double raw = options.policy() == ScoringPolicy.SPREAD ? 1 - share : share;
     return Math.max(0, Math.min(1, raw));
   }
 
@@ -77,8 +93,9 @@ record Objective(boolean aligned, double raw, boolean numaBonus) {
   }
 
   /**
-   * 0..10. With the NUMA bonus, aligned mappings score 5..10 and others 0..5, so alignment comes
-   * first across nodes as it does within one; without it, the fill ratio alone spans 0..10.
+   * 0..10 (kube-scheduler's MaxExtenderPriority). With the NUMA bonus, aligned mappings score 5 +
+   * round(5 x raw) and others round(5 x raw), so alignment comes first across nodes as it does
+   * within one; without it, round(10 x raw).
    */
   int score() {
     if (numaBonus) {

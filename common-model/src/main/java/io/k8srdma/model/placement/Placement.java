@@ -30,12 +30,16 @@ import java.util.Optional;
  * <h2>Choice and score</h2>
  *
  * Among all mappings that fit, the one chosen is, with the NUMA bonus on, one with every interface
- * on a single NUMA node if any exists, and then the one with the best fill ratio of the used PFs
- * (capacity-weighted share committed after placement): highest for {@link ScoringPolicy#BINPACK},
- * lowest for {@link ScoringPolicy#SPREAD}. PFs reporting NUMA node -1 count as one node (machines
- * without NUMA topology report -1 everywhere). The score is 0..{@value #MAX_SCORE}: aligned
- * mappings score 5 + round(5 x ratio), others round(5 x ratio); without the bonus, round(10 x
- * ratio).
+ * on a single NUMA node if any exists, and then the one whose used PFs are left with the least
+ * bandwidth in all (absolute Mb/s, summed over the PFs the mapping uses) for {@link
+ * ScoringPolicy#BINPACK}, the most for {@link ScoringPolicy#SPREAD}. PFs reporting NUMA node -1
+ * count as one node (machines without NUMA topology report -1 everywhere). With {@code F} the pod's
+ * total floor and {@code L} that leftover, the ratio is {@code F / (F + L)} for BINPACK (1 when the
+ * pod exactly fills what its PFs had left) and {@code L / (F + L)} for SPREAD; as {@code F} is the
+ * pod's, the same on every node, a higher ratio means less (more) absolute leftover across nodes of
+ * any size too. A pod without any floor is measured in VFs instead (its VFs against the free VFs
+ * left on the PFs it uses). The score is 0..{@value #MAX_SCORE}: aligned mappings score 5 + round(5
+ * x ratio), others round(5 x ratio); without the bonus, round(10 x ratio).
  *
  * <h2>Search and its bound</h2>
  *
@@ -43,9 +47,12 @@ import java.util.Optional;
  * whenever it completes within {@link PlacementOptions#searchBudget()} steps. With the default
  * budget that covers at least 2 interfaces on 32 PFs, 3 on 12 and 4 on 6 (PFs alike in state count
  * once, identical interfaces too, so real nodes allow more). Beyond it the best mapping found so
- * far is kept; the first one tried is the policy's greedy choice (best fit for BINPACK, worst fit
- * for SPREAD, the NUMA node in use first). Whether some fit exists is decided exactly unless 20
- * times the budget passes without any, which is reported as a failure that says so.
+ * far is kept; the first one tried is the policy's greedy choice (each interface, largest first,
+ * where the leftover grows least for BINPACK or most for SPREAD, the NUMA node in use first).
+ * Bounds on what the PFs can still take (VF counts, bandwidth, sums of the remaining floors) cut
+ * off branches that cannot complete, so tight packings of 16-32 interfaces and hopeless nodes are
+ * usually settled in far fewer steps. Whether some fit exists is decided exactly unless 20 times
+ * the budget passes without any, which is reported as a failure that says so.
  *
  * <p>Within a PF, interfaces get its lowest-numbered usable VFs, in request order.
  */

@@ -12,6 +12,7 @@ import static io.k8srdma.model.placement.Fixtures.vf;
 import static io.k8srdma.model.placement.Fixtures.vfPci;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.k8srdma.model.assignment.AssignedInterface;
 import io.k8srdma.model.assignment.Assignment;
@@ -375,6 +376,73 @@ class PlacementTest {
     FitResult.Fit fit = fits(fit(inv, pod(0)));
     assertThat(fit.choices().get(0).pfName()).isEqualTo("b"); // 1 of 2 taken beats 1 of 4
     assertThat(fit.score()).isEqualTo(5 + 3);
+  }
+
+  @Test
+  void binpackLeavesTheLeastBandwidthOnTheUsedPfsNotTheHighestFillRatio() {
+    // 400G PF with 60G left, 100G PF with 40G left. A 20G pod on the 100G PF leaves 20G there
+    // (and 60G for a later 50G pod); on the 400G PF it would leave 40G, though that PF's fill
+    // ratio (0.90) beats the other's (0.80).
+    NodeInventory inv = node(ib("big", 0x1a, 400_000, 8), ib("small", 0x3c, 100_000, 8));
+    Commitments ledger =
+        new Commitments(Set.of(), Map.of(pfPci(0x1a), 340_000L, pfPci(0x3c), 60_000L));
+    FitResult.Fit first = fits(Placement.fit(inv, ledger, pod(20_000), DEFAULTS));
+    assertThat(first.choices().get(0).pfName()).isEqualTo("small");
+    assertThat(first.score()).isEqualTo(5 + 3); // 20 / (20 + 20) = 0.5, rounds half up
+    Commitments after = ledger.plus(first.toAssignment("worker-7"));
+    assertThat(Placement.fit(inv, after, pod(50_000), DEFAULTS).fits()).isTrue();
+    FitResult.Fit spread =
+        fits(Placement.fit(inv, ledger, pod(20_000), DEFAULTS.withPolicy(ScoringPolicy.SPREAD)));
+    assertThat(spread.choices().get(0).pfName()).isEqualTo("big");
+  }
+
+  @Test
+  void binpackScoresAcrossNodesByAbsoluteLeftover() {
+    // Node a leaves 40G on its 400G PF, node b 20G on its 100G PF: b packs tighter.
+    FitResult.Fit a =
+        fits(
+            Placement.fit(
+                node(ib("big", 0x1a, 400_000, 8)),
+                new Commitments(Set.of(), Map.of(pfPci(0x1a), 340_000L)),
+                pod(20_000),
+                DEFAULTS));
+    FitResult.Fit b =
+        fits(
+            Placement.fit(
+                node(ib("small", 0x3c, 100_000, 8)),
+                new Commitments(Set.of(), Map.of(pfPci(0x3c), 60_000L)),
+                pod(20_000),
+                DEFAULTS));
+    assertThat(b.score()).isGreaterThan(a.score());
+    assertThat(a.score()).isEqualTo(5 + 2); // 20 / (20 + 40) = 0.33
+    assertThat(b.score()).isEqualTo(5 + 3); // 20 / (20 + 20) = 0.5
+  }
+
+  @Test
+  void binpackCountsTheLeftoverOfEveryPfItOpens() {
+    // ib1 has 35G left, ib0 100G. Best fit per interface would put the 30G on ib1 (5G left) and
+    // then open ib0 for the 20G (80G left): 85G left on the used PFs. Both on ib0 leave 50G.
+    NodeInventory inv = node(ib("ib0", 0x1a, 100_000, 4), ib("ib1", 0x1b, 100_000, 4));
+    Commitments ledger = new Commitments(Set.of(), Map.of(pfPci(0x1b), 65_000L));
+    FitResult.Fit fit = fits(Placement.fit(inv, ledger, pod(30_000, 20_000), DEFAULTS));
+    assertThat(fit.choices()).extracting(Choice::pfName).containsOnly("ib0");
+    assertThat(fit.score()).isEqualTo(5 + 3); // 50 / (50 + 50)
+  }
+
+  @Test
+  void objectiveSumsSaturateInsteadOfWrapping() {
+    long huge = 5_000_000_000_000_000_000L; // two of them overflow a long
+    NodeInventory inv = node(ib("a", 0x1a, huge, 1), ib("b", 0x1b, huge, 1));
+    for (ScoringPolicy policy : ScoringPolicy.values()) {
+      PlacementOptions options = DEFAULTS.withPolicy(policy);
+      List<PfState> pfs = PfState.of(inv, Commitments.none(), options);
+      Search search = new Search(pfs, pod(25_000, 25_000), options);
+      search.run();
+      assertThat(search.best()).containsExactlyInAnyOrder(0, 1);
+      double raw = search.bestObjective().raw();
+      // Leftover about 1e19 against a 50G pod: nothing for BINPACK, everything for SPREAD.
+      assertThat(raw).isCloseTo(policy == ScoringPolicy.SPREAD ? 1 : 0, within(1e-9));
+    }
   }
 
   // --- scale ----------------------------------------------------------------------------------
