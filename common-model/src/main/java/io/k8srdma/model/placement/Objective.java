@@ -5,12 +5,14 @@ package io.k8srdma.model.placement;
  *
  * <p>The leftover is the bandwidth (Mb/s, absolute) that the PFs the mapping uses have left after
  * it, summed over them; PFs the mapping does not use do not count. BINPACK wants it small, SPREAD
- * large. To land in 0..1 it is related to the pod's own total floor {@code F}: {@code raw = F / (F
- * + leftover)} for BINPACK (1 when the pod exactly fills what its PFs had left), {@code leftover /
- * (F + leftover)} for SPREAD. {@code F} is the same for every mapping of the pod and on every node,
- * so both within a node and across nodes of any size a higher raw value means exactly less
- * (BINPACK) or more (SPREAD) absolute leftover; a fixed scale or one relative to each node's PF
- * sizes would not (a 40G leftover on a 400G PF would then beat a 20G one on a 100G PF).
+ * large. To land in 0..1 it is counted in doublings of the pod's own total floor {@code F}: {@code
+ * slack = min(1, log2(1 + leftover / F) / 8)}, and {@code raw = 1 - slack} for BINPACK (1 when the
+ * pod exactly fills what its PFs had left), {@code slack} for SPREAD. {@code F} is the same for
+ * every mapping of the pod and on every node, so both within a node and across nodes of any size a
+ * higher raw value means less (BINPACK) or more (SPREAD) absolute leftover; a fixed scale or one
+ * relative to each node's PF sizes would not (a 40G leftover on a 400G PF would then beat a 20G one
+ * on a 100G PF). The logarithm keeps nodes apart whose leftover is many times the pod: with the
+ * NUMA bonus a 25G pod that leaves 0, 25G, 75G, 175G, 375G, 775G, 1.5T scores 10, 9, 9, 8, 8, 7, 6.
  *
  * <p>A pod with no floor at all ({@code F = 0}) commits no bandwidth, so the same is done in VFs:
  * the pod's VFs against the free VFs left on the PFs it uses.
@@ -72,12 +74,24 @@ record Objective(boolean aligned, double raw, boolean numaBonus) {
       vfsTaken += used[i];
       vfsLeft += freeVfs[i];
     }
-    double share =
+    double slack =
         taken > 0
-            ? taken / ((double) taken + leftover)
-            : vfsTaken > 0 ? vfsTaken / ((double) vfsTaken + vfsLeft) : 0;
-    double raw = options.policy() == ScoringPolicy.SPREAD ? 1 - share : share;
-    return Math.max(0, Math.min(1, raw));
+            ? slack((double) leftover / taken)
+            : vfsTaken > 0 ? slack((double) vfsLeft / vfsTaken) : 1;
+    return options.policy() == ScoringPolicy.SPREAD ? slack : 1 - slack;
+  }
+
+  /** Leftover counted in doublings of what the pod takes: up to this many make a whole scale. */
+  private static final double DOUBLINGS = 8;
+
+  /**
+   * The leftover, {@code timesThePod} times what the pod takes, on a 0..1 scale: {@code log2(1 +
+   * timesThePod) / 8}, at most 1. Logarithmic so that scores still tell nodes apart when the
+   * leftover is many times the pod: with {@code F / (F + leftover)} every node with more than ~9
+   * times the pod left got the same score, and binpack no longer preferred the fuller node.
+   */
+  private static double slack(double timesThePod) {
+    return Math.min(1, Math.log1p(timesThePod) / Math.log(2) / DOUBLINGS);
   }
 
   /** Whether a mapping with this alignment and fill ratio is better than this one. */

@@ -34,12 +34,13 @@ import java.util.Optional;
  * bandwidth in all (absolute Mb/s, summed over the PFs the mapping uses) for {@link
  * ScoringPolicy#BINPACK}, the most for {@link ScoringPolicy#SPREAD}. PFs reporting NUMA node -1
  * count as one node (machines without NUMA topology report -1 everywhere). With {@code F} the pod's
- * total floor and {@code L} that leftover, the ratio is {@code F / (F + L)} for BINPACK (1 when the
- * pod exactly fills what its PFs had left) and {@code L / (F + L)} for SPREAD; as {@code F} is the
- * pod's, the same on every node, a higher ratio means less (more) absolute leftover across nodes of
- * any size too. A pod without any floor is measured in VFs instead (its VFs against the free VFs
- * left on the PFs it uses). The score is 0..{@value #MAX_SCORE}: aligned mappings score 5 + round(5
- * x ratio), others round(5 x ratio); without the bonus, round(10 x ratio).
+ * total floor and {@code L} that leftover, {@code slack = min(1, log2(1 + L / F) / 8)} and the
+ * ratio is {@code 1 - slack} for BINPACK (1 when the pod exactly fills what its PFs had left) and
+ * {@code slack} for SPREAD; as {@code F} is the pod's, the same on every node, a higher ratio means
+ * less (more) absolute leftover across nodes of any size too (see {@code Objective}). A pod without
+ * any floor is measured in VFs instead (the free VFs left on the PFs it uses against its own). The
+ * score is 0..{@value #MAX_SCORE}: aligned mappings score 5 + round(5 x ratio), others round(5 x
+ * ratio); without the bonus, round(10 x ratio).
  *
  * <h2>Search and its bound</h2>
  *

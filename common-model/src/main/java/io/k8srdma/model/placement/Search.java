@@ -65,14 +65,17 @@ final class Search {
   /** Each position's floor; non-increasing, as positions are in largest-floor-first order. */
   private final long[] floor;
 
+  // What the bounds of mayComplete need is built on their first use: a search that does not
+  // backtrack (most, on most nodes) never uses them, and this runs for every candidate node.
+
   /** {@code restFloor[k]}: the sum of the floors from position {@code k} on (saturated). */
-  private final long[] restFloor;
+  private long[] restFloor;
 
   /** For each position, one past the last position of its run of identical interfaces. */
-  private final int[] runEnd;
+  private int[] runEnd;
 
   /** {@code usefulFrom[k][p]}: some position from {@code k} on may use PF {@code p}. */
-  private final boolean[][] usefulFrom;
+  private boolean[][] usefulFrom;
 
   /** The request's total floor is 0: the objective then counts VFs instead of bandwidth. */
   private final boolean byVfs;
@@ -81,7 +84,7 @@ final class Search {
   private static final int SUM_BITS = 4096;
 
   /** The greatest common divisor of the positive floors, in Mb/s; 0 when there are none. */
-  private final long unit;
+  private long unit;
 
   /**
    * {@code sums[k]}, bit {@code s}: some subset of the floors from position {@code k} on adds up to
@@ -154,24 +157,12 @@ final class Search {
     this.symmetry = !request.pinned;
     this.staticClass = staticClass;
     this.floor = new long[n];
-    this.restFloor = new long[n + 1];
-    this.runEnd = new int[n];
-    this.usefulFrom = new boolean[n + 1][pfs.length];
-    for (int k = n - 1; k >= 0; k--) {
+    boolean anyFloor = false;
+    for (int k = 0; k < n; k++) {
       floor[k] = req[k].minTxRateMbps();
-      restFloor[k] = saturatedAdd(restFloor[k + 1], floor[k]);
-      runEnd[k] = k + 1 < n && sameAsPrevious[k + 1] ? runEnd[k + 1] : k + 1;
-      System.arraycopy(usefulFrom[k + 1], 0, usefulFrom[k], 0, pfs.length);
-      for (int p : eligible[k]) {
-        usefulFrom[k][p] = true;
-      }
+      anyFloor |= floor[k] > 0;
     }
-    this.byVfs = restFloor[0] == 0;
-    long g = 0;
-    for (long f : floor) {
-      g = gcd(g, f);
-    }
-    this.unit = g;
+    this.byVfs = !anyFloor;
     this.left = new long[pfs.length];
     this.freeVfs = new int[pfs.length];
     for (PfState p : pfs) {
@@ -254,7 +245,9 @@ final class Search {
     }
     // The last interface is cheaper to try than to look up, and most states are that deep.
     boolean memo = k < n - 1;
-    if (memo && !mayComplete(k, from)) {
+    // The bounds cost more than they save until the greedy first descent has failed, and once a
+    // mapping is found the search only looks for better ones, which the bounds rarely cut.
+    if (memo && best == null && steps > n + 1 && !mayComplete(k, from)) {
       return false;
     }
     if (memo && dead != null && dead.contains(key(k, from))) {
@@ -305,6 +298,9 @@ final class Search {
    * </ul>
    */
   private boolean mayComplete(int k, int from) {
+    if (restFloor == null) {
+      prepareBounds();
+    }
     int rest = n - k;
     long bandwidth = 0;
     int slots = 0;
@@ -377,6 +373,25 @@ final class Search {
       }
     }
     return out;
+  }
+
+  /** Builds what {@link #mayComplete} reads of the request and the node. */
+  private void prepareBounds() {
+    long[] rest = new long[n + 1];
+    runEnd = new int[n];
+    usefulFrom = new boolean[n + 1][pfs.length];
+    long g = 0;
+    for (int k = n - 1; k >= 0; k--) {
+      rest[k] = saturatedAdd(rest[k + 1], floor[k]);
+      runEnd[k] = k + 1 < n && sameAsPrevious[k + 1] ? runEnd[k + 1] : k + 1;
+      System.arraycopy(usefulFrom[k + 1], 0, usefulFrom[k], 0, pfs.length);
+      for (int p : eligible[k]) {
+        usefulFrom[k][p] = true;
+      }
+      g = gcd(g, floor[k]);
+    }
+    unit = g;
+    restFloor = rest;
   }
 
   private static long gcd(long a, long b) {

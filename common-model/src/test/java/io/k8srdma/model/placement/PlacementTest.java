@@ -321,7 +321,8 @@ class PlacementTest {
     FitResult.Fit spread =
         fits(Placement.fit(inv, ledger, pod(40_000), DEFAULTS.withPolicy(ScoringPolicy.SPREAD)));
     assertThat(spread.choices().get(0).pfName()).isEqualTo("ib0");
-    assertThat(spread.score()).isEqualTo(8); // aligned (5) + round(0.6 * 5)
+    // aligned (5) + 60G left, 1.5 times the pod: round(5 * log2(2.5) / 8) = 1
+    assertThat(spread.score()).isEqualTo(6);
     FitResult.Fit plain =
         fits(Placement.fit(inv, ledger, pod(40_000), DEFAULTS.withNumaBonus(false)));
     assertThat(plain.score()).isEqualTo(10);
@@ -332,7 +333,8 @@ class PlacementTest {
     NodeInventory inv = node(ib("ib0", 0x1a, 100_000, 4), ib("ib1", 0x1b, 100_000, 4));
     FitResult.Fit binpack = fits(fit(inv, pod(30_000, 30_000)));
     assertThat(binpack.choices()).extracting(Choice::pfName).containsOnly("ib0");
-    assertThat(binpack.score()).isEqualTo(5 + 3); // aligned + round(0.6 * 5)
+    // aligned + 40G left, 2/3 of the pod: round(5 * (1 - log2(5 / 3) / 8)) = 5
+    assertThat(binpack.score()).isEqualTo(5 + 5);
     FitResult.Fit spread =
         fits(
             Placement.fit(
@@ -341,7 +343,8 @@ class PlacementTest {
                 pod(30_000, 30_000),
                 DEFAULTS.withPolicy(ScoringPolicy.SPREAD)));
     assertThat(spread.choices()).extracting(Choice::pfName).containsExactlyInAnyOrder("ib0", "ib1");
-    assertThat(spread.score()).isEqualTo(5 + 4); // aligned + round(0.7 * 5)
+    // aligned + 140G left, 7/3 of the pod: round(5 * log2(10 / 3) / 8) = 1
+    assertThat(spread.score()).isEqualTo(5 + 1);
   }
 
   @Test
@@ -357,7 +360,8 @@ class PlacementTest {
     assertThat(aligned.choices())
         .extracting(Choice::pfName)
         .containsExactlyInAnyOrder("ib1", "ib2");
-    assertThat(aligned.score()).isEqualTo(5 + 1); // round(0.1 * 5) = 1 (rounds half up)
+    // 180G left, 9 times the pod: round(5 * (1 - log2(10) / 8)) = 3
+    assertThat(aligned.score()).isEqualTo(5 + 3);
     FitResult.Fit packed =
         fits(Placement.fit(inv, ledger, pod(10_000, 10_000), DEFAULTS.withNumaBonus(false)));
     assertThat(packed.choices()).extracting(Choice::pfName).contains("ib0");
@@ -366,7 +370,7 @@ class PlacementTest {
         node(
             pf("ib0", 0x1a, IB, 0, 100_000L, free(0x1a, 1)),
             pf("ib1", 0x3b, IB, 1, 100_000L, free(0x3b, 1)));
-    assertThat(fits(fit(split, pod(50_000, 50_000))).score()).isEqualTo(3);
+    assertThat(fits(fit(split, pod(50_000, 50_000))).score()).isEqualTo(4);
   }
 
   @Test
@@ -375,7 +379,7 @@ class PlacementTest {
         node(pf("a", 0x1a, IB, 0, null, free(0x1a, 4)), pf("b", 0x1b, IB, 0, null, free(0x1b, 2)));
     FitResult.Fit fit = fits(fit(inv, pod(0)));
     assertThat(fit.choices().get(0).pfName()).isEqualTo("b"); // 1 of 2 taken beats 1 of 4
-    assertThat(fit.score()).isEqualTo(5 + 3);
+    assertThat(fit.score()).isEqualTo(5 + 4); // 1 VF left, once the pod's: 1 - log2(2) / 8
   }
 
   @Test
@@ -388,7 +392,7 @@ class PlacementTest {
         new Commitments(Set.of(), Map.of(pfPci(0x1a), 340_000L, pfPci(0x3c), 60_000L));
     FitResult.Fit first = fits(Placement.fit(inv, ledger, pod(20_000), DEFAULTS));
     assertThat(first.choices().get(0).pfName()).isEqualTo("small");
-    assertThat(first.score()).isEqualTo(5 + 3); // 20 / (20 + 20) = 0.5, rounds half up
+    assertThat(first.score()).isEqualTo(5 + 4); // 20G left, once the pod: 1 - log2(2) / 8
     Commitments after = ledger.plus(first.toAssignment("worker-7"));
     assertThat(Placement.fit(inv, after, pod(50_000), DEFAULTS).fits()).isTrue();
     FitResult.Fit spread =
@@ -413,9 +417,25 @@ class PlacementTest {
                 new Commitments(Set.of(), Map.of(pfPci(0x3c), 60_000L)),
                 pod(20_000),
                 DEFAULTS));
-    assertThat(b.score()).isGreaterThan(a.score());
-    assertThat(a.score()).isEqualTo(5 + 2); // 20 / (20 + 40) = 0.33
-    assertThat(b.score()).isEqualTo(5 + 3); // 20 / (20 + 20) = 0.5
+    // With the NUMA bonus the fill has five steps, and both land on the same one.
+    assertThat(b.score()).isGreaterThanOrEqualTo(a.score()).isEqualTo(5 + 4);
+    PlacementOptions tenSteps = DEFAULTS.withNumaBonus(false);
+    int aScore =
+        fits(Placement.fit(
+                node(ib("big", 0x1a, 400_000, 8)),
+                new Commitments(Set.of(), Map.of(pfPci(0x1a), 340_000L)),
+                pod(20_000),
+                tenSteps))
+            .score();
+    int bScore =
+        fits(Placement.fit(
+                node(ib("small", 0x3c, 100_000, 8)),
+                new Commitments(Set.of(), Map.of(pfPci(0x3c), 60_000L)),
+                pod(20_000),
+                tenSteps))
+            .score();
+    assertThat(aScore).isEqualTo(8); // 40G left, twice the pod: round(10 * (1 - log2(3) / 8))
+    assertThat(bScore).isEqualTo(9); // 20G left, once the pod: round(10 * (1 - log2(2) / 8))
   }
 
   @Test
@@ -426,7 +446,7 @@ class PlacementTest {
     Commitments ledger = new Commitments(Set.of(), Map.of(pfPci(0x1b), 65_000L));
     FitResult.Fit fit = fits(Placement.fit(inv, ledger, pod(30_000, 20_000), DEFAULTS));
     assertThat(fit.choices()).extracting(Choice::pfName).containsOnly("ib0");
-    assertThat(fit.score()).isEqualTo(5 + 3); // 50 / (50 + 50)
+    assertThat(fit.score()).isEqualTo(5 + 4); // 50G left, once the pod: 1 - log2(2) / 8
   }
 
   @Test

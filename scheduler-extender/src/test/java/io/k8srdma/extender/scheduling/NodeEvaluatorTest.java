@@ -165,7 +165,7 @@ class NodeEvaluatorTest {
   void aReservationOnTheNodeEndsTheReuseThereOnly() {
     List<Integer> before = scores("pod-a", REQUEST);
     long runs = evaluator.placementRuns();
-    reserveInFlight("pod-b", "n1", 1, 200_000);
+    reserveInFlight("pod-b", "n1", 1, 300_000);
 
     List<Integer> after = scores("pod-a", REQUEST);
 
@@ -179,7 +179,7 @@ class NodeEvaluatorTest {
     scores("pod-a", REQUEST);
     long runs = evaluator.placementRuns();
 
-    ledger.bound("pod-b", assignment("n2", 1, 200_000));
+    ledger.bound("pod-b", assignment("n2", 1, 300_000));
     List<Integer> whileBound = scores("pod-a", REQUEST);
     ledger.released("pod-b");
     List<Integer> afterRelease = scores("pod-a", REQUEST);
@@ -190,11 +190,11 @@ class NodeEvaluatorTest {
 
   @Test
   void releasingAnInFlightReservationEndsTheReuse() {
-    reserveInFlight("pod-b", "n3", 1, 200_000);
+    reserveInFlight("pod-b", "n3", 1, 300_000);
     List<Integer> reserved = scores("pod-a", REQUEST);
     long runs = evaluator.placementRuns();
 
-    ledger.releaseInFlight("pod-b", assignment("n3", 1, 200_000));
+    ledger.releaseInFlight("pod-b", assignment("n3", 1, 300_000));
     List<Integer> released = scores("pod-a", REQUEST);
 
     assertThat(evaluator.placementRuns()).isEqualTo(runs + 1);
@@ -203,7 +203,7 @@ class NodeEvaluatorTest {
 
   @Test
   void anInFlightEntryThatExpiresEndsTheReuseAtItsExpiryOnly() {
-    reserveInFlight("pod-b", "n1", 1, 200_000);
+    reserveInFlight("pod-b", "n1", 1, 300_000);
     List<Integer> reserved = scores("pod-a", REQUEST);
     long runs = evaluator.placementRuns();
 
@@ -223,7 +223,7 @@ class NodeEvaluatorTest {
     List<Integer> before = scores("pod-a", REQUEST);
     long runs = evaluator.placementRuns();
 
-    reserveInFlight("pod-a", "n1", 1, 100_000);
+    reserveInFlight("pod-a", "n1", 1, 300_000);
     List<Integer> withOwnEntry = scores("pod-a", REQUEST);
 
     assertThat(evaluator.placementRuns()).isEqualTo(runs + 1);
@@ -287,7 +287,7 @@ class NodeEvaluatorTest {
     scores("pod-a", REQUEST);
     long prepared = evaluator.preparations();
 
-    reserveInFlight("pod-b", "n1", 1, 200_000);
+    reserveInFlight("pod-b", "n1", 1, 300_000);
     receive("n2");
     List<Integer> after = scores("pod-c", REQUEST);
 
