@@ -161,7 +161,7 @@ final class Diagnosis {
     for (int i = 0; i < pfs.size(); i++) {
       PfState p = pfs.get(i);
       if (takesBandwidth(p, request)) {
-        have += left(p);
+        have = Search.saturatedAdd(have, left(p));
       }
     }
     if (need <= have) {

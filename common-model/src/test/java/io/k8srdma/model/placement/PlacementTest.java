@@ -152,6 +152,14 @@ class PlacementTest {
   }
 
   @Test
+  void absurdCapacitiesDoNotOverflowTheBandwidthCheck() {
+    // The extender refuses such inventories (InventoryCheck); placement itself must not wrap.
+    long huge = 5_000_000_000_000_000_000L;
+    NodeInventory inv = node(ib("ib0", 0x1a, huge, 8), ib("ib1", 0x3c, huge, 8));
+    assertThat(fit(inv, pod(25_000, 25_000)).fits()).isTrue();
+  }
+
+  @Test
   void unknownCapacityTakesOnlyZeroFloors() {
     NodeInventory inv = node(pf("ib0", 0x1a, IB, 0, null, free(0x1a, 2)));
     assertThat(fit(inv, pod(0, 0)).fits()).isTrue();

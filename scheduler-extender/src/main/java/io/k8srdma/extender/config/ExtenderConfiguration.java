@@ -56,6 +56,7 @@ public class ExtenderConfiguration {
   @Bean
   AgentDirectory agentDirectory(
       ExtenderProperties props, KubernetesAccess k8s, MeterRegistry registry) {
+    ExtenderProperties.refuseStaticAgentsFromEnvironment(System.getenv());
     if (!props.staticAgents().isEmpty()) {
       log.info("agents from k8s-rdma.extender.static-agents: {}", props.staticAgents().keySet());
       return new StaticAgentDirectory(props.staticAgentUrls());

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -39,7 +40,9 @@ import org.springframework.validation.annotation.Validated;
  * @param bind how bind records its decision on the pod
  */
 @Validated
-@ConfigurationProperties("k8s-rdma.extender")
+// Unknown keys are refused: a misspelt key (poll.intervall) or an environment variable Spring
+// cannot map to a key (K8S_RDMA_EXTENDER_STATIC_AGENTS_NODE_1) would otherwise be ignored.
+@ConfigurationProperties(prefix = "k8s-rdma.extender", ignoreUnknownFields = false)
 public record ExtenderProperties(
     @DefaultValue("8089") @Min(1) @Max(65535) int agentPort,
     @DefaultValue("") @NotNull String agentNodeSelector,
@@ -55,6 +58,7 @@ public record ExtenderProperties(
   public ExtenderProperties {
     requirePositive("k8s-rdma.extender.staleness", staleness);
     requirePositive("k8s-rdma.extender.in-flight-timeout", inFlightTimeout);
+    requireAtLeast("k8s-rdma.extender.in-flight-timeout", inFlightTimeout, Duration.ofSeconds(1));
     requireLongerThanAPollRound(
         "k8s-rdma.extender.staleness",
         staleness,
@@ -62,6 +66,32 @@ public record ExtenderProperties(
         "every node would turn stale between two polls of its agent");
     staticAgents = Map.copyOf(staticAgents);
     staticAgents.forEach(ExtenderProperties::httpUrl);
+  }
+
+  /**
+   * Refuses environment variables meant to set {@code static-agents.<node>}: Spring cannot map a
+   * node name (with its {@code -} and {@code .}) from one, and ignores it, leaving the extender
+   * without the agent.
+   *
+   * @param env the process environment
+   */
+  public static void refuseStaticAgentsFromEnvironment(Map<String, String> env) {
+    List<String> names =
+        env.keySet().stream()
+            .filter(
+                k ->
+                    k.startsWith("K8S_RDMA_EXTENDER_STATIC_AGENTS")
+                        || k.startsWith("K8SRDMA_EXTENDER_STATICAGENTS"))
+            .sorted()
+            .toList();
+    if (!names.isEmpty()) {
+      throw new IllegalArgumentException(
+          "environment variable "
+              + names.get(0)
+              + " cannot set k8s-rdma.extender.static-agents.<node>: an environment variable"
+              + " cannot spell a node name; use a flag, application.yaml or SPRING_APPLICATION_JSON"
+              + " (docs/operations.md)");
+    }
   }
 
   /** {@link #staticAgents} as URLs (checked when bound). */
@@ -89,6 +119,8 @@ public record ExtenderProperties(
     public Poll {
       requirePositive("k8s-rdma.extender.poll.interval", interval);
       requirePositive("k8s-rdma.extender.poll.timeout", timeout);
+      requireAtLeast("k8s-rdma.extender.poll.interval", interval, Duration.ofMillis(100));
+      requireAtLeast("k8s-rdma.extender.poll.timeout", timeout, Duration.ofMillis(10));
     }
 
     /** The longest time from one round's start to the next's: the interval plus its jitter. */
@@ -194,6 +226,22 @@ public record ExtenderProperties(
   private static void requirePositive(String key, Duration d) {
     if (d != null && (d.isZero() || d.isNegative())) {
       throw new IllegalArgumentException(key + " must be positive, got " + d);
+    }
+  }
+
+  /**
+   * Rejects a duration below {@code min}: mostly a number written without its unit, which Spring
+   * reads as milliseconds ({@code poll.interval=5} polled every agent 200 times a second).
+   */
+  private static void requireAtLeast(String key, Duration d, Duration min) {
+    if (d != null && d.compareTo(min) < 0) {
+      throw new IllegalArgumentException(
+          key
+              + " must be at least "
+              + seconds(min)
+              + ", got "
+              + seconds(d)
+              + " (a number without a unit means milliseconds)");
     }
   }
 

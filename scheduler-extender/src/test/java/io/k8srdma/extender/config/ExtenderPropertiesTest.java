@@ -1,6 +1,7 @@
 package io.k8srdma.extender.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.k8srdma.extender.bind.AssignmentWrite;
 import java.net.URI;
@@ -109,6 +110,11 @@ class ExtenderPropertiesTest {
           staleness              | 7500ms      | k8s-rdma.extender.staleness (7.5s) must be longer than k8s-rdma.extender.poll.interval plus its jitter plus k8s-rdma.extender.poll.timeout (8s): every node would turn stale
           poll.interval          | 1m          | k8s-rdma.extender.staleness (30s) must be longer than k8s-rdma.extender.poll.interval plus its jitter plus k8s-rdma.extender.poll.timeout (74s)
           poll.interval          | 0ms         | k8s-rdma.extender.poll.interval must be positive
+          poll.interval          | 5           | k8s-rdma.extender.poll.interval must be at least 0.1s, got 0.005s (a number without a unit means milliseconds)
+          poll.timeout           | 2           | k8s-rdma.extender.poll.timeout must be at least 0.01s, got 0.002s
+          in-flight-timeout      | 30          | k8s-rdma.extender.in-flight-timeout must be at least 1s, got 0.03s
+          poll.intervall         | 1s          | k8s-rdma.extender.poll.intervall
+          static.agents.node.1   | http://x:1  | k8s-rdma.extender.static.agents.node.1
           poll.timeout           | -5s         | k8s-rdma.extender.poll.timeout must be positive
           placement.policy       | random      | k8s-rdma.extender.placement.policy must be binpack or spread
           placement.policy       | BinPack     | k8s-rdma.extender.placement.policy must be binpack or spread
@@ -132,6 +138,19 @@ class ExtenderPropertiesTest {
               assertThat(context).hasFailed();
               assertThat(messages(context.getStartupFailure())).contains(expected);
             });
+  }
+
+  @Test
+  void staticAgentsCannotComeFromEnvironmentVariables() {
+    ExtenderProperties.refuseStaticAgentsFromEnvironment(
+        Map.of("K8S_RDMA_EXTENDER_AGENT_PORT", "9099", "PATH", "/bin"));
+    assertThatThrownBy(
+            () ->
+                ExtenderProperties.refuseStaticAgentsFromEnvironment(
+                    Map.of("K8S_RDMA_EXTENDER_STATIC_AGENTS_NODE_1", "http://10.0.0.7:8089")))
+        .hasMessageStartingWith(
+            "environment variable K8S_RDMA_EXTENDER_STATIC_AGENTS_NODE_1 cannot set"
+                + " k8s-rdma.extender.static-agents.<node>");
   }
 
   // --- helpers ---------------------------------------------------------------------------------
