@@ -25,7 +25,8 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConditionalOnProperty(name = "k8s-rdma.agent.mode", havingValue = "init")
-@ConfigurationProperties(InitProperties.PREFIX)
+// A misspelt key (link-layr, num-vf) would otherwise leave a policy wider than its author meant.
+@ConfigurationProperties(prefix = InitProperties.PREFIX, ignoreUnknownFields = false)
 public record InitProperties(
     @DefaultValue List<VfPolicy> policies,
     @DefaultValue("120s") @NotNull Duration vfTimeout,

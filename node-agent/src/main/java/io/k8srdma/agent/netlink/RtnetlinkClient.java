@@ -36,6 +36,9 @@ public final class RtnetlinkClient implements VfLinkInfoSource {
   /** Each PF netdev's last successful answer, kept for when a read fails. */
   private final Map<String, Map<Integer, VfLinkInfo>> lastAnswers = new ConcurrentHashMap<>();
 
+  /** Each PF netdev's last failure, logged once until it changes or a read succeeds. */
+  private final Map<String, String> lastProblems = new ConcurrentHashMap<>();
+
   // Seeded from the clock like iproute2, so replies to an earlier process are not mistaken for
   // ours.
   private final AtomicInteger nextSeq =
@@ -86,9 +89,13 @@ public final class RtnetlinkClient implements VfLinkInfoSource {
       Optional<Link> link = links.read(pfNetdev);
       if (link.isEmpty()) {
         lastAnswers.remove(pfNetdev);
+        lastProblems.remove(pfNetdev);
         return Map.of();
       }
       lastAnswers.put(pfNetdev, link.get().vfs());
+      if (lastProblems.remove(pfNetdev) != null) {
+        log.info("VF configuration of {} over rtnetlink read again", pfNetdev);
+      }
       return link.get().vfs();
     } catch (NetlinkException e) {
       if (e.errno() == LibC.EAFNOSUPPORT || e.errno() == LibC.EPROTONOSUPPORT) {
@@ -110,11 +117,15 @@ public final class RtnetlinkClient implements VfLinkInfoSource {
    */
   private Map<Integer, VfLinkInfo> lastAnswerAfterFailure(String pfNetdev, String problem) {
     Map<Integer, VfLinkInfo> last = lastAnswers.get(pfNetdev);
-    log.warn(
-        "Cannot read VF configuration of {} over rtnetlink, {}: {}",
-        pfNetdev,
-        last == null ? "no earlier answer to keep" : "keeping the last answer",
-        problem);
+    // Once per PF and problem: a lasting one (EPERM under a strict seccomp profile) would
+    // otherwise repeat on every scan.
+    if (!problem.equals(lastProblems.put(pfNetdev, problem))) {
+      log.warn(
+          "Cannot read VF configuration of {} over rtnetlink, {}: {}",
+          pfNetdev,
+          last == null ? "no earlier answer to keep" : "keeping the last answer",
+          problem);
+    }
     return last == null ? Map.of() : last;
   }
 

@@ -93,6 +93,27 @@ class InitModeApplicationTest {
   }
 
   @Test
+  void aMisspeltPolicyKeyStopsTheStartNamingIt() throws IOException {
+    Path file = config.resolve("typo.yaml");
+    Files.writeString(
+        file,
+        """
+        k8s-rdma:
+          agent:
+            init:
+              policies:
+                - name: ibp26s0
+                  num-vfs: 8
+                  link-layr: InfiniBand
+        """);
+
+    assertThatThrownBy(
+            () -> start(NodeAgentApplication.application(Mode.INIT), args("init", file)).close())
+        .hasStackTraceContaining("k8s-rdma.agent.init.policies[0].link-layr");
+    assertThat(kernel.writes()).isEmpty();
+  }
+
+  @Test
   void serveModeLoadsNoInitBeansAndIgnoresInitSettings() throws IOException {
     String[] args = args("serve", policy("ibp26s0", "-2"));
     SpringApplication app = NodeAgentApplication.application(Mode.SERVE);
