@@ -16,10 +16,8 @@ import io.k8srdma.model.placement.Commitments;
 import io.k8srdma.model.placement.FitResult;
 import io.k8srdma.model.request.InvalidRequestException;
 import io.k8srdma.model.request.PodRequest;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +43,7 @@ public class BindService {
   private final PodWrites writes;
 
   private final NodeEvaluator evaluator;
+  private final CarriedAssignment carried;
   private final Ledger ledger;
   private final PodCache pods;
   private final AssignmentWrite write;
@@ -65,6 +64,7 @@ public class BindService {
       AssignmentWrite write) {
     this.writes = client == null ? null : new PodWrites(client);
     this.evaluator = evaluator;
+    this.carried = new CarriedAssignment(evaluator);
     this.ledger = ledger;
     this.pods = pods;
     this.write = write;
@@ -180,7 +180,7 @@ public class BindService {
         node,
         commitments -> {
           if (previous.isPresent() && noneTaken(previous.get(), commitments)) {
-            Optional<Assignment> kept = keptFrom(previous.get(), node, request, commitments);
+            Optional<Assignment> kept = carried.keep(previous.get(), node, request, commitments);
             if (kept.isPresent()) {
               return new Ledger.Decision<>(kept, Outcome.of(kept.get()));
             }
@@ -192,24 +192,6 @@ public class BindService {
           }
           return new Ledger.Decision<>(Optional.empty(), new Outcome(null, v.reason()));
         });
-  }
-
-  /**
-   * The carried assignment's VFs given to the pod anew: empty unless they fit its request (names,
-   * rates, link layer, PF, NUMA node) and the node (free, within capacity). A carried annotation
-   * may be out of date or written by hand; taken as it is, it would skip every check of filter.
-   */
-  private Optional<Assignment> keptFrom(
-      Assignment carried, String node, PodRequest request, Commitments others) {
-    Set<String> vfs = new HashSet<>();
-    carried.interfaces().forEach(i -> vfs.add(i.vf()));
-    if (vfs.size() != request.size()) {
-      return Optional.empty();
-    }
-    NodeEvaluator.Verdict v = evaluator.evaluateOn(node, request, others, vfs);
-    return v.fit() instanceof FitResult.Fit fit
-        ? Optional.of(fit.toAssignment(node))
-        : Optional.empty();
   }
 
   private Attempt recordAndBind(

@@ -286,7 +286,10 @@ public record ExtenderProperties(
       // reported below with the key
     }
     String scheme = url == null ? null : url.getScheme();
-    if (!"http".equals(scheme) && !"https".equals(scheme) || url.getHost() == null) {
+    if (!"http".equals(scheme) && !"https".equals(scheme)
+        || url.getHost() == null
+        || url.getPort() == 0
+        || url.getPort() > 65535) {
       throw new IllegalArgumentException(
           "k8s-rdma.extender.static-agents."
               + node

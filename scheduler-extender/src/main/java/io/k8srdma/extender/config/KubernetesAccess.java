@@ -2,7 +2,6 @@ package io.k8srdma.extender.config;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -45,9 +44,13 @@ public final class KubernetesAccess implements AutoCloseable {
     }
     Config config = Config.autoConfigure(null);
     if (settings.masterUrl() != null) {
-      // Only the address changes: the credentials and CA of the service account or kubeconfig
-      // still apply, and certificates are still verified.
-      config = new ConfigBuilder(config).withMasterUrl(settings.masterUrl().toString()).build();
+      // Another address: the credentials and CA of the service account or kubeconfig still
+      // apply, and certificates are still verified, but the proxy of the kubeconfig's cluster
+      // belongs to that cluster's address, not this one.
+      // Set on the built config: a builder fills fields left null from the kubeconfig again.
+      config.setMasterUrl(settings.masterUrl().toString());
+      config.setHttpProxy(null);
+      config.setHttpsProxy(null);
     }
     Vertx vertx = SingleLoopVertx.create();
     KubernetesClient client =

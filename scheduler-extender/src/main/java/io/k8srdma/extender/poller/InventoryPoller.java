@@ -191,15 +191,26 @@ public class InventoryPoller implements SmartLifecycle {
     }
   }
 
-  /** Polls with a permit taken, giving it back (and the node) when the poll ends. */
+  /**
+   * Polls with a permit taken, giving it back (and the node) when the poll ends, also when the
+   * request cannot even be sent: the permits outlive the round, so a lost one is lost for good.
+   */
   private CompletableFuture<Void> pollHoldingPermit(NodeState state) {
     polling.add(state.node());
-    return poll(state)
-        .whenComplete(
-            (ok, err) -> {
-              polling.remove(state.node());
-              permits.release();
-            });
+    CompletableFuture<Void> polled;
+    try {
+      polled = poll(state);
+    } catch (RuntimeException e) {
+      // The HTTP client throws, instead of failing the future, for a URL it cannot use (a static
+      // agent at port 99999).
+      fail(state, describe(e), clock.instant());
+      polled = DONE;
+    }
+    return polled.whenComplete(
+        (ok, err) -> {
+          polling.remove(state.node());
+          permits.release();
+        });
   }
 
   /** How many agents are being polled now, for tests. */

@@ -16,17 +16,21 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.k8srdma.extender.Await;
+import io.k8srdma.extender.TestInventories;
 import io.k8srdma.extender.TestPods;
 import io.k8srdma.extender.bind.BindTestKit.Call;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.ledger.PodLedgerSync;
+import io.k8srdma.extender.poller.InventoryCacheFixture;
 import io.k8srdma.model.Annotations;
 import io.k8srdma.model.assignment.AssignedInterface;
 import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.extender.ExtenderBindingArgs;
 import io.k8srdma.model.extender.ExtenderBindingResult;
+import io.k8srdma.model.inventory.NodeInventory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -391,6 +395,47 @@ class BindServiceTest {
     assertThat(written.interfaces())
         .containsExactly(new AssignedInterface("net1", "0000:1a:00.0", vfGiven, 10_000, 0));
     assertThat(ledger.commitmentsOn(NODE, null).committedMbps("0000:1a:00.0")).isEqualTo(10_000);
+  }
+
+  @Test
+  void aCarriedAssignmentThatFitsIsKeptAsItIsNotRemappedAcrossPfs() throws Exception {
+    // Two alike PFs, one free VF each: placed afresh, net1's 10G could land on either.
+    InventoryCacheFixture.received(
+        kit.cache,
+        NODE,
+        new NodeInventory(
+            NODE,
+            8,
+            Instant.parse("2026-11-24T10:00:00Z"),
+            List.of(
+                TestInventories.ibPf(0x1a, 1, 400_000), TestInventories.ibPf(0x2b, 1, 400_000))),
+        Instant.now());
+    String carried =
+        "{\"node\":\"node-a\",\"interfaces\":[{\"name\":\"net1\",\"pf\":\"0000:2b:00.0\","
+            + "\"vf\":\"0000:2b:00.1\",\"minTxRateMbps\":10000,\"maxTxRateMbps\":0},"
+            + "{\"name\":\"net2\",\"pf\":\"0000:1a:00.0\",\"vf\":\"0000:1a:00.1\","
+            + "\"minTxRateMbps\":0,\"maxTxRateMbps\":0}]}";
+    answerBinding(server, "kept-1", 201, BindTestKit.CREATED);
+    Pod pod =
+        client
+            .pods()
+            .inNamespace(NS)
+            .resource(
+                TestPods.pod(NS, "kept-1", "uid-kept-1", "Pending")
+                    .editMetadata()
+                    .addToAnnotations(
+                        Annotations.INTERFACES,
+                        "[{\"name\":\"net1\",\"minTxRateMbps\":10000},{\"name\":\"net2\","
+                            + "\"minTxRateMbps\":0}]")
+                    .addToAnnotations(Annotations.ASSIGNMENT, carried)
+                    .endMetadata()
+                    .build())
+            .create();
+
+    assertThat(bindService(PodCache.NONE).bind(args(pod)).error()).isNull();
+
+    assertThat(annotationOf("kept-1")).isEqualTo(carried);
+    assertThat(ledger.commitmentsOn(NODE, null).committedMbps("0000:2b:00.0")).isEqualTo(10_000);
   }
 
   @Test

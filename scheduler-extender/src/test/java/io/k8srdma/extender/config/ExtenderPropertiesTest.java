@@ -123,6 +123,7 @@ class ExtenderPropertiesTest {
           static-agents.n1       | http:///vfs | k8s-rdma.extender.static-agents.n1 must be an http(s) URL
           static-agents.n1       | 10.0.0.7    | k8s-rdma.extender.static-agents.n1 must be an http(s) URL
           static-agents.n1       | not a url   | k8s-rdma.extender.static-agents.n1 must be an http(s) URL
+          static-agents.n1       | http://10.0.0.7:99999 | k8s-rdma.extender.static-agents.n1 must be an http(s) URL
           poll.jitter            | 0.6         | k8s-rdma.extender.poll.jitter
           poll.jitter            | -0.1        | k8s-rdma.extender.poll.jitter
           poll.concurrency       | 0           | k8s-rdma.extender.poll.concurrency

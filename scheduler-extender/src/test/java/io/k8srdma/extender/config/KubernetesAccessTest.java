@@ -77,7 +77,9 @@ class KubernetesAccessTest {
         kind: Config
         clusters:
         - name: c
-          cluster: {server: "https://elsewhere.example:6443"}
+          cluster:
+            server: "https://elsewhere.example:6443"
+            proxy-url: "http://proxy.elsewhere.example:3128"
         users:
         - name: u
           user: {token: kubeconfig-token}
@@ -96,6 +98,9 @@ class KubernetesAccessTest {
       assertThat(config.getMasterUrl()).startsWith("https://api.example:6443");
       assertThat(config.getAutoOAuthToken()).isEqualTo("kubeconfig-token");
       assertThat(config.isTrustCerts()).isFalse();
+      // The kubeconfig cluster's proxy belongs to its own address.
+      assertThat(config.getHttpsProxy()).isNull();
+      assertThat(config.getHttpProxy()).isNull();
     } finally {
       if (before == null) {
         System.clearProperty(Config.KUBERNETES_KUBECONFIG_FILE);

@@ -43,6 +43,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -363,6 +364,25 @@ class InventoryPollerTest {
         socket.close();
       }
     }
+  }
+
+  @Test
+  @Timeout(60) // a lost permit blocked the poller for good
+  void anAgentUrlTheClientRefusesFailsItsNodeAndGivesThePermitBack() {
+    // Vert.x throws at once for a port out of range, instead of failing the request's future.
+    agents.put("bad-1", URI.create("http://127.0.0.1:99999"));
+    agents.put("bad-2", URI.create("http://127.0.0.1:70000"));
+    agent("n1").stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
+    InventoryPoller poller = poller(2, TIMEOUT);
+
+    for (int round = 0; round < 3; round++) {
+      poller.pollRound();
+    }
+
+    assertThat(state("bad-1").lastError()).contains("port");
+    assertThat(state("bad-2").lastError()).contains("port");
+    assertThat(state("n1").inventory()).isNotNull();
+    assertThat(poller.pollsInFlight()).isZero();
   }
 
   @Test
