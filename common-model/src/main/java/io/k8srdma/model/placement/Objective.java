@@ -3,33 +3,45 @@ package io.k8srdma.model.placement;
 /**
  * How good a complete mapping is: NUMA alignment, then the leftover on the used PFs.
  *
- * <p>The leftover is the bandwidth (Mb/s, absolute) that the PFs the mapping uses have left after
- * it, summed over them; PFs the mapping does not use do not count. BINPACK wants it small, SPREAD
- * large. To land in 0..1 it is counted in doublings of the pod's own total floor {@code F}: {@code
- * slack = min(1, log2(1 + leftover / F) / 8)}, and {@code raw = 1 - slack} for BINPACK (1 when the
- * pod exactly fills what its PFs had left), {@code slack} for SPREAD. {@code F} is the same for
- * every mapping of the pod and on every node, so both within a node and across nodes of any size a
- * higher raw value means less (BINPACK) or more (SPREAD) absolute leftover; a fixed scale or one
- * relative to each node's PF sizes would not (a 40G leftover on a 400G PF would then beat a 20G one
- * on a 100G PF). The logarithm keeps nodes apart whose leftover is many times the pod: with the
- * NUMA bonus a 25G pod that leaves 0, 25G, 75G, 175G, 375G, 775G, 1.5T scores 10, 9, 9, 8, 8, 7, 6.
+ * <p>The leftover {@code L} is the bandwidth (Mb/s, absolute) that the PFs the mapping uses have
+ * left after it, summed over them; PFs the mapping does not use do not count. BINPACK wants it
+ * small, SPREAD large. The search compares mappings by {@code raw}, the pod's share {@code F / (F +
+ * L)} of what its PFs had ({@code F} the pod's total floor, the same for every mapping of the pod),
+ * for BINPACK, and {@code 1 - share} for SPREAD: cheap, and ordered as {@code L} is.
+ *
+ * <p>The score counts {@code L} in doublings of {@code F}: {@code slack = min(1, log2(1 + L / F) /
+ * 8)}, {@code fill = 1 - slack} for BINPACK and {@code slack} for SPREAD. As {@code F} is the
+ * pod's, both within a node and across nodes of any size a higher score means less (BINPACK) or
+ * more (SPREAD) absolute leftover; a fixed scale or one relative to each node's PF sizes would not
+ * (a 40G leftover on a 400G PF would then beat a 20G one on a 100G PF). The logarithm keeps nodes
+ * apart whose leftover is many times the pod: with the NUMA bonus a 25G pod that leaves 0, 25G,
+ * 75G, 175G, 375G, 775G, 1.5T scores 10, 9, 9, 8, 8, 7, 6 ({@code F / (F + L)} would give every
+ * node with more than ~9 times the pod left the same score).
  *
  * <p>A pod with no floor at all ({@code F = 0}) commits no bandwidth, so the same is done in VFs:
  * the pod's VFs against the free VFs left on the PFs it uses.
  *
  * @param aligned all interfaces on PFs reporting the same NUMA node
  * @param raw in 0..1, higher is better for the policy (see above)
+ * @param spread the policy is SPREAD
  * @param numaBonus whether alignment counts
  */
-record Objective(boolean aligned, double raw, boolean numaBonus) {
+record Objective(boolean aligned, double raw, boolean spread, boolean numaBonus) {
 
   private static final double EPSILON = 1e-12;
+
+  /** Leftover counted in doublings of what the pod takes: this many make the whole scale. */
+  private static final double DOUBLINGS = 8;
 
   /** Evaluates the state after placement (see the class comment). */
   static Objective of(
       PfState[] pfs, long[] left, int[] freeVfs, int[] used, PlacementOptions options) {
+    return of(aligned(pfs, used), raw(pfs, left, freeVfs, used, options), options);
+  }
+
+  static Objective of(boolean aligned, double raw, PlacementOptions options) {
     return new Objective(
-        aligned(pfs, used), raw(pfs, left, freeVfs, used, options), options.numaBonus());
+        aligned, raw, options.policy() == ScoringPolicy.SPREAD, options.numaBonus());
   }
 
   /** Whether all used PFs report the same NUMA node. */
@@ -74,24 +86,11 @@ record Objective(boolean aligned, double raw, boolean numaBonus) {
       vfsTaken += used[i];
       vfsLeft += freeVfs[i];
     }
-    double slack =
+    double share =
         taken > 0
-            ? slack((double) leftover / taken)
-            : vfsTaken > 0 ? slack((double) vfsLeft / vfsTaken) : 1;
-    return options.policy() == ScoringPolicy.SPREAD ? slack : 1 - slack;
-  }
-
-  /** Leftover counted in doublings of what the pod takes: up to this many make a whole scale. */
-  private static final double DOUBLINGS = 8;
-
-  /**
-   * The leftover, {@code timesThePod} times what the pod takes, on a 0..1 scale: {@code log2(1 +
-   * timesThePod) / 8}, at most 1. Logarithmic so that scores still tell nodes apart when the
-   * leftover is many times the pod: with {@code F / (F + leftover)} every node with more than ~9
-   * times the pod left got the same score, and binpack no longer preferred the fuller node.
-   */
-  private static double slack(double timesThePod) {
-    return Math.min(1, Math.log1p(timesThePod) / Math.log(2) / DOUBLINGS);
+            ? taken / ((double) taken + leftover)
+            : vfsTaken > 0 ? vfsTaken / ((double) vfsTaken + vfsLeft) : 0;
+    return options.policy() == ScoringPolicy.SPREAD ? 1 - share : share;
   }
 
   /** Whether a mapping with this alignment and fill ratio is better than this one. */
@@ -108,13 +107,24 @@ record Objective(boolean aligned, double raw, boolean numaBonus) {
 
   /**
    * 0..10 (kube-scheduler's MaxExtenderPriority). With the NUMA bonus, aligned mappings score 5 +
-   * round(5 x raw) and others round(5 x raw), so alignment comes first across nodes as it does
-   * within one; without it, round(10 x raw).
+   * round(5 x fill) and others round(5 x fill), so alignment comes first across nodes as it does
+   * within one; without it, round(10 x fill).
    */
   int score() {
+    double fill = fill();
     if (numaBonus) {
-      return (aligned ? 5 : 0) + (int) Math.round(raw * 5);
+      return (aligned ? 5 : 0) + (int) Math.round(fill * 5);
     }
-    return (int) Math.round(raw * 10);
+    return (int) Math.round(fill * 10);
+  }
+
+  /**
+   * The policy's measure on the score's scale (see the class comment). With {@code share = F / (F +
+   * L)}, {@code 1 + L / F} is {@code 1 / share}; computed once per node, not per mapping.
+   */
+  private double fill() {
+    double share = spread ? 1 - raw : raw;
+    double slack = share <= 0 ? 1 : Math.min(1, -Math.log(share) / Math.log(2) / DOUBLINGS);
+    return spread ? slack : 1 - slack;
   }
 }

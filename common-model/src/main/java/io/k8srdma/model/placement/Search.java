@@ -86,6 +86,12 @@ final class Search {
   /** The greatest common divisor of the positive floors, in Mb/s; 0 when there are none. */
   private long unit;
 
+  /** How many units {@link #sums} tracks: enough for the largest room, at most SUM_BITS. */
+  private int sumBits;
+
+  /** Steps after which the bounds of {@link #mayComplete} are checked. */
+  private static final int BOUNDS_AFTER_STEPS = 64;
+
   /**
    * {@code sums[k]}, bit {@code s}: some subset of the floors from position {@code k} on adds up to
    * {@code s x unit}. Built on first use (most searches end before needing it); null when not yet
@@ -245,9 +251,10 @@ final class Search {
     }
     // The last interface is cheaper to try than to look up, and most states are that deep.
     boolean memo = k < n - 1;
-    // The bounds cost more than they save until the greedy first descent has failed, and once a
-    // mapping is found the search only looks for better ones, which the bounds rarely cut.
-    if (memo && best == null && steps > n + 1 && !mayComplete(k, from)) {
+    // The bounds cost more than they save while the search is short (most nodes that do not fit
+    // are refuted in a few dozen steps), and once a mapping is found the search only looks for
+    // better ones, which the bounds rarely cut.
+    if (memo && best == null && steps > BOUNDS_AFTER_STEPS && !mayComplete(k, from)) {
       return false;
     }
     if (memo && dead != null && dead.contains(key(k, from))) {
@@ -328,10 +335,10 @@ final class Search {
    * The largest sum of floors from position {@code k} on that is at most {@code room}: the most a
    * PF with that room can take of them, whatever the VF counts. Room that no combination fills is
    * lost, which is what decides tight packings. Just {@code room} when the floors' common divisor
-   * is too small for the room to be tracked in {@link #SUM_BITS} units.
+   * is too small for the room to be tracked in {@link #sumBits} units.
    */
   private long reachable(int k, long room) {
-    if (unit == 0 || room / unit >= SUM_BITS) {
+    if (unit == 0 || room / unit >= sumBits) {
       return room;
     }
     if (sums == null) {
@@ -351,7 +358,7 @@ final class Search {
    * {@link #sums}: each position's bits are the next position's, plus those shifted by its floor.
    */
   private long[][] subsetSums() {
-    int words = SUM_BITS / 64;
+    int words = sumBits / 64;
     long[][] out = new long[n + 1][words];
     out[n][0] = 1;
     for (int k = n - 1; k >= 0; k--) {
@@ -363,7 +370,7 @@ final class Search {
       for (int i = 0; i < words; i++) {
         long moved = 0;
         int from = i - ws;
-        if (shift < SUM_BITS && from >= 0) {
+        if (shift < sumBits && from >= 0) {
           moved = src[from] << bs;
           if (bs != 0 && from > 0) {
             moved |= src[from - 1] >>> (64 - bs);
@@ -391,6 +398,12 @@ final class Search {
       g = gcd(g, floor[k]);
     }
     unit = g;
+    // Sums only up to the largest room any PF can have: most nodes need a few words, not 64.
+    long maxRoom = 0;
+    for (PfState p : pfs) {
+      maxRoom = Math.max(maxRoom, p.capacityKnown ? Math.max(0, p.available) : 0);
+    }
+    sumBits = g == 0 ? 0 : (int) Math.min(SUM_BITS, ((maxRoom / g) / 64 + 1) * 64);
     restFloor = rest;
   }
 
@@ -594,7 +607,7 @@ final class Search {
     boolean aligned = Objective.aligned(pfs, used);
     double raw = Objective.raw(pfs, left, freeVfs, used, options);
     if (bestObjective == null || bestObjective.beatenBy(aligned, raw)) {
-      bestObjective = new Objective(aligned, raw, options.numaBonus());
+      bestObjective = Objective.of(aligned, raw, options);
       best = assigned.clone();
     }
   }
