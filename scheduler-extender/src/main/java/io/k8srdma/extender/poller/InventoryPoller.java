@@ -149,7 +149,7 @@ public class InventoryPoller implements SmartLifecycle {
    * last, oldest attempt first, on at most half of the concurrency, and are not waited for: a round
    * that waited for hundreds of agents that never answer (a firewall dropping port 8089) would
    * confirm the healthy nodes too seldom and turn them stale. A failing agent still waiting for its
-   * answer, or left without a permit, is polled in a later round.
+   * answer, or beyond that half, is polled in a later round.
    */
   public void pollRound() {
     long t0 = System.nanoTime();
@@ -173,9 +173,13 @@ public class InventoryPoller implements SmartLifecycle {
         awaited.add(pollHoldingPermit(state));
       }
       for (NodeState state : failing) {
-        if (failingInFlight.get() >= failingLimit || !permits.tryAcquire()) {
+        if (failingInFlight.get() >= failingLimit) {
           break;
         }
+        // Waits for a permit, not for the answer: with tryAcquire, the round's last polls of
+        // answering agents held every permit when this loop came, and failing agents were never
+        // polled again (a node that timed out once under load went stale for good).
+        permits.acquire();
         failingInFlight.incrementAndGet();
         pollHoldingPermit(state).whenComplete((ok, err) -> failingInFlight.decrementAndGet());
       }

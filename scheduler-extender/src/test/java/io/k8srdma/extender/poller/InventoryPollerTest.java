@@ -14,6 +14,7 @@ import com.github.tomakehurst.wiremock.extension.Parameters;
 import com.github.tomakehurst.wiremock.extension.ServeEventListener;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.fabric8.kubernetes.client.http.HttpClient;
+import io.k8srdma.extender.Await;
 import io.k8srdma.extender.MutableClock;
 import io.k8srdma.extender.agents.AgentDirectory;
 import io.k8srdma.extender.config.ExtenderProperties;
@@ -364,6 +365,31 @@ class InventoryPollerTest {
         socket.close();
       }
     }
+  }
+
+  @Test
+  void anAgentThatFailedOnceIsPolledAgainWhileTheOthersKeepThePermitsBusy() {
+    // Four answering agents on two permits: when the round reached the failing one, both permits
+    // were held, and it was skipped round after round.
+    for (int i = 1; i <= 4; i++) {
+      agent("n" + i)
+          .stubFor(get("/vfs").willReturn(inventoryResponse("n" + i).withFixedDelay(200)));
+    }
+    WireMockServer flaky = agent("flaky");
+    flaky.stubFor(get("/vfs").willReturn(aResponse().withStatus(503)));
+    InventoryPoller poller = poller(2, TIMEOUT);
+    poller.pollRound();
+    assertThat(state("flaky").lastError()).isEqualTo("HTTP 503 from " + baseUrl(flaky) + "/vfs");
+    flaky.stubFor(get("/vfs").willReturn(inventoryResponse("flaky")));
+
+    clock.advance(Duration.ofSeconds(5));
+    poller.pollRound();
+
+    Await.until(
+        "the failing agent polled again",
+        Duration.ofSeconds(20),
+        () -> state("flaky").lastError() == null);
+    assertThat(state("flaky").inventory()).isNotNull();
   }
 
   @Test
