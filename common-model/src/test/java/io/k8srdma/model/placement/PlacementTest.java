@@ -411,39 +411,22 @@ class PlacementTest {
   @Test
   void binpackScoresAcrossNodesByAbsoluteLeftover() {
     // Node a leaves 40G on its 400G PF, node b 20G on its 100G PF: b packs tighter.
-    FitResult.Fit a =
-        fits(
-            Placement.fit(
-                node(ib("big", 0x1a, 400_000, 8)),
-                new Commitments(Set.of(), Map.of(pfPci(0x1a), 340_000L)),
-                pod(20_000),
-                DEFAULTS));
-    FitResult.Fit b =
-        fits(
-            Placement.fit(
-                node(ib("small", 0x3c, 100_000, 8)),
-                new Commitments(Set.of(), Map.of(pfPci(0x3c), 60_000L)),
-                pod(20_000),
-                DEFAULTS));
+    NodeInventory a = node(ib("big", 0x1a, 400_000, 8));
+    Commitments aLedger = new Commitments(Set.of(), Map.of(pfPci(0x1a), 340_000L));
+    NodeInventory b = node(ib("small", 0x3c, 100_000, 8));
+    Commitments bLedger = new Commitments(Set.of(), Map.of(pfPci(0x3c), 60_000L));
     // With the NUMA bonus the fill has five steps, and both land on the same one.
-    assertThat(b.score()).isGreaterThanOrEqualTo(a.score()).isEqualTo(5 + 4);
+    assertThat(scoreOf(b, bLedger, DEFAULTS))
+        .isGreaterThanOrEqualTo(scoreOf(a, aLedger, DEFAULTS))
+        .isEqualTo(5 + 4);
     PlacementOptions tenSteps = DEFAULTS.withNumaBonus(false);
-    int aScore =
-        fits(Placement.fit(
-                node(ib("big", 0x1a, 400_000, 8)),
-                new Commitments(Set.of(), Map.of(pfPci(0x1a), 340_000L)),
-                pod(20_000),
-                tenSteps))
-            .score();
-    int bScore =
-        fits(Placement.fit(
-                node(ib("small", 0x3c, 100_000, 8)),
-                new Commitments(Set.of(), Map.of(pfPci(0x3c), 60_000L)),
-                pod(20_000),
-                tenSteps))
-            .score();
-    assertThat(aScore).isEqualTo(8); // 40G left, twice the pod: round(10 * (1 - log2(3) / 8))
-    assertThat(bScore).isEqualTo(9); // 20G left, once the pod: round(10 * (1 - log2(2) / 8))
+    // 40G left, twice the pod: round(10 * (1 - log2(3) / 8)); 20G, once: round(10 * (1 - 1 / 8))
+    assertThat(scoreOf(a, aLedger, tenSteps)).isEqualTo(8);
+    assertThat(scoreOf(b, bLedger, tenSteps)).isEqualTo(9);
+  }
+
+  private static int scoreOf(NodeInventory inv, Commitments ledger, PlacementOptions options) {
+    return fits(Placement.fit(inv, ledger, pod(20_000), options)).score();
   }
 
   @Test

@@ -289,19 +289,11 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
     return "Succeeded".equals(phase) || "Failed".equals(phase);
   }
 
+  /** The pod's assignment; empty without a readable one (apply logs an unreadable one). */
   private static Optional<Assignment> assignmentOf(Pod pod) {
-    Map<String, String> annotations = pod.getMetadata().getAnnotations();
-    if (annotations == null) {
-      return Optional.empty();
-    }
     try {
-      return AssignmentCodec.read(annotations);
+      return AssignmentCodec.read(pod.getMetadata().getAnnotations());
     } catch (InvalidAssignmentException e) {
-      log.warn(
-          "pod {}/{} has an unreadable assignment, ignored: {}",
-          pod.getMetadata().getNamespace(),
-          pod.getMetadata().getName(),
-          e.getMessage());
       return Optional.empty();
     }
   }
