@@ -98,6 +98,18 @@ public final class AssignmentCodec {
     return Optional.of(decode(annotations.get(KEY)));
   }
 
+  /**
+   * {@link #read}, with an unreadable annotation taken as none: for callers that only use an
+   * assignment they can trust and have nothing to tell about a broken one.
+   */
+  public static Optional<Assignment> readIfValid(Map<String, String> annotations) {
+    try {
+      return read(annotations);
+    } catch (InvalidAssignmentException e) {
+      return Optional.empty();
+    }
+  }
+
   private static AssignedInterface readInterface(JsonNode entry, String path) {
     JsonFields.requireObject(entry, path);
     String name = JsonFields.requiredString(entry, "name", path);

@@ -143,4 +143,13 @@ class AssignmentCodecTest {
             "cannot write an unreadable assignment: k8s-rdma.io/assignment.interfaces[0].pf:"
                 + " 'pf0' is not a PCI address like 0000:1a:00.1 (domain:bus:device.function)");
   }
+
+  @Test
+  void readIfValidTakesAnUnreadableAnnotationAsNone() {
+    String key = "k8s-rdma.io/assignment";
+    assertThat(AssignmentCodec.readIfValid(null)).isEmpty();
+    assertThat(AssignmentCodec.readIfValid(Map.of(key, "{\"node\": \"w\", \"interf"))).isEmpty();
+    assertThat(AssignmentCodec.readIfValid(Map.of(key, AssignmentCodec.encode(EXAMPLE))))
+        .contains(EXAMPLE);
+  }
 }

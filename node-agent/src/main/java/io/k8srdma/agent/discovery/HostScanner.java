@@ -13,7 +13,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -83,20 +82,20 @@ public final class HostScanner {
     Set<String> ids = new HashSet<>();
     for (Path link : busLinks) {
       sysfs
-          .read(link.resolve("sriov_vf_device"))
-          .map(String::strip)
-          .filter(id -> !id.isEmpty())
+          .readHex(link.resolve("sriov_vf_device"))
           .ifPresent(
-              vf -> sysfs.read(link.resolve("vendor")).ifPresent(v -> ids.add(deviceId(v, vf))));
+              vf -> sysfs.readHex(link.resolve("vendor")).ifPresent(v -> ids.add(v + ":" + vf)));
     }
     return ids;
   }
 
-  /** {@code 15b3:101e}, from a {@code vendor} file ({@code 0x15b3}) and a device id. */
-  private static String deviceId(String vendor, String device) {
-    return vendor.strip().replaceFirst("^0x", "").toLowerCase(Locale.ROOT)
-        + ":"
-        + device.strip().replaceFirst("^0x", "").toLowerCase(Locale.ROOT);
+  /**
+   * {@code 15b3:101e}: a function's {@code vendor} and {@code device}, as {@link Sysfs#readHex}.
+   */
+  private Optional<String> deviceId(Path function) {
+    return sysfs
+        .readHex(function.resolve("vendor"))
+        .flatMap(v -> sysfs.readHex(function.resolve("device")).map(d -> v + ":" + d));
   }
 
   private Optional<PhysicalFunction> scanFunction(
@@ -295,14 +294,7 @@ public final class HostScanner {
   }
 
   private boolean isVfDevice(Path dev, Set<String> vfDeviceIds) {
-    if (vfDeviceIds.isEmpty()) {
-      return false;
-    }
-    Optional<String> vendor = sysfs.read(dev.resolve("vendor"));
-    Optional<String> device = sysfs.read(dev.resolve("device"));
-    return vendor.isPresent()
-        && device.isPresent()
-        && vfDeviceIds.contains(deviceId(vendor.get(), device.get()));
+    return !vfDeviceIds.isEmpty() && deviceId(dev).filter(vfDeviceIds::contains).isPresent();
   }
 
   private Optional<String> firstEntryName(Path dir) {

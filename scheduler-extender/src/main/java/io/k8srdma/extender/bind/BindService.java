@@ -9,10 +9,8 @@ import io.k8srdma.extender.scheduling.NodeEvaluator;
 import io.k8srdma.model.Annotations;
 import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
-import io.k8srdma.model.assignment.InvalidAssignmentException;
 import io.k8srdma.model.extender.ExtenderBindingArgs;
 import io.k8srdma.model.extender.ExtenderBindingResult;
-import io.k8srdma.model.placement.Commitments;
 import io.k8srdma.model.placement.FitResult;
 import io.k8srdma.model.request.InvalidRequestException;
 import io.k8srdma.model.request.PodRequest;
@@ -179,7 +177,8 @@ public class BindService {
         uid,
         node,
         commitments -> {
-          if (previous.isPresent() && noneTaken(previous.get(), commitments)) {
+          // keep places the pod on the carried VFs alone; one another pod holds is not free to it.
+          if (previous.isPresent()) {
             Optional<Assignment> kept = carried.keep(previous.get(), node, request, commitments);
             if (kept.isPresent()) {
               return new Ledger.Decision<>(kept, Outcome.of(kept.get()));
@@ -356,20 +355,9 @@ public class BindService {
     return args.podUID() == null || args.podUID().isEmpty() || args.podUID().equals(uid);
   }
 
-  private static boolean noneTaken(Assignment assignment, Commitments others) {
-    return assignment.interfaces().stream().noneMatch(i -> others.isTaken(i.vf()));
-  }
-
   private static Optional<Assignment> existingAssignment(Pod pod, String node) {
-    Map<String, String> annotations = pod.getMetadata().getAnnotations();
-    if (annotations == null) {
-      return Optional.empty();
-    }
-    try {
-      return AssignmentCodec.read(annotations).filter(a -> a.node().equals(node));
-    } catch (InvalidAssignmentException e) {
-      return Optional.empty();
-    }
+    return AssignmentCodec.readIfValid(pod.getMetadata().getAnnotations())
+        .filter(a -> a.node().equals(node));
   }
 
   private static void requireComplete(ExtenderBindingArgs args) {

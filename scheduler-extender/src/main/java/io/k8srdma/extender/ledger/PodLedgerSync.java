@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.k8srdma.extender.informer.BackgroundStart;
 import io.k8srdma.extender.informer.TrimmingStore;
 import io.k8srdma.model.PodEssentials;
-import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.assignment.InvalidAssignmentException;
 import java.time.Duration;
@@ -227,7 +226,9 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
     return pod != null
         && decision.podUid().equals(pod.getMetadata().getUid())
         && !terminated(pod)
-        && assignmentOf(pod).filter(decision.assignment()::equals).isPresent();
+        && AssignmentCodec.readIfValid(pod.getMetadata().getAnnotations())
+            .filter(decision.assignment()::equals)
+            .isPresent();
   }
 
   @Override
@@ -287,15 +288,6 @@ public class PodLedgerSync implements ResourceEventHandler<Pod>, AutoCloseable {
   private static boolean terminated(Pod pod) {
     String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
     return "Succeeded".equals(phase) || "Failed".equals(phase);
-  }
-
-  /** The pod's assignment; empty without a readable one (apply logs an unreadable one). */
-  private static Optional<Assignment> assignmentOf(Pod pod) {
-    try {
-      return AssignmentCodec.read(pod.getMetadata().getAnnotations());
-    } catch (InvalidAssignmentException e) {
-      return Optional.empty();
-    }
   }
 
   @Override
