@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -104,6 +105,13 @@ public class InventoryPoller implements SmartLifecycle {
   /** Nodes whose poll has not ended; a round skips them. */
   private final Set<String> polling = ConcurrentHashMap.newKeySet();
 
+  /** Makes the thread that runs the rounds, one per start; tests pass their own to look into it. */
+  private final Supplier<ScheduledExecutorService> roundThreads;
+
+  /**
+   * The thread of the current start, null while stopped; guarded by this. Only rounds that run on
+   * it schedule a next round ({@link #scheduleNext}).
+   */
   private ScheduledExecutorService executor;
 
   public InventoryPoller(
@@ -113,6 +121,18 @@ public class InventoryPoller implements SmartLifecycle {
       ExtenderProperties.Poll config,
       Clock clock,
       PollMetrics metrics) {
+    this(directory, cache, http, config, clock, metrics, InventoryPoller::newRoundThread);
+  }
+
+  InventoryPoller(
+      AgentDirectory directory,
+      InventoryCache cache,
+      HttpClient http,
+      ExtenderProperties.Poll config,
+      Clock clock,
+      PollMetrics metrics,
+      Supplier<ScheduledExecutorService> roundThreads) {
+    this.roundThreads = roundThreads;
     this.directory = directory;
     this.cache = cache;
     this.http = http;
@@ -338,13 +358,22 @@ public class InventoryPoller implements SmartLifecycle {
 
   @Override
   public synchronized void start() {
-    executor =
-        Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("agent-poller").daemon().factory());
-    executor.execute(this::roundAndReschedule);
+    if (executor != null) {
+      // Already running: a second thread would run a second chain of rounds beside the first.
+      return;
+    }
+    ScheduledExecutorService own = roundThreads.get();
+    executor = own;
+    own.execute(() -> roundAndReschedule(own));
   }
 
-  private void roundAndReschedule() {
+  private static ScheduledExecutorService newRoundThread() {
+    return Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("agent-poller").daemon().factory());
+  }
+
+  /** Runs a round on {@code own}, the thread of one start, and schedules the next there. */
+  private void roundAndReschedule(ScheduledExecutorService own) {
     long started = System.nanoTime();
     try {
       pollRound();
@@ -352,12 +381,24 @@ public class InventoryPoller implements SmartLifecycle {
       log.error("poll round failed: {}", e.toString());
     } finally {
       // Even after an Error: a poller that stopped would leave every node to turn stale.
-      ScheduledExecutorService ex = executor;
-      if (ex != null && !ex.isShutdown()) {
-        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        ex.schedule(this::roundAndReschedule, nextDelayMillis(tookMillis), TimeUnit.MILLISECONDS);
-      }
+      scheduleNext(own, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
+  }
+
+  /**
+   * Schedules the next round on {@code own} if it still runs the rounds. A round can outlive the
+   * stop that ended its thread, as waiting for its answers ignores the interrupt; rescheduled on
+   * whatever thread runs the rounds by then, it would add a second chain to the one a start began
+   * meanwhile, and every interval would have two rounds from then on. Under the lock that start and
+   * stop take, so the thread cannot be shut down between the check and the scheduling.
+   */
+  private synchronized void scheduleNext(ScheduledExecutorService own, long tookMillis) {
+    if (executor != own) {
+      log.debug(
+          "poll round of a stopped poller ended after {} ms; no round follows it", tookMillis);
+      return;
+    }
+    own.schedule(() -> roundAndReschedule(own), nextDelayMillis(tookMillis), TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -39,7 +39,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -435,6 +441,72 @@ class InventoryPollerTest {
     assertThat(poller.nextDelayMillis(7_000)).as("a round longer than the interval").isEqualTo(1);
   }
 
+  @Test
+  @Timeout(120) // only against a hang: each wait below is bounded on its own
+  void aStopAndAStartWhileARoundWaitsForItsAnswersLeaveOneChainOfRounds() throws Exception {
+    HeldAnswers held = new HeldAnswers();
+    WireMockServer agent = start(wireMockConfig().extensions(held));
+    agent.stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
+    agents.put("n1", URI.create(baseUrl(agent)));
+    List<ScheduledThreadPoolExecutor> roundThreads = new CopyOnWriteArrayList<>();
+    // An hour apart and a minute to answer: a chain's next round waits in its executor's queue,
+    // where the test counts it, and the held answer does not time out.
+    InventoryPoller poller =
+        poller(
+            new ExtenderProperties.Poll(Duration.ofHours(1), Duration.ofMinutes(1), 64, 0.0),
+            () -> {
+              ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1);
+              roundThreads.add(e);
+              return e;
+            });
+    try {
+      poller.start();
+      held.awaitRequest();
+      poller.stop(); // interrupts the first round, whose wait for its answers goes on
+      poller.start();
+      ScheduledThreadPoolExecutor second = roundThreads.get(1);
+      // The second chain's first round skips n1, still being polled, and schedules its next.
+      Await.until(
+          "the second chain's next round scheduled",
+          Duration.ofSeconds(30),
+          () -> second.getQueue().size() == 1);
+
+      held.release();
+      ScheduledThreadPoolExecutor first = roundThreads.get(0);
+      assertThat(first.awaitTermination(30, TimeUnit.SECONDS)).as("the first round ended").isTrue();
+
+      assertThat(state("n1").inventory()).as("the first round got its answer").isNotNull();
+      assertThat(second.getQueue()).as("rounds scheduled").hasSize(1);
+      assertThat(roundThreads).hasSize(2);
+    } finally {
+      held.release();
+      poller.stop();
+    }
+  }
+
+  @Test
+  void aSecondStartRunsNoSecondChainOfRounds() {
+    List<ScheduledThreadPoolExecutor> roundThreads = new CopyOnWriteArrayList<>();
+    InventoryPoller poller =
+        poller(
+            new ExtenderProperties.Poll(Duration.ofHours(1), TIMEOUT, 64, 0.0),
+            () -> {
+              ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1);
+              roundThreads.add(e);
+              return e;
+            });
+    try {
+      poller.start();
+      poller.start();
+
+      assertThat(roundThreads).hasSize(1);
+      assertThat(poller.isRunning()).isTrue();
+    } finally {
+      poller.stop();
+    }
+    assertThat(roundThreads.get(0).isShutdown()).isTrue();
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private InventoryPoller poller(int concurrency, Duration timeout) {
@@ -442,6 +514,11 @@ class InventoryPollerTest {
   }
 
   private InventoryPoller poller(ExtenderProperties.Poll config) {
+    return poller(config, () -> new ScheduledThreadPoolExecutor(1));
+  }
+
+  private InventoryPoller poller(
+      ExtenderProperties.Poll config, Supplier<ScheduledExecutorService> roundThreads) {
     HttpClient http = InventoryPoller.newHttpClient(SingleLoopVertx.clientsOn(vertx), config);
     clients.add(http);
     AgentDirectory directory =
@@ -457,7 +534,7 @@ class InventoryPollerTest {
           }
         };
     return new InventoryPoller(
-        directory, cache, http, config, clock, new PollMetrics(registry, STALENESS));
+        directory, cache, http, config, clock, new PollMetrics(registry, STALENESS), roundThreads);
   }
 
   /** A poller that has fetched {@code node}'s inventory from {@code agent} once. */
@@ -572,6 +649,35 @@ class InventoryPollerTest {
             "legacy",
             List.of(free, taken));
     return new NodeInventory(node, 5, Instant.parse("2025-12-31T23:59:58Z"), List.of(pf));
+  }
+
+  /** Holds every answer until released, and tells when a request has come. */
+  private static final class HeldAnswers implements ServeEventListener {
+    private final CountDownLatch requested = new CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+
+    @Override
+    public void beforeResponseSent(ServeEvent serveEvent, Parameters parameters) {
+      requested.countDown();
+      try {
+        released.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    void awaitRequest() throws InterruptedException {
+      assertThat(requested.await(30, TimeUnit.SECONDS)).as("the agent was asked").isTrue();
+    }
+
+    void release() {
+      released.countDown();
+    }
+
+    @Override
+    public String getName() {
+      return "held-answers";
+    }
   }
 
   /** Counts requests between match and completion, i.e. while WireMock holds them. */
