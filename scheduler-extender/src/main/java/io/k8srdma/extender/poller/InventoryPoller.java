@@ -190,7 +190,7 @@ public class InventoryPoller implements SmartLifecycle {
     try {
       for (NodeState state : answering) {
         permits.acquire();
-        awaited.add(pollHoldingPermit(state));
+        awaited.add(pollHoldingPermit(state, false));
       }
       for (NodeState state : failing) {
         if (failingInFlight.get() >= failingLimit) {
@@ -200,8 +200,7 @@ public class InventoryPoller implements SmartLifecycle {
         // answering agents held every permit when this loop came, and failing agents were never
         // polled again (a node that timed out once under load went stale for good).
         permits.acquire();
-        failingInFlight.incrementAndGet();
-        pollHoldingPermit(state).whenComplete((ok, err) -> failingInFlight.decrementAndGet());
+        pollHoldingPermit(state, true);
       }
       CompletableFuture.allOf(awaited.toArray(CompletableFuture[]::new)).join();
     } catch (InterruptedException e) {
@@ -216,25 +215,37 @@ public class InventoryPoller implements SmartLifecycle {
   }
 
   /**
-   * Polls with a permit taken, giving it back (and the node) when the poll ends, also when the
-   * request cannot even be sent: the permits outlive the round, so a lost one is lost for good.
+   * Polls with a permit taken, giving it back (and the node, and its place among the failing agents
+   * in flight) when the poll ends, also when the request cannot even be sent or this throws: the
+   * permits outlive the round, so a lost one is lost for good, and a node left marked as being
+   * polled is never polled again.
    */
-  private CompletableFuture<Void> pollHoldingPermit(NodeState state) {
+  private CompletableFuture<Void> pollHoldingPermit(NodeState state, boolean failing) {
     polling.add(state.node());
-    CompletableFuture<Void> polled;
+    if (failing) {
+      failingInFlight.incrementAndGet();
+    }
+    CompletableFuture<Void> polled = DONE;
     try {
       polled = poll(state);
     } catch (RuntimeException e) {
       // The HTTP client throws, instead of failing the future, for a URL it cannot use (a static
       // agent at port 99999).
       fail(state, describe(e), clock.instant());
-      polled = DONE;
+    } finally {
+      // Here, not after the try: an Error (a class that failed to load) fails the round, and must
+      // not take the permit with it.
+      polled = polled.whenComplete((ok, err) -> pollEnded(state, failing));
     }
-    return polled.whenComplete(
-        (ok, err) -> {
-          polling.remove(state.node());
-          permits.release();
-        });
+    return polled;
+  }
+
+  private void pollEnded(NodeState state, boolean failing) {
+    if (failing) {
+      failingInFlight.decrementAndGet();
+    }
+    polling.remove(state.node());
+    permits.release();
   }
 
   /** How many agents are being polled now, for tests. */

@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -29,6 +30,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -44,6 +47,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -418,6 +422,27 @@ class InventoryPollerTest {
   }
 
   @Test
+  @Timeout(60) // a lost permit blocked the poller for good
+  void anErrorThrownSendingAPollFailsTheRoundButGivesThePermitAndTheNodeBack() {
+    agent("n1").stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
+    ExtenderProperties.Poll config =
+        new ExtenderProperties.Poll(Duration.ofSeconds(5), TIMEOUT, 1, 0.2);
+    HttpClient http = InventoryPoller.newHttpClient(SingleLoopVertx.clientsOn(vertx), config);
+    clients.add(http);
+    // A class that failed to load, say, on the first request only.
+    HttpClient failingOnce = failingOnce(http, new NoClassDefFoundError("io/vertx/SomeClass"));
+    InventoryPoller poller =
+        new InventoryPoller(
+            directory(), cache, failingOnce, config, clock, new PollMetrics(registry, STALENESS));
+
+    assertThatThrownBy(poller::pollRound).isInstanceOf(NoClassDefFoundError.class);
+    assertThat(poller.pollsInFlight()).as("the node is not left as being polled").isZero();
+    poller.pollRound();
+
+    assertThat(state("n1").inventory()).as("polled again, with the one permit").isNotNull();
+  }
+
+  @Test
   void metricsCountAgentsReachableAndStale() {
     agent("ok").stubFor(get("/vfs").willReturn(inventoryResponse("ok")));
     agent("broken").stubFor(get("/vfs").willReturn(aResponse().withStatus(500)));
@@ -521,20 +546,49 @@ class InventoryPollerTest {
       ExtenderProperties.Poll config, Supplier<ScheduledExecutorService> roundThreads) {
     HttpClient http = InventoryPoller.newHttpClient(SingleLoopVertx.clientsOn(vertx), config);
     clients.add(http);
-    AgentDirectory directory =
-        new AgentDirectory() {
-          @Override
-          public Map<String, URI> agents() {
-            return Map.copyOf(agents);
-          }
-
-          @Override
-          public boolean synced() {
-            return directorySynced;
-          }
-        };
     return new InventoryPoller(
-        directory, cache, http, config, clock, new PollMetrics(registry, STALENESS), roundThreads);
+        directory(),
+        cache,
+        http,
+        config,
+        clock,
+        new PollMetrics(registry, STALENESS),
+        roundThreads);
+  }
+
+  /** The test's {@link #agents}, synced as {@link #directorySynced} says. */
+  private AgentDirectory directory() {
+    return new AgentDirectory() {
+      @Override
+      public Map<String, URI> agents() {
+        return Map.copyOf(agents);
+      }
+
+      @Override
+      public boolean synced() {
+        return directorySynced;
+      }
+    };
+  }
+
+  /** {@code http}, except that its first request builder throws {@code error}. */
+  private static HttpClient failingOnce(HttpClient http, Error error) {
+    AtomicBoolean thrown = new AtomicBoolean();
+    return (HttpClient)
+        Proxy.newProxyInstance(
+            HttpClient.class.getClassLoader(),
+            new Class<?>[] {HttpClient.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("newHttpRequestBuilder")
+                  && thrown.compareAndSet(false, true)) {
+                throw error;
+              }
+              try {
+                return method.invoke(http, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   /** A poller that has fetched {@code node}'s inventory from {@code agent} once. */
