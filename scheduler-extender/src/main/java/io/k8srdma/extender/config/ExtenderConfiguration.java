@@ -138,8 +138,9 @@ public class ExtenderConfiguration {
   }
 
   @Bean
-  LedgerUpkeep ledgerUpkeep(PodLedgerSync sync, Ledger ledger, ExtenderProperties props) {
-    return new LedgerUpkeep(sync, ledger, props.inFlightTimeout());
+  LedgerUpkeep ledgerUpkeep(
+      PodLedgerSync sync, Ledger ledger, InventoryCache cache, ExtenderProperties props) {
+    return new LedgerUpkeep(sync, ledger, props.inFlightTimeout(), cache::knows);
   }
 
   @Bean

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,14 +35,22 @@ public class Ledger {
 
   private static final Logger log = LoggerFactory.getLogger(Ledger.class);
 
+  /**
+   * The version of a dropped cell: below every real one, and no stamp that holds it holds any more,
+   * whatever version it read.
+   */
+  private static final long RETIRED = -1;
+
   private final Map<String, Map<String, Entry>> byNode = new ConcurrentHashMap<>();
   private final Map<String, String> nodeOfPod = new ConcurrentHashMap<>();
 
   /**
-   * Per node, the value of {@link #changes} at its last put or remove (0 when it never had an
-   * entry). Drawn from one counter, so a node's version only ever grows. Never pruned: a stamp
-   * holds its node's cell, so a cell replaced later would miss changes; one small cell per node
-   * that ever had a pod or a snapshot, which is bounded by the cluster's node names.
+   * Per node, the value of {@link #changes} at its last put or remove (0 when it had none since its
+   * cell was made). Drawn from one counter, so a node's version only ever grows. A cell is made by
+   * the node's first snapshot or change, and dropped by {@link #forgetVersionsOfGoneNodes} once the
+   * node is gone: an autoscaler's generated node names have no end. A stamp holds its node's cell,
+   * and later changes bump the cell made after it, so a dropped cell is {@linkplain #RETIRED
+   * retired} first.
    */
   private final Map<String, Version> versionOf = new ConcurrentHashMap<>();
 
@@ -89,7 +98,43 @@ public class Ledger {
    * node up: the stamp holds the node's version cell.
    */
   public boolean unchangedSince(Stamp stamp, Instant now) {
-    return stamp.cell.value == stamp.version() && stamp.covers(now);
+    // A stamp that read RETIRED would otherwise match its dropped cell for ever.
+    return stamp.version() != RETIRED && stamp.cell.value == stamp.version() && stamp.covers(now);
+  }
+
+  /**
+   * Drops the version cells of the nodes that {@code known} no longer names (deleted nodes), and
+   * retires each: its stamps never hold again, so a change on the node, which bumps a new cell, can
+   * never leave one of them current. A node dropped while still in use (known again meanwhile) only
+   * costs its callers one new snapshot. Entries are left alone: the pods of a deleted node go as
+   * the pod informer sees them go.
+   *
+   * @return how many cells it dropped
+   */
+  public int forgetVersionsOfGoneNodes(Predicate<String> known) {
+    List<String> gone = versionOf.keySet().stream().filter(known.negate()).toList();
+    if (gone.isEmpty()) {
+      return 0;
+    }
+    int dropped = 0;
+    synchronized (this) {
+      // Under the lock of the writers: one between looking its cell up and bumping it would bring a
+      // retired cell back to a version that its stamps could match.
+      for (String node : gone) {
+        Version cell = versionOf.remove(node);
+        if (cell != null) {
+          cell.value = RETIRED;
+          dropped++;
+        }
+      }
+    }
+    log.debug("ledger forgot the versions of {} nodes that are gone", dropped);
+    return dropped;
+  }
+
+  /** How many nodes have a version cell, for tests. */
+  int versionCells() {
+    return versionOf.size();
   }
 
   private static Commitments commitmentsOn(
@@ -366,8 +411,8 @@ public class Ledger {
   }
 
   /**
-   * A node's current version. Written only under the ledger's lock, after the entries changed; read
-   * without it.
+   * A node's current version. Written only under the ledger's lock, after the entries changed or
+   * when the cell is dropped; read without it.
    */
   public static final class Version {
     private volatile long value;

@@ -42,6 +42,11 @@ public class InventoryCache {
     return inventories.get();
   }
 
+  /** Whether {@code node}'s agent is known. */
+  public boolean knows(String node) {
+    return nodes.containsKey(node);
+  }
+
   /** Every known node. */
   public Collection<NodeState> all() {
     return nodes.values().stream().map(CachedNode::state).toList();

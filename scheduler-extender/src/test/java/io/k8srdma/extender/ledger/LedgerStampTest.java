@@ -108,6 +108,37 @@ class LedgerStampTest {
     assertThat(ledger.snapshot(OTHER, null).stamp().pods()).isEmpty();
   }
 
+  @Test
+  void aStampOfAForgottenNodeNeverHoldsAgainThoughTheNodesChangesBumpANewCell() {
+    Ledger.Stamp before = ledger.snapshot(NODE, null).stamp();
+
+    assertThat(ledger.forgetVersionsOfGoneNodes(node -> false)).isEqualTo(1);
+    ledger.bound("pod-a", assignment(NODE, 2));
+
+    assertThat(ledger.unchangedSince(before)).isFalse();
+    Ledger.Snapshot after = ledger.snapshot(NODE, null);
+    assertThat(after.commitments().isTaken("0000:1a:00.2")).isTrue();
+    assertThat(ledger.unchangedSince(after.stamp())).as("the new cell's stamp").isTrue();
+    ledger.released("pod-a");
+    assertThat(ledger.unchangedSince(after.stamp())).isFalse();
+  }
+
+  @Test
+  void forgettingGoneNodesKeepsTheVersionsOfKnownOnesAndEveryEntry() {
+    Ledger.Stamp known = ledger.snapshot(NODE, null).stamp();
+    ledger.bound("pod-b", assignment(OTHER, 3));
+
+    assertThat(ledger.forgetVersionsOfGoneNodes(NODE::equals)).isEqualTo(1);
+
+    assertThat(ledger.unchangedSince(known)).isTrue();
+    assertThat(ledger.commitmentsOn(OTHER, null).isTaken("0000:1a:00.3")).isTrue();
+    assertThat(ledger.versionCells()).isEqualTo(1);
+    // The pod informer sees the gone node's pod go: a change, whose new cell goes next time.
+    ledger.released("pod-b");
+    assertThat(ledger.forgetVersionsOfGoneNodes(NODE::equals)).isEqualTo(1);
+    assertThat(ledger.forgetVersionsOfGoneNodes(NODE::equals)).isZero();
+  }
+
   private void reserve(String podUid, int vf) {
     ledger.reserve(
         new Ledger.PodName("team-a", podUid),

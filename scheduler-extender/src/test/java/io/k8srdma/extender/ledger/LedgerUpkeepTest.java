@@ -25,7 +25,8 @@ class LedgerUpkeepTest {
   void forgetsLapsedDecisionsOnItsOwnTimerUntilStopped() {
     Duration timeout = Duration.ofMillis(200);
     Ledger ledger = new Ledger(Clock.systemUTC(), timeout);
-    LedgerUpkeep upkeep = new LedgerUpkeep(new PodLedgerSync(null, ledger), ledger, timeout);
+    LedgerUpkeep upkeep =
+        new LedgerUpkeep(new PodLedgerSync(null, ledger), ledger, timeout, node -> true);
     reserve(ledger, "a");
     assertThat(ledger.holds("uid-a")).isTrue();
 
@@ -38,6 +39,23 @@ class LedgerUpkeepTest {
       upkeep.stop();
     }
     assertThat(upkeep.isRunning()).isFalse();
+  }
+
+  @Test
+  void forgetsTheVersionsOfNodesThatAreGone() {
+    Duration timeout = Duration.ofSeconds(30);
+    Ledger ledger = new Ledger(Clock.systemUTC(), timeout);
+    // An autoscaled node group: every node that came had a snapshot, one of them is still there.
+    for (int i = 0; i < 100; i++) {
+      ledger.snapshot("pool-a-" + i, null);
+    }
+    LedgerUpkeep upkeep =
+        new LedgerUpkeep(
+            new PodLedgerSync(null, ledger), ledger, timeout, node -> node.equals("pool-a-7"));
+
+    upkeep.run();
+
+    assertThat(ledger.versionCells()).isEqualTo(1);
   }
 
   private static void reserve(Ledger ledger, String name) {

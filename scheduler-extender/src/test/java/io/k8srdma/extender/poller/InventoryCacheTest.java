@@ -76,4 +76,15 @@ class InventoryCacheTest {
     assertThat(cache.lookup("n1").derived()).isNull();
     assertThat(cache.lookup("n2")).isNull();
   }
+
+  @Test
+  void knowsANodeFromItsFirstTrackUntilItIsForgotten() {
+    assertThat(cache.knows("n1")).isFalse();
+    cache.track("n1", AGENT);
+    assertThat(cache.knows("n1")).isTrue();
+
+    cache.retainOnly(Set.of());
+
+    assertThat(cache.knows("n1")).isFalse();
+  }
 }

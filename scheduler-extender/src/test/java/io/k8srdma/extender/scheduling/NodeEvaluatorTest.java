@@ -309,6 +309,21 @@ class NodeEvaluatorTest {
   }
 
   @Test
+  void aNodeWhoseLedgerVersionWasForgottenIsPreparedAgainAfterAChange() {
+    scores("pod-a", REQUEST);
+    long prepared = evaluator.preparations();
+
+    // The ledger's upkeep took n1 for gone (forgotten and back between its two looks); a bind
+    // there then bumps a new version cell, not the one the prepared node's stamp holds.
+    ledger.forgetVersionsOfGoneNodes(node -> !node.equals("n1"));
+    ledger.bound("pod-b", assignment("n1", 1, 300_000));
+    List<Integer> after = scores("pod-c", REQUEST);
+
+    assertThat(evaluator.preparations()).isEqualTo(prepared + 1);
+    assertThat(after).isEqualTo(freshEvaluator().scoresOf("pod-c"));
+  }
+
+  @Test
   void onlyTheMostRecentPodsAreKept() {
     // pod-0 asks for something else, so the nodes' last fits (the others' request) do not hide
     // whether its own verdicts were kept
