@@ -22,7 +22,9 @@ import org.springframework.validation.annotation.Validated;
  * @param netlink whether to read VF MAC/GUID/rates over rtnetlink
  */
 @Validated
-@ConfigurationProperties("k8s-rdma.agent")
+// A misspelt key (scan-intervall) would otherwise be ignored and its default used without a word.
+// The init settings below this prefix are InitProperties' to check (InitKeysAdvisor).
+@ConfigurationProperties(prefix = "k8s-rdma.agent", ignoreUnknownFields = false)
 public record AgentProperties(
     @DefaultValue("serve") @NotNull Mode mode,
     @DefaultValue("/") @NotBlank String hostRoot,

@@ -7,13 +7,18 @@ import io.k8srdma.agent.NodeAgentApplication;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Start-up validation: a bad value stops the agent with a message naming the key. */
+@ExtendWith(OutputCaptureExtension.class)
 class AgentPropertiesTest {
 
   @Test
@@ -52,6 +57,37 @@ class AgentPropertiesTest {
   void blankNodeNameIsRejectedNamingTheField() {
     assertThatThrownBy(() -> start("--k8s-rdma.agent.node-name= "))
         .hasStackTraceContaining("nodeName");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "--k8s-rdma.agent.scan-intervall=1s",
+        "--spring.application.json={\"k8s-rdma\":{\"agent\":{\"scan-intervall\":\"1s\"}}}"
+      })
+  void aMisspeltKeyStopsTheStartNamingIt(String arg, CapturedOutput output) {
+    // Ignored, it would leave the default interval in force without a word.
+    assertThatThrownBy(() -> start(arg))
+        .rootCause()
+        .isInstanceOf(UnboundConfigurationPropertiesException.class)
+        .hasMessageContaining("k8s-rdma.agent.scan-intervall");
+    assertThat(output)
+        .contains("APPLICATION FAILED TO START")
+        .contains("Property: k8s-rdma.agent.scan-intervall")
+        .doesNotContain("Application run failed");
+  }
+
+  @Test
+  void initSettingsAreNoUnknownKeysWhenServing() {
+    // The chart may give both containers the policy; init mode checks those keys itself.
+    try (ConfigurableApplicationContext ctx =
+        start(
+            "--k8s-rdma.agent.init.vf-timeout=5s",
+            "--k8s-rdma.agent.init.policies[0].name=ibp26s0",
+            "--k8s-rdma.agent.init.policies[0].num-vfs=8",
+            "--k8s-rdma.agent.init.policies[0].link-layr=InfiniBand")) {
+      assertThat(ctx.getBean(AgentProperties.class).mode()).isEqualTo(AgentProperties.Mode.SERVE);
+    }
   }
 
   private static ConfigurableApplicationContext start(String... args) {

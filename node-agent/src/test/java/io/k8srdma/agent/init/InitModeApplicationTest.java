@@ -114,6 +114,18 @@ class InitModeApplicationTest {
   }
 
   @Test
+  void aMisspeltAgentKeyStopsInitTooNamingIt() throws IOException {
+    String[] withTypo = args("init", policy("ibp26s0", "4"));
+    String[] args = Arrays.copyOf(withTypo, withTypo.length + 1);
+    args[withTypo.length] = "--k8s-rdma.agent.host-rot=/";
+
+    assertThatThrownBy(() -> start(NodeAgentApplication.application(Mode.INIT), args).close())
+        .rootCause()
+        .hasMessageContaining("k8s-rdma.agent.host-rot");
+    assertThat(kernel.writes()).isEmpty();
+  }
+
+  @Test
   void serveModeLoadsNoInitBeansAndIgnoresInitSettings() throws IOException {
     String[] args = args("serve", policy("ibp26s0", "-2"));
     SpringApplication app = NodeAgentApplication.application(Mode.SERVE);
