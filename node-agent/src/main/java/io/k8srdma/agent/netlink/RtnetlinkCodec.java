@@ -34,6 +34,9 @@ public final class RtnetlinkCodec {
   static final int NLA_TYPE_MASK = 0x3fff;
   static final int ALIGNTO = 4;
 
+  /** nla_len is a u16, headers included. */
+  static final int MAX_ATTR_LEN = 0xffff;
+
   // rtnetlink.h
   static final int RTM_NEWLINK = 16;
   static final int RTM_GETLINK = 18;
@@ -178,7 +181,8 @@ public final class RtnetlinkCodec {
    * buffer. {@code RTM_NEWLINK}, {@code NLMSG_ERROR} and {@code NLMSG_DONE} are interpreted; other
    * message types and unknown attributes are skipped.
    *
-   * @throws NetlinkDecodeException if the data is empty, truncated or inconsistent
+   * @throws NetlinkDecodeException if the data is empty, truncated or inconsistent, a VF list whose
+   *     length wrapped past 64 KiB included
    */
   public static GetLinkReply decode(ByteBuffer buffer) {
     ByteBuffer b = buffer.slice().order(ByteOrder.nativeOrder());
@@ -242,27 +246,113 @@ public final class RtnetlinkCodec {
           switch (type) {
             case IFLA_IFNAME -> link.ifname = string(b, off, len);
             case IFLA_NUM_VF -> link.numVf = u32Payload(b, off, len, "IFLA_NUM_VF");
-            case IFLA_VFINFO_LIST -> decodeVfInfoList(b, off, off + len, link);
+            case IFLA_VFINFO_LIST ->
+                decodeVfInfoList(b, new Nest(off - RTA_HDRLEN, off, off + len), link);
             default -> {
               // Unknown or unneeded attribute: the length check in forEachAttr is enough.
             }
           }
         });
+    requireVfCountFitsNumVf(link);
     return new Link(seq, ifindex, arpType, link.ifname, link.numVf, link.vfs);
   }
 
-  private static void decodeVfInfoList(ByteBuffer b, int start, int end, LinkBuilder link) {
+  /**
+   * Decodes one IFLA_VFINFO_LIST into {@code link}.
+   *
+   * <p>The list's length is a u16 that the kernel's {@code nla_nest_end} fills in without a check.
+   * Past 64 KiB (some 280 IB VFs of 236 bytes each) it wraps, and the nest claims only the
+   * remainder: an entry then runs past its end, or, when the remainder happens to end between two
+   * entries, the list just looks short (and the entries after it pass for unknown top-level
+   * attributes). Both fail the read saying so, instead of reporting VFs without their MAC, GUID and
+   * rates. The list is read where it comes, before the walk past its claimed end meets the middle
+   * of an entry; the kernel puts IFLA_NUM_VF right before it.
+   */
+  private static void decodeVfInfoList(ByteBuffer b, Nest list, LinkBuilder link) {
+    if (link.vfList == null) {
+      link.vfList = list;
+    }
+    requireNoEntryPastTheEnd(b, list, link.numVf);
     forEachAttr(
         b,
-        start,
-        end,
+        list.start(),
+        list.end(),
         "IFLA_VFINFO_LIST",
         (type, off, len) -> {
           if (type == IFLA_VF_INFO) {
+            link.vfEntries++;
+            link.largestVfEntry = Math.max(link.largestVfEntry, align(RTA_HDRLEN + len));
             VfLinkInfo vf = decodeVfInfo(b, off, off + len, link.arpType, link.vfs.size());
             link.vfs.putIfAbsent(vf.vf(), vf);
           }
         });
+  }
+
+  /**
+   * Names a wrapped length when an entry of the list runs past the list's end and IFLA_NUM_VF
+   * entries of its size could not fit in a u16; other overruns are left to {@link #forEachAttr}.
+   */
+  private static void requireNoEntryPastTheEnd(ByteBuffer b, Nest list, Integer numVf) {
+    int pos = list.start();
+    while (list.end() - pos >= RTA_HDRLEN) {
+      int len = u16(b, pos);
+      if (len < RTA_HDRLEN) {
+        return;
+      }
+      if (len > list.end() - pos) {
+        if (numVf != null && wouldWrap(numVf, align(len))) {
+          throw wrapped(list, numVf, align(len));
+        }
+        return;
+      }
+      pos += align(len);
+    }
+  }
+
+  /**
+   * The kernel puts one entry per VF, except that it leaves out a VF whose configuration the driver
+   * cannot read: fewer entries than IFLA_NUM_VF are a wrapped length only when all of them could
+   * not have fit, and more are never right.
+   */
+  private static void requireVfCountFitsNumVf(LinkBuilder link) {
+    Nest list = link.vfList;
+    if (link.numVf == null || list == null) {
+      return;
+    }
+    check(
+        link.vfEntries <= link.numVf,
+        list.at(),
+        "IFLA_VFINFO_LIST holds %d VF entries but IFLA_NUM_VF is %d",
+        link.vfEntries,
+        link.numVf);
+    if (link.vfEntries > 0
+        && link.vfEntries < link.numVf
+        && wouldWrap(link.numVf, link.largestVfEntry)) {
+      throw wrapped(list, link.numVf, link.largestVfEntry);
+    }
+  }
+
+  private static boolean wouldWrap(int numVf, int entryBytes) {
+    return listBytes(numVf, entryBytes) > MAX_ATTR_LEN;
+  }
+
+  private static long listBytes(int numVf, int entryBytes) {
+    return RTA_HDRLEN + (long) numVf * entryBytes;
+  }
+
+  private static NetlinkDecodeException wrapped(Nest list, int numVf, int entryBytes) {
+    return new NetlinkDecodeException(
+        list.at(),
+        String.format(
+            "IFLA_VFINFO_LIST claims %d bytes, but IFLA_NUM_VF is %d and %d VF entries of %d bytes"
+                + " need %d, more than the %d a netlink attribute length can hold: the kernel's"
+                + " length wrapped, so the VF list cannot be read",
+            list.end() - list.at(),
+            numVf,
+            numVf,
+            entryBytes,
+            listBytes(numVf, entryBytes),
+            MAX_ATTR_LEN));
   }
 
   private static VfLinkInfo decodeVfInfo(
@@ -508,12 +598,30 @@ public final class RtnetlinkCodec {
     }
   }
 
+  /**
+   * Where a nested attribute lies in the buffer.
+   *
+   * @param at offset of its header
+   * @param start offset of its payload
+   * @param end offset just past its payload, as its length says
+   */
+  private record Nest(int at, int start, int end) {}
+
   /** Mutable scratch state while decoding one RTM_NEWLINK. */
   private static final class LinkBuilder {
     final int arpType;
     final Map<Integer, VfLinkInfo> vfs = new LinkedHashMap<>();
     String ifname;
     Integer numVf;
+
+    /** The first IFLA_VFINFO_LIST, null until one is seen. */
+    Nest vfList;
+
+    /** IFLA_VF_INFO nests seen, duplicates of a VF index included. */
+    int vfEntries;
+
+    /** Bytes of the largest IFLA_VF_INFO nest, header and padding included. */
+    int largestVfEntry;
 
     LinkBuilder(int arpType) {
       this.arpType = arpType;

@@ -12,7 +12,9 @@ import java.util.Deque;
  */
 final class NlWriter {
 
-  private final ByteBuffer b = ByteBuffer.allocate(16 * 1024).order(ByteOrder.nativeOrder());
+  /** Room for a VF list past 64 KiB, as hundreds of VFs make. */
+  private final ByteBuffer b = ByteBuffer.allocate(256 * 1024).order(ByteOrder.nativeOrder());
+
   private final Deque<Integer> open = new ArrayDeque<>();
 
   /** Starts a message; {@link #endMessage()} patches nlmsg_len. */
@@ -65,6 +67,7 @@ final class NlWriter {
     return this;
   }
 
+  /** Patches the nest's length; past 65535 only its low 16 bits, as the kernel's nla_nest_end. */
   NlWriter end() {
     int start = open.pop();
     b.putShort(start, (short) (b.position() - start));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.sun.jna.Platform;
 import io.k8srdma.agent.netlink.GetLinkReply.Link;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,11 +22,15 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** Talks to the real kernel: every network namespace has {@code lo} as ifindex 1. */
+@ExtendWith(OutputCaptureExtension.class)
 class RtnetlinkClientTest {
 
   /** Cannot exist: interface names are at most 15 bytes, this one is 15 and unusual. */
@@ -102,6 +107,31 @@ class RtnetlinkClientTest {
     assertThat(scripted.vfInfo("ens1f0")).as("the netdev is gone (ENODEV)").isEmpty();
     assertThat(scripted.vfInfo("ens1f0")).as("read failed, nothing to keep").isEmpty();
     assertThat(script).isEmpty();
+  }
+
+  @Test
+  void aWrappedVfListKeepsThePfsLastAnswerAndIsLoggedOnce(CapturedOutput output) {
+    // The PF went from 8 to 280 IB VFs, whose list passes 64 KiB: its u16 length wraps.
+    ByteBuffer eight = ManyVfReplies.ib(1, "ibp26s0", 8).build();
+    ByteBuffer wrapped = ManyVfReplies.ib(2, "ibp26s0", 280).build();
+    List<ByteBuffer> replies = new ArrayList<>(List.of(eight, wrapped, wrapped));
+    RtnetlinkClient scripted =
+        new RtnetlinkClient(
+            Duration.ofSeconds(1),
+            ifname -> RtnetlinkCodec.decode(replies.removeFirst()).links().stream().findFirst());
+
+    Map<Integer, VfLinkInfo> last = scripted.vfInfo("ibp26s0");
+
+    assertThat(last).hasSize(8);
+    assertThat(scripted.vfInfo("ibp26s0")).as("wrapped: the last answer").isEqualTo(last);
+    assertThat(scripted.vfInfo("ibp26s0")).isEqualTo(last);
+    assertThat(replies).isEmpty();
+    assertThat(output)
+        .containsOnlyOnce("Cannot read VF configuration of ibp26s0 over rtnetlink")
+        .contains("keeping the last answer")
+        .contains("IFLA_NUM_VF is 280")
+        .contains("length wrapped")
+        .doesNotContain("\tat ");
   }
 
   @Test

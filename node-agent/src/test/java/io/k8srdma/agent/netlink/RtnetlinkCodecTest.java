@@ -391,6 +391,80 @@ class RtnetlinkCodecTest {
   }
 
   @Test
+  void aVfListJustBelow64KiBDecodesEveryVf() {
+    int vfs = 277; // 4 + 277 x 236 = 65376 bytes
+    GetLinkReply reply = decode(ManyVfReplies.ib(SEQ, "ibp26s0", vfs).build());
+
+    Link link = reply.link(SEQ).orElseThrow();
+    assertThat(link.numVf()).isEqualTo(vfs);
+    assertThat(link.vfs()).hasSize(vfs);
+    assertThat(link.vfs().get(vfs - 1).nodeGuid()).isEqualTo("0002:c903:0000:0114");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {278, 280, 400, 556})
+  void aVfListPast64KiBWhoseLengthWrappedFailsSayingSo(int vfs) {
+    NlWriter w = new NlWriter().beginMessage(RTM_NEWLINK, 0, SEQ).ifinfomsg(ARPHRD_INFINIBAND, 9);
+    w.string(IFLA_IFNAME, "ibp26s0").u32(IFLA_NUM_VF, vfs);
+    int listAt = w.position();
+    ByteBuffer reply = ManyVfReplies.ib(SEQ, "ibp26s0", vfs).build();
+
+    assertThatThrownBy(() -> decode(reply))
+        .isInstanceOf(NetlinkDecodeException.class)
+        .hasMessageContaining("offset " + listAt)
+        .hasMessageContaining("IFLA_NUM_VF is " + vfs)
+        .hasMessageContaining("VF entries of " + ManyVfReplies.IB_ENTRY_BYTES + " bytes")
+        .hasMessageContaining("length wrapped");
+  }
+
+  @Test
+  void aWrappedVfListEndingBetweenTwoEntriesIsNotTakenForAShortOne() {
+    // 4 + 300 x 256 bytes wrap to a list of exactly 44 entries, which decode cleanly.
+    ByteBuffer reply = ManyVfReplies.withEntriesDividing64KiB(SEQ, 300).build();
+
+    assertThatThrownBy(() -> decode(reply))
+        .isInstanceOf(NetlinkDecodeException.class)
+        .hasMessageContaining("IFLA_VFINFO_LIST claims 11268 bytes")
+        .hasMessageContaining("IFLA_NUM_VF is 300")
+        .hasMessageContaining("length wrapped");
+  }
+
+  @Test
+  void fewerEntriesThanNumVfThatFitAreVfsTheDriverCouldNotRead() {
+    // rtnl_fill_vfinfo leaves out a VF whose ndo_get_vf_config fails; the others are still right.
+    NlWriter w = new NlWriter().beginMessage(RTM_NEWLINK, 0, SEQ).ifinfomsg(1, 7);
+    w.u32(IFLA_NUM_VF, 4).begin(IFLA_VFINFO_LIST);
+    firstVf(w);
+    secondVf(w);
+    w.end().endMessage();
+    ByteBuffer none =
+        new NlWriter()
+            .beginMessage(RTM_NEWLINK, 0, SEQ)
+            .ifinfomsg(1, 7)
+            .u32(IFLA_NUM_VF, 8)
+            .begin(IFLA_VFINFO_LIST)
+            .end()
+            .endMessage()
+            .build();
+
+    assertThat(decode(w.build()).link(SEQ).orElseThrow().vfs()).containsOnlyKeys(0, 1);
+    assertThat(decode(none).link(SEQ).orElseThrow().vfs()).isEmpty();
+  }
+
+  @Test
+  void moreVfEntriesThanNumVfAreRejected() {
+    NlWriter w = new NlWriter().beginMessage(RTM_NEWLINK, 0, SEQ).ifinfomsg(1, 7);
+    w.u32(IFLA_NUM_VF, 1).begin(IFLA_VFINFO_LIST);
+    firstVf(w);
+    secondVf(w);
+    w.end().endMessage();
+
+    assertThatThrownBy(() -> decode(w.build()))
+        .isInstanceOf(NetlinkDecodeException.class)
+        .hasMessageContaining("IFLA_VFINFO_LIST holds 2 VF entries but IFLA_NUM_VF is 1");
+  }
+
+  @Test
   void formatsGuidLikeSysfs() {
     assertThat(formatGuid(0x0002c90300a1b2c3L)).isEqualTo("0002:c903:00a1:b2c3");
     assertThat(formatGuid(-1L)).isEqualTo("ffff:ffff:ffff:ffff");
