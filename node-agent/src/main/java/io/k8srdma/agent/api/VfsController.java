@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8srdma.agent.config.ConditionalOnServeMode;
 import io.k8srdma.agent.inventory.InventoryService;
-import io.k8srdma.agent.inventory.ScanStatus;
+import io.k8srdma.agent.inventory.ScanOutcome;
 import io.k8srdma.model.inventory.NodeInventory;
 import io.k8srdma.model.inventory.PhysicalFunction;
 import java.util.Arrays;
@@ -116,16 +116,15 @@ public class VfsController {
    * Rescans the host now, instead of waiting for the next interval.
    *
    * @return {@code changed} (whether the inventory changed) and the {@code generation} served
-   *     afterwards; 503 with the reason when the scan failed (the last good inventory is kept)
+   *     afterwards; 503 with the reason when the scan failed (the last good inventory is kept).
+   *     Every field is this request's scan's, even when the periodic scanner finished another
+   *     before the answer is written.
    */
   @PostMapping(path = "/rescan", produces = "application/json")
   public ResponseEntity<RescanResult> rescan() {
-    boolean changed = inventory.rescan();
-    ScanStatus status = inventory.status();
-    Long generation = inventory.current().map(NodeInventory::generation).orElse(null);
-    RescanResult body = new RescanResult(status.ok(), changed, generation, status.error());
-    return ResponseEntity.status(status.ok() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-        .body(body);
+    ScanOutcome outcome = inventory.rescan();
+    return ResponseEntity.status(outcome.ok() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+        .body(RescanResult.of(outcome));
   }
 
   private PhysicalFunction findPf(NodeInventory inv, String pf) {
@@ -157,5 +156,10 @@ public class VfsController {
    * @param generation the generation now served, null when there is no inventory yet
    * @param error why the scan failed, null when it succeeded
    */
-  public record RescanResult(boolean ok, boolean changed, Long generation, String error) {}
+  public record RescanResult(boolean ok, boolean changed, Long generation, String error) {
+
+    static RescanResult of(ScanOutcome scan) {
+      return new RescanResult(scan.ok(), scan.changed(), scan.generation(), scan.error());
+    }
+  }
 }

@@ -52,9 +52,9 @@ public class InventoryService {
   /**
    * Scans the host now and publishes the result.
    *
-   * @return whether the inventory changed; false also when the scan failed
+   * @return this scan's outcome
    */
-  public synchronized boolean rescan() {
+  public synchronized ScanOutcome rescan() {
     Instant started = clock.instant();
     long t0 = System.nanoTime();
     List<PhysicalFunction> pfs;
@@ -62,16 +62,18 @@ public class InventoryService {
       pfs = scanner.scan();
     } catch (RuntimeException e) {
       String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      status.set(ScanStatus.failed(started, reason, current.get() != null));
+      NodeInventory kept = current.get();
+      status.set(ScanStatus.failed(started, reason, kept != null));
       metrics.recordFailure();
       log.warn("scan failed on node {}: {} (keeping the last good inventory)", nodeName, reason);
-      return false;
+      return ScanOutcome.failed(reason, kept == null ? null : kept.generation());
     }
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     boolean changed = publish(pfs, started);
+    NodeInventory published = current.get();
     status.set(ScanStatus.succeeded(started, took));
-    metrics.recordScan(took, current.get());
-    return changed;
+    metrics.recordScan(took, published);
+    return ScanOutcome.succeeded(changed, published.generation());
   }
 
   private boolean publish(List<PhysicalFunction> pfs, Instant scannedAt) {

@@ -127,6 +127,21 @@ class AgentApiTest {
   }
 
   @Test
+  void rescanAnswersWithTheFieldsOfTheApi() throws Exception {
+    HttpResponse<String> r = post("/rescan");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.fieldNames())
+        .toIterable()
+        .containsExactly("ok", "changed", "generation", "error");
+    assertThat(body.get("ok").asBoolean()).isTrue();
+    assertThat(body.get("error").isNull()).isTrue();
+    assertThat(body.get("generation").asLong())
+        .isEqualTo(JSON.readTree(get("/vfs").body()).get("generation").asLong());
+  }
+
+  @Test
   void unknownPfIsA404JsonErrorNamingIt() throws Exception {
     HttpResponse<String> r = get("/vfs?pf=ib9");
     assertThat(r.statusCode()).isEqualTo(404);

@@ -49,8 +49,19 @@ class InventoryServiceTest {
   }
 
   @Test
+  void aScanFailingBeforeAnySucceededHasNoGeneration() throws Exception {
+    Files.move(root, dir.resolve("moved-away"));
+
+    ScanOutcome failed = service.rescan();
+
+    assertThat(failed.ok()).isFalse();
+    assertThat(failed.generation()).isNull();
+    assertThat(failed.error()).isEqualTo(service.status().error());
+  }
+
+  @Test
   void firstScanPublishesAndMakesReady() {
-    assertThat(service.rescan()).isTrue();
+    assertThat(service.rescan()).isEqualTo(new ScanOutcome(true, true, T0.toEpochMilli(), null));
     NodeInventory inv = service.current().orElseThrow();
     assertThat(inv.node()).isEqualTo("worker-7");
     assertThat(inv.generation()).isEqualTo(T0.toEpochMilli());
@@ -65,11 +76,11 @@ class InventoryServiceTest {
   void generationChangesOnlyWhenTheInventoryChanges() throws Exception {
     service.rescan();
     long g1 = service.current().orElseThrow().generation();
-    assertThat(service.rescan()).isFalse();
+    assertThat(service.rescan()).isEqualTo(new ScanOutcome(true, false, g1, null));
     assertThat(service.current().orElseThrow().generation()).isEqualTo(g1);
 
     Files.delete(root.resolve("var/lib/cni/sriov/pci/0000:1a:00.4"));
-    assertThat(service.rescan()).isTrue();
+    assertThat(service.rescan()).isEqualTo(new ScanOutcome(true, true, g1 + 1, null));
     assertThat(service.current().orElseThrow().generation()).isEqualTo(g1 + 1);
   }
 
@@ -79,8 +90,12 @@ class InventoryServiceTest {
     NodeInventory good = service.current().orElseThrow();
     Files.move(root, dir.resolve("moved-away"));
 
-    assertThat(service.rescan()).isFalse();
+    ScanOutcome failed = service.rescan();
 
+    assertThat(failed.ok()).isFalse();
+    assertThat(failed.changed()).isFalse();
+    assertThat(failed.generation()).as("the inventory still served").isEqualTo(good.generation());
+    assertThat(failed.error()).contains("sys/bus/pci/devices");
     assertThat(service.current()).contains(good);
     assertThat(service.status().ok()).isFalse();
     assertThat(service.status().hasInventory()).isTrue();
