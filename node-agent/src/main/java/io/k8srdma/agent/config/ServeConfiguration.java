@@ -49,6 +49,11 @@ public class ServeConfiguration {
     return new PeriodicScanner(inventory, props.scanInterval());
   }
 
+  @Bean
+  ServerPortCheck serverPortCheck() {
+    return new ServerPortCheck();
+  }
+
   @Bean("inventory")
   InventoryHealthIndicator inventoryHealthIndicator(InventoryService inventory) {
     return new InventoryHealthIndicator(inventory);
