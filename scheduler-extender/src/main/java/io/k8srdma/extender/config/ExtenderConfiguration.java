@@ -30,6 +30,10 @@ import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 /** Wires the extender: agents, poller, cache, ledger, evaluator and binder. */
 @Configuration(proxyBeanMethods = false)
@@ -52,11 +56,28 @@ public class ExtenderConfiguration {
     return access;
   }
 
+  /**
+   * The environment variables Spring binds from: its property source of them, which tests replace,
+   * else the process's.
+   */
+  private static Map<String, Object> systemEnvironment(ConfigurableEnvironment environment) {
+    PropertySource<?> source =
+        environment
+            .getPropertySources()
+            .get(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+    return source instanceof MapPropertySource map
+        ? map.getSource()
+        : environment.getSystemEnvironment();
+  }
+
   /** Spring closes a {@link NodeAgentDirectory} (its informer) before the client it uses. */
   @Bean
   AgentDirectory agentDirectory(
-      ExtenderProperties props, KubernetesAccess k8s, MeterRegistry registry) {
-    ExtenderProperties.refuseStaticAgentsFromEnvironment(System.getenv());
+      ExtenderProperties props,
+      KubernetesAccess k8s,
+      MeterRegistry registry,
+      ConfigurableEnvironment environment) {
+    ExtenderProperties.refuseStaticAgentsFromEnvironment(systemEnvironment(environment));
     if (!props.staticAgents().isEmpty()) {
       log.info("agents from k8s-rdma.extender.static-agents: {}", props.staticAgents().keySet());
       return new StaticAgentDirectory(props.staticAgentUrls());

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -71,11 +72,13 @@ public record ExtenderProperties(
   /**
    * Refuses environment variables meant to set {@code static-agents.<node>}: Spring cannot map a
    * node name (with its {@code -} and {@code .}) from one, and ignores it, leaving the extender
-   * without the agent.
+   * without the agent. The exception is one Spring Boot's failure analysis reports as a paragraph
+   * naming the property, not a stack trace.
    *
    * @param env the process environment
+   * @throws InvalidConfigurationPropertyValueException naming the first such variable
    */
-  public static void refuseStaticAgentsFromEnvironment(Map<String, String> env) {
+  public static void refuseStaticAgentsFromEnvironment(Map<String, ?> env) {
     List<String> names =
         env.keySet().stream()
             .filter(
@@ -85,12 +88,11 @@ public record ExtenderProperties(
             .sorted()
             .toList();
     if (!names.isEmpty()) {
-      throw new IllegalArgumentException(
-          "environment variable "
-              + names.get(0)
-              + " cannot set k8s-rdma.extender.static-agents.<node>: an environment variable"
-              + " cannot spell a node name; use a flag, application.yaml or SPRING_APPLICATION_JSON"
-              + " (docs/operations.md)");
+      throw new InvalidConfigurationPropertyValueException(
+          "k8s-rdma.extender.static-agents",
+          "environment variable " + names.get(0),
+          "an environment variable cannot spell a node name; set the map with a flag,"
+              + " application.yaml or SPRING_APPLICATION_JSON (docs/operations.md)");
     }
   }
 

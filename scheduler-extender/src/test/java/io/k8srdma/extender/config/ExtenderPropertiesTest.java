@@ -149,9 +149,10 @@ class ExtenderPropertiesTest {
             () ->
                 ExtenderProperties.refuseStaticAgentsFromEnvironment(
                     Map.of("K8S_RDMA_EXTENDER_STATIC_AGENTS_NODE_1", "http://10.0.0.7:8089")))
-        .hasMessageStartingWith(
-            "environment variable K8S_RDMA_EXTENDER_STATIC_AGENTS_NODE_1 cannot set"
-                + " k8s-rdma.extender.static-agents.<node>");
+        .hasMessageContaining(
+            "Property k8s-rdma.extender.static-agents with value 'environment variable"
+                + " K8S_RDMA_EXTENDER_STATIC_AGENTS_NODE_1' is invalid: an environment variable"
+                + " cannot spell a node name");
   }
 
   // --- helpers ---------------------------------------------------------------------------------
