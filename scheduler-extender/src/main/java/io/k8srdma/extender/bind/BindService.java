@@ -134,6 +134,13 @@ public class BindService {
           ? Attempt.STALE
           : Attempt.of(error(podName, args.node(), "the pod is already bound to node " + boundTo));
     }
+    if (args.node().equals(boundTo) && existingAssignment(pod, boundTo).isPresent()) {
+      // An earlier bind landed (kube-scheduler binds again when the answer came after its
+      // httpTimeout): success as it is. Placing the pod again could not keep the VFs its agent
+      // may now report in use by this very pod, and would rewrite a running pod's record of them.
+      log.info("pod {} is already bound to node {} with its assignment", podName, boundTo);
+      return Attempt.of(new ExtenderBindingResult(null));
+    }
     if (copy && ledger.holds(uid)) {
       // A decision for this pod exists already (an earlier bind): the API's pod says whether it
       // was recorded, and a reservation from a copy that may predate it would replace its entry.
