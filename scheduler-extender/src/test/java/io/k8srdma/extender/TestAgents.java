@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import io.k8srdma.model.inventory.NodeInventory;
 
 /** WireMock node agents on 127.0.0.1 for the extender to poll. */
@@ -20,9 +21,13 @@ public final class TestAgents {
     return s;
   }
 
-  /** Makes {@code agent} answer {@code GET /vfs} with {@code inventory}, as the node agent does. */
-  public static void serve(WireMockServer agent, NodeInventory inventory) {
-    agent.stubFor(
+  /**
+   * Makes {@code agent} answer {@code GET /vfs} with {@code inventory}, as the node agent does.
+   *
+   * @return the stub, which answers instead of any earlier one until it is removed
+   */
+  public static StubMapping serve(WireMockServer agent, NodeInventory inventory) {
+    return agent.stubFor(
         get(urlEqualTo("/vfs"))
             .willReturn(
                 aResponse()
