@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.ledger.PodLedgerSync;
 import io.k8srdma.model.Annotations;
@@ -166,6 +168,8 @@ abstract class FlowStressBase {
     SCHEDULE(6, 5),
     /** Schedule, with the pod changed right before its bind: the informer's copy is stale. */
     SCHEDULE_STALE_COPY(2, 1),
+    /** Schedule, with the pod changed while bind runs: its write may conflict. */
+    SCHEDULE_CHANGED_DURING_BIND(1, 1),
     /** Filter and prioritize, never bind. */
     ABANDON(1, 1),
     BINDING_REFUSED(1, 1),
@@ -210,6 +214,15 @@ abstract class FlowStressBase {
       }
       throw new IllegalStateException();
     }
+  }
+
+  /** Someone else changes the pod (a label) around its bind. */
+  private enum Change {
+    NONE,
+    /** After the informer's copy, before the bind: bind's write with the copy conflicts. */
+    BEFORE,
+    /** While bind runs: its write may conflict, with the copy or with the pod it read. */
+    DURING
   }
 
   /** What a bind is set up to meet in the API. */
@@ -289,6 +302,7 @@ abstract class FlowStressBase {
     /** Pods made by the current thread in the current phase. */
     final ThreadLocal<AtomicInteger> podsMade = ThreadLocal.withInitial(AtomicInteger::new);
 
+    final AtomicInteger relabels = new AtomicInteger();
     final AtomicInteger boundAnswers = new AtomicInteger();
     final AtomicInteger errorAnswers = new AtomicInteger();
     final double boundBefore;
@@ -362,20 +376,26 @@ abstract class FlowStressBase {
       count("op " + op);
       switch (op) {
         case SCHEDULE ->
-            schedule(create(rng, namePrefix, randomRequest(rng)), rng, Injection.NONE, false);
+            schedule(create(rng, namePrefix, randomRequest(rng)), rng, Injection.NONE, Change.NONE);
         case SCHEDULE_STALE_COPY ->
-            schedule(create(rng, namePrefix, randomRequest(rng)), rng, Injection.NONE, true);
+            schedule(
+                create(rng, namePrefix, randomRequest(rng)), rng, Injection.NONE, Change.BEFORE);
+        case SCHEDULE_CHANGED_DURING_BIND ->
+            schedule(
+                create(rng, namePrefix, randomRequest(rng)), rng, Injection.NONE, Change.DURING);
         case ABANDON -> {
           Tracked p = create(rng, namePrefix, randomRequest(rng));
           choose(p, read(p.name), rng);
           p.state.set(State.ABANDONED);
         }
         case BINDING_REFUSED ->
-            schedule(create(rng, namePrefix, smallRequest(rng)), rng, Injection.REFUSED, false);
+            schedule(
+                create(rng, namePrefix, smallRequest(rng)), rng, Injection.REFUSED, Change.NONE);
         case BINDING_UNSURE ->
-            schedule(create(rng, namePrefix, smallRequest(rng)), rng, Injection.UNSURE, false);
+            schedule(
+                create(rng, namePrefix, smallRequest(rng)), rng, Injection.UNSURE, Change.NONE);
         case ANSWER_LOST ->
-            schedule(create(rng, namePrefix, smallRequest(rng)), rng, Injection.LOST, false);
+            schedule(create(rng, namePrefix, smallRequest(rng)), rng, Injection.LOST, Change.NONE);
         case DELETE -> {
           Tracked p = claim(rng, Set.of(State.BOUND), false);
           if (p != null) {
@@ -409,7 +429,8 @@ abstract class FlowStressBase {
             client.pods().inNamespace(ns).withName(old.name).delete();
             old.state.set(State.DELETED);
             count("recreated");
-            schedule(createNamed(old.name, rng, randomRequest(rng)), rng, Injection.NONE, false);
+            schedule(
+                createNamed(old.name, rng, randomRequest(rng)), rng, Injection.NONE, Change.NONE);
           }
         }
         case REBIND -> {
@@ -440,7 +461,7 @@ abstract class FlowStressBase {
             count("retried");
             // Its earlier decision may now be replaced rather than lapse.
             p.lapsePending = false;
-            schedule(p, rng, Injection.NONE, false);
+            schedule(p, rng, Injection.NONE, rng.nextBoolean() ? Change.NONE : Change.DURING);
           }
         }
       }
@@ -472,9 +493,9 @@ abstract class FlowStressBase {
     /**
      * Filter, prioritize, bind to the best node (ties broken by the seed), and verify.
      *
-     * @param staleCopy change the pod right before the bind, after the informer's copy of it
+     * @param change when someone else changes the pod
      */
-    private void schedule(Tracked p, Random rng, Injection injection, boolean staleCopy)
+    private void schedule(Tracked p, Random rng, Injection injection, Change change)
         throws Exception {
       Pod pod = read(p.name);
       String annotationBefore = annotationOf(pod);
@@ -484,23 +505,43 @@ abstract class FlowStressBase {
         return;
       }
       inject(p, injection);
-      if (staleCopy) {
-        // Changes the pod after the informer's copy: bind's write with that copy's
-        // resourceVersion conflicts, and bind starts over from the API.
-        client
-            .pods()
-            .inNamespace(ns)
-            .withName(p.name)
-            .edit(
-                x ->
-                    new PodBuilder(x)
-                        .editMetadata()
-                        .addToLabels("touched", "yes")
-                        .endMetadata()
-                        .build());
+      if (change == Change.BEFORE) {
+        relabel(p);
       }
-      JsonNode answer = http.bind(pod, node);
-      verifyBind(p, node, injection, annotationBefore, answer);
+      JsonNode answer;
+      if (change == Change.DURING) {
+        CountDownLatch go = new CountDownLatch(1);
+        Future<JsonNode> bind =
+            racers.submit(
+                () -> {
+                  go.await();
+                  return http.bind(pod, node);
+                });
+        Future<?> relabel =
+            racers.submit(
+                () -> {
+                  go.await();
+                  relabel(p);
+                  return null;
+                });
+        go.countDown();
+        answer = bind.get(60, TimeUnit.SECONDS);
+        relabel.get(60, TimeUnit.SECONDS);
+      } else {
+        answer = http.bind(pod, node);
+      }
+      verifyBind(p, node, injection, change, annotationBefore, answer);
+    }
+
+    /** Someone else changes the pod (a merge patch of a label): a new resourceVersion. */
+    private void relabel(Tracked p) {
+      String patch =
+          "{\"metadata\":{\"labels\":{\"changed\":\"" + relabels.incrementAndGet() + "\"}}}";
+      client
+          .pods()
+          .inNamespace(ns)
+          .withName(p.name)
+          .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
     }
 
     /** Filter and prioritize over every node; the node to bind to, null when none passed. */
@@ -586,7 +627,12 @@ abstract class FlowStressBase {
     }
 
     private void verifyBind(
-        Tracked p, String node, Injection injection, String annotationBefore, JsonNode answer) {
+        Tracked p,
+        String node,
+        Injection injection,
+        Change change,
+        String annotationBefore,
+        JsonNode answer) {
       Pod now = read(p.name);
       String annotation = annotationOf(now);
       String nodeName = now.getSpec().getNodeName();
@@ -611,15 +657,17 @@ abstract class FlowStressBase {
           .startsWith("k8s-rdma: cannot bind pod " + ns + "/" + p.name + " to node " + node + ": ");
       assertThat(nodeName).as("%s: a failed bind (%s) placed no pod", p, error).isNull();
       boolean apiError = error.contains("Kubernetes API");
+      boolean conflict = error.endsWith("the pod changed meanwhile (conflict); retry");
       if (injection == Injection.NONE || !apiError) {
-        // A placement race lost to another bind: nothing written, nothing changed.
-        assertThat(apiError)
+        // A placement race lost to another bind, or a change of the pod during the bind: nothing
+        // written, nothing changed.
+        assertThat(apiError && !(conflict && change == Change.DURING))
             .as("%s: only placement fails without injected API errors: %s", p, error)
             .isFalse();
         assertThat(annotation)
             .as("%s: a failed bind (%s) changed no assignment", p, error)
             .isEqualTo(annotationBefore);
-        count("failed: placement");
+        count(conflict ? "failed: conflict" : "failed: placement");
         p.state.set(annotationBefore == null ? State.FAILED : State.UNSURE);
         return;
       }
@@ -994,12 +1042,14 @@ abstract class FlowStressBase {
       return live;
     }
 
-    /** The interfaces of the assignments of the pods that have not finished, by VF. */
+    /** The interfaces of the pods that run (bound, not finished), by VF. */
     private Map<String, AssignedInterface> assignedInterfaces(List<Pod> pods) {
       Map<String, AssignedInterface> byVf = new HashMap<>();
       for (Pod pod : pods) {
         String annotation = annotationOf(pod);
-        if (annotation != null && !"Succeeded".equals(pod.getStatus().getPhase())) {
+        if (annotation != null
+            && pod.getSpec().getNodeName() != null
+            && !"Succeeded".equals(pod.getStatus().getPhase())) {
           decode(annotation).interfaces().forEach(i -> byVf.put(i.vf(), i));
         }
       }
@@ -1143,7 +1193,7 @@ abstract class FlowStressBase {
         }
       }
 
-      // The agents now see exactly the live pods' VFs in use; placement must count each once.
+      // The agents now see exactly the running pods' VFs in use; placement counts each once.
       cluster().agentsSee(assignedInterfaces(live.stream().map(Live::pod).toList()));
       Await.until(
           when + ": the extender polled the agents' inventories",
