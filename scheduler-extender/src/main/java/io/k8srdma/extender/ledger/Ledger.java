@@ -194,8 +194,28 @@ public class Ledger {
         // A pod already bound with this very assignment keeps its bound entry.
         .filter(a -> current == null || !current.bound() || !current.assignment().equals(a))
         .ifPresent(
-            a -> put(podUid, new Entry(a, clock.instant().plus(inFlightTimeout), pod, true)));
+            a ->
+                put(
+                    podUid,
+                    new Entry(
+                        a,
+                        clock.instant().plus(inFlightTimeout),
+                        pod,
+                        true,
+                        carriedBeneath(current))));
     return decision.result();
+  }
+
+  /**
+   * The bound entry that a new decision stands in front of: the assignment the pod carries in the
+   * API (on whatever node) until bind writes the decision. Kept so that a decision that goes
+   * without being written gives it back, instead of freeing VFs the pod still carries.
+   */
+  private static Entry carriedBeneath(Entry current) {
+    if (current == null) {
+      return null;
+    }
+    return current.bound() ? current : current.beneath();
   }
 
   /**
@@ -207,7 +227,10 @@ public class Ledger {
   public synchronized void written(String podUid, Assignment assignment) {
     Entry e = entryOf(podUid);
     if (e != null && e.writing() && e.assignment().equals(assignment)) {
-      put(podUid, new Entry(assignment, clock.instant().plus(inFlightTimeout), e.pod(), false));
+      put(
+          podUid,
+          new Entry(
+              assignment, clock.instant().plus(inFlightTimeout), e.pod(), false, e.beneath()));
     }
   }
 
@@ -218,20 +241,39 @@ public class Ledger {
 
   /**
    * Drops the reservation of {@code assignment} that bind could not complete, unless the informer
-   * saw it bound or the pod has another decision now.
+   * saw it bound or the pod has another decision now. An assignment the pod carried before the
+   * decision (a bind elsewhere that could not tell whether its Binding landed left it) counts
+   * again, as the pod still carries it.
    */
   public synchronized void releaseInFlight(String podUid, Assignment assignment) {
     Entry e = entryOf(podUid);
     if (e != null && !e.bound() && e.assignment().equals(assignment)) {
+      dropDecision(podUid, e);
+    }
+  }
+
+  /** Removes an in-flight decision, giving back the bound entry it stood in front of. */
+  private void dropDecision(String podUid, Entry decision) {
+    if (decision.beneath() != null) {
+      put(podUid, decision.beneath());
+    } else {
       remove(podUid);
     }
   }
 
-  /** A pod in the API no longer carries an assignment: drop its bound entry, not a reservation. */
+  /**
+   * A pod in the API no longer carries an assignment: drop its bound entry, not a reservation (but
+   * the reservation no longer stands in front of one).
+   */
   public synchronized void unbound(String podUid) {
     Entry e = entryOf(podUid);
-    if (e != null && e.bound()) {
+    if (e == null) {
+      return;
+    }
+    if (e.bound()) {
       remove(podUid);
+    } else if (e.beneath() != null) {
+      put(podUid, e.withoutBeneath());
     }
   }
 
@@ -243,7 +285,7 @@ public class Ledger {
 
   /** A pod in the API carries this assignment and has not terminated. */
   public synchronized void bound(String podUid, Assignment assignment) {
-    put(podUid, new Entry(assignment, null, null, false));
+    put(podUid, new Entry(assignment, null, null, false, null));
   }
 
   /** A pod is gone or finished: its VFs are free at once. */
@@ -331,14 +373,13 @@ public class Ledger {
   /** Forgets in-flight entries that expired; bounded by the number of entries. */
   public synchronized int purgeExpired() {
     Instant now = clock.instant();
-    List<String> expired =
+    List<Map.Entry<String, Entry>> expired =
         byNode.values().stream()
             .flatMap(m -> m.entrySet().stream())
             .filter(e -> !e.getValue().isLive(now))
-            .map(Map.Entry::getKey)
             .toList();
-    expired.forEach(this::remove);
-    expired.forEach(uid -> log.info("in-flight decision for pod {} expired", uid));
+    expired.forEach(e -> dropDecision(e.getKey(), e.getValue()));
+    expired.forEach(e -> log.info("in-flight decision for pod {} expired", e.getKey()));
     return expired.size();
   }
 
@@ -444,8 +485,11 @@ public class Ledger {
    * @param expiresAt null for a bound entry
    * @param pod the pod's name, for an in-flight entry (null for a bound one)
    * @param writing bind is still writing this decision: it does not expire until {@link #written}
+   * @param beneath for an in-flight entry, the bound entry of the assignment the pod carried when
+   *     the decision was made, if any: it counts again when the decision goes unwritten
    */
-  private record Entry(Assignment assignment, Instant expiresAt, PodName pod, boolean writing) {
+  private record Entry(
+      Assignment assignment, Instant expiresAt, PodName pod, boolean writing, Entry beneath) {
     boolean isLive(Instant now) {
       return !counting() || now.isBefore(expiresAt);
     }
@@ -461,7 +505,11 @@ public class Ledger {
     }
 
     Entry heldUntil(Instant until) {
-      return new Entry(assignment, until, pod, writing);
+      return new Entry(assignment, until, pod, writing, beneath);
+    }
+
+    Entry withoutBeneath() {
+      return new Entry(assignment, expiresAt, pod, writing, null);
     }
   }
 }

@@ -367,6 +367,69 @@ class LedgerTest {
   // --- helpers ---------------------------------------------------------------------------------
 
   /** Decides like BindService: place the pod with the ledger's commitments, reserve on a fit. */
+  @Test
+  void aDecisionElsewhereThatGoesUnwrittenGivesBackTheAssignmentThePodCarries() {
+    Assignment carried = assignment(NODE, "0000:1a:00.2");
+    Assignment elsewhere = assignment("worker-2", "0000:1a:00.3");
+    ledger.bound("pod-a", carried);
+
+    reserve("pod-a", elsewhere);
+    assertThat(ledger.commitmentsOn(NODE, "other").isTaken("0000:1a:00.2"))
+        .as("the decision replaces the carried assignment while bind writes it")
+        .isFalse();
+    ledger.releaseInFlight("pod-a", elsewhere);
+
+    assertThat(ledger.assignmentOf("pod-a")).contains(carried);
+    assertThat(ledger.commitmentsOn(NODE, "other").isTaken("0000:1a:00.2")).isTrue();
+    assertThat(ledger.sizeOn("worker-2")).isZero();
+  }
+
+  @Test
+  void aLapsedDecisionGivesBackTheAssignmentThePodCarries() {
+    Assignment carried = assignment(NODE, "0000:1a:00.2");
+    ledger.bound("pod-a", carried);
+    reserve("pod-a", assignment("worker-2", "0000:1a:00.3"));
+    Assignment again = assignment("worker-3", "0000:1a:00.4");
+    reserve("pod-a", again);
+
+    clock.advance(IN_FLIGHT.plusSeconds(1));
+    assertThat(ledger.purgeExpired()).isEqualTo(1);
+
+    assertThat(ledger.assignmentOf("pod-a"))
+        .as("a second decision still stands in front of the carried assignment")
+        .contains(carried);
+    assertThat(ledger.sizeOn("worker-2") + ledger.sizeOn("worker-3")).isZero();
+  }
+
+  @Test
+  void aCarriedAssignmentThePodDroppedMeanwhileIsNotGivenBack() {
+    ledger.bound("pod-a", assignment(NODE, "0000:1a:00.2"));
+    Assignment elsewhere = assignment("worker-2", "0000:1a:00.3");
+    reserve("pod-a", elsewhere);
+
+    ledger.unbound("pod-a");
+    assertThat(ledger.assignmentOf("pod-a")).as("the decision stays").contains(elsewhere);
+    ledger.releaseInFlight("pod-a", elsewhere);
+
+    assertThat(ledger.assignmentOf("pod-a")).isEmpty();
+    assertThat(ledger.size()).isZero();
+  }
+
+  @Test
+  void aDecisionTheInformerSawWrittenLeavesNothingToGiveBack() {
+    ledger.bound("pod-a", assignment(NODE, "0000:1a:00.2"));
+    Assignment elsewhere = assignment("worker-2", "0000:1a:00.3");
+    reserve("pod-a", elsewhere);
+    ledger.bound("pod-a", elsewhere);
+
+    ledger.releaseInFlight("pod-a", elsewhere);
+    clock.advance(IN_FLIGHT.plusSeconds(1));
+    ledger.purgeExpired();
+
+    assertThat(ledger.assignmentOf("pod-a")).contains(elsewhere);
+    assertThat(ledger.sizeOn(NODE)).isZero();
+  }
+
   private static Ledger.Decision<Boolean> decide(
       NodeInventory inventory, Commitments commitments, PodRequest request) {
     FitResult fit = Placement.fit(inventory, commitments, request);

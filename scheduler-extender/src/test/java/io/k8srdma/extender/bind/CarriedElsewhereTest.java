@@ -19,20 +19,17 @@ import io.k8srdma.model.extender.ExtenderBindingArgs;
 import io.k8srdma.model.extender.ExtenderBindingResult;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
  * A pending pod carries an assignment for node-a (a bind that could not tell whether its Binding
  * landed left it, as documented), and the scheduler binds it to node-b; the annotation patch fails
- * without writing (409: the pod changed meanwhile). The pod still carries node-a's assignment, but
- * the ledger no longer holds it: reserve replaced the pod's entry (node-a) with the decision for
- * node-b, and the failed bind released that decision, leaving nothing. node-a's VF is free to the
- * next pod until the pod's next change reaches the informer.
+ * without writing (409: the pod changed meanwhile). The pod still carries node-a's assignment, so
+ * the ledger must still hold it: reserve put the decision for node-b in front of it, and the failed
+ * bind's release gives it back (it used to leave nothing, and node-a's VF went free to the next pod
+ * until the pod's next change reached the informer).
  */
-@Disabled(
-    "known bug, not fixed yet: a failed bind drops the ledger entry of the assignment the pod still carries")
-class CarriedElsewhereReproTest {
+class CarriedElsewhereTest {
 
   @Test
   void aFailedBindElsewhereKeepsTheAssignmentThePodStillCarriesInTheLedger() throws Exception {
