@@ -26,6 +26,9 @@ class ValuesSchemaTest {
     "agent.vfPolicy.vfTimeout, 1.5s, /agent/vfPolicy/vfTimeout",
     // The agent's timer counts in milliseconds.
     "agent.scanInterval, 500us, /agent/scanInterval",
+    // The agent refuses a duration of zero (node-agent's chart contract tests).
+    "agent.scanInterval, 0ms, /agent/scanInterval",
+    "agent.vfPolicy.vfTimeout, 0s, /agent/vfPolicy/vfTimeout",
     // The extender accepts paths of [A-Za-z0-9/_.-]; the chart adds the leading slash itself.
     "extender.verbs.filter, /filter, /extender/verbs/filter",
     "extender.verbs.bind, bind~1, /extender/verbs/bind",
@@ -40,6 +43,8 @@ class ValuesSchemaTest {
   @CsvSource({
     "numVfs, -3",
     "numVfs, lots",
+    // TotalVFs is 16 bits; helm would write 1000000 as 1e+06.
+    "numVfs, 65536",
     "linkLayer, Ethernett",
     "pciAddress, 1a:00.0",
   })
