@@ -8,6 +8,7 @@ import static io.k8srdma.helm.Chart.Node.named;
 import static io.k8srdma.helm.Chart.Node.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -189,5 +190,22 @@ class AgentDaemonSetTest {
         .containsExactly(
             Map.of("vendor-id", "15b3", "link-layer", "InfiniBand", "num-vfs", "8"),
             Map.of("pci-address", "0000:3b:00.0", "num-vfs", "max"));
+  }
+
+  @Test
+  void removingVfsInUseIsOffUnlessAsked() {
+    assertThat(removeVfsInUse(withPolicy())).isEqualTo(false);
+
+    Map<String, Object> asked = new LinkedHashMap<>(withPolicy());
+    asked.put("agent.vfPolicy.removeVfsInUse", true);
+    assertThat(removeVfsInUse(asked)).isEqualTo(true);
+  }
+
+  private static Object removeVfsInUse(Map<String, Object> values) {
+    Chart.Manifests manifests = Chart.render(values);
+    String policyYaml =
+        (String) map(manifests.get("ConfigMap", AGENT + "-vf-policy"), "data").get("policy.yaml");
+    return map(Chart.Manifests.parse(policyYaml).documents().get(0), "k8s-rdma.agent.init")
+        .get("remove-vfs-in-use");
   }
 }

@@ -20,6 +20,7 @@ class ValuesSchemaTest {
     "scheduler.extender.nodeCacheCapable, maybe, /scheduler/extender/nodeCacheCapable",
     "scheduler.extender.httpTimeout, soon, /scheduler/extender/httpTimeout",
     "agent.vfPolicy.enabled, yes-please, /agent/vfPolicy/enabled",
+    "agent.vfPolicy.removeVfsInUse, sure, /agent/vfPolicy/removeVfsInUse",
     "agent.image.pullPolicy, Sometimes, /agent/image/pullPolicy",
     // The agent reads these with Spring Boot, which takes one number and unit, not Go's 1m30s.
     "agent.scanInterval, 1m30s, /agent/scanInterval",

@@ -1,9 +1,11 @@
 package io.k8srdma.agent.chart;
 
-import static io.k8srdma.agent.chart.HelmChart.Node.at;
-import static io.k8srdma.agent.chart.HelmChart.Node.map;
-import static io.k8srdma.agent.chart.HelmChart.Node.named;
+import static io.k8srdma.charttest.HelmChart.Node.at;
+import static io.k8srdma.charttest.HelmChart.Node.map;
+import static io.k8srdma.charttest.HelmChart.Node.named;
 
+import io.k8srdma.charttest.HelmChart;
+import io.k8srdma.charttest.RenderedContainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.k8srdma.agent.NodeAgentApplication;
-import io.k8srdma.agent.chart.ContainerEnvironment;
 import io.k8srdma.agent.chart.ContainerFiles;
-import io.k8srdma.agent.chart.HelmChart;
-import io.k8srdma.agent.chart.RenderedContainer;
 import io.k8srdma.agent.config.AgentProperties.Mode;
 import io.k8srdma.agent.testhost.FakeHost;
 import io.k8srdma.agent.testhost.Mlx5;
 import io.k8srdma.agent.testhost.PciFunction;
 import io.k8srdma.agent.testhost.VfKind;
+import io.k8srdma.charttest.ContainerEnvironment;
+import io.k8srdma.charttest.HelmChart;
+import io.k8srdma.charttest.RenderedContainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -140,6 +141,26 @@ class ChartInitContractTest {
       assertThat(ctx.getBean(InitRunner.class).report().failures()).isEmpty();
       assertThat(SpringApplication.exit(ctx)).as("exit code").isZero();
       assertThat(numVfs()).as("sriov_numvfs, writes %s", kernel.writes()).isEqualTo(counts);
+    }
+  }
+
+  @ParameterizedTest(name = "removeVfsInUse: {0}")
+  @ValueSource(strings = {"", "false", "true"})
+  void removingVfsInUseReachesInitAsRendered(String removeVfsInUse) throws IOException {
+    String values =
+        """
+        agent:
+          vfPolicy:
+            enabled: true
+            policies: [{name: ibp26s0, numVfs: 4}]
+            %s
+        """
+            .formatted(removeVfsInUse.isEmpty() ? "" : "removeVfsInUse: " + removeVfsInUse);
+    Launch init = initContainer(HelmChart.render(tmp, values));
+
+    try (ConfigurableApplicationContext ctx = start(Mode.INIT, init)) {
+      assertThat(ctx.getBean(InitProperties.class).removeVfsInUse())
+          .isEqualTo(removeVfsInUse.equals("true"));
     }
   }
 

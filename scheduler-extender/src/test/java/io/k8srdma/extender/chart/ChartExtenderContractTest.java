@@ -1,7 +1,7 @@
 package io.k8srdma.extender.chart;
 
-import static io.k8srdma.extender.chart.HelmChart.Node.list;
-import static io.k8srdma.extender.chart.HelmChart.Node.map;
+import static io.k8srdma.charttest.HelmChart.Node.list;
+import static io.k8srdma.charttest.HelmChart.Node.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +11,9 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.k8srdma.charttest.ContainerEnvironment;
+import io.k8srdma.charttest.HelmChart;
+import io.k8srdma.charttest.RenderedContainer;
 import io.k8srdma.extender.Await;
 import io.k8srdma.extender.BindingApiServer;
 import io.k8srdma.extender.ExtenderHttp;

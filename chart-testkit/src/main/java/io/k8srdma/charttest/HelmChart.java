@@ -1,4 +1,4 @@
-package io.k8srdma.extender.chart;
+package io.k8srdma.charttest;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
@@ -15,11 +15,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The Helm chart of this repository ({@code helm/k8s-rdma}), rendered by helm-java (helm as a
- * native library, no binary) as {@code helm template} renders it, for tests that start the extender
- * with what the chart renders.
- *
- * <p>A copy of node-agent's {@code io.k8srdma.agent.chart.HelmChart}: the two applications share no
- * test code but common-model's, and common-model has nothing to do with the chart.
+ * native library, no binary) as {@code helm template} renders it, for tests that start the agent or
+ * the extender with what the chart renders.
  */
 public final class HelmChart {
 
@@ -55,7 +52,7 @@ public final class HelmChart {
   }
 
   /** The chart's directory: Surefire runs in the module directory, an IDE may use the root. */
-  static Path chartDir() {
+  public static Path chartDir() {
     for (Path candidate : List.of(Path.of("..", "helm", "k8s-rdma"), Path.of("helm", "k8s-rdma"))) {
       if (Files.isRegularFile(candidate.resolve("Chart.yaml"))) {
         return candidate.toAbsolutePath().normalize();

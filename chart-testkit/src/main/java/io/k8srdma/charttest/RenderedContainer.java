@@ -1,8 +1,8 @@
-package io.k8srdma.agent.chart;
+package io.k8srdma.charttest;
 
-import static io.k8srdma.agent.chart.HelmChart.Node.at;
-import static io.k8srdma.agent.chart.HelmChart.Node.list;
-import static io.k8srdma.agent.chart.HelmChart.Node.named;
+import static io.k8srdma.charttest.HelmChart.Node.at;
+import static io.k8srdma.charttest.HelmChart.Node.list;
+import static io.k8srdma.charttest.HelmChart.Node.named;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.k8srdma.extender.chart;
+package io.k8srdma.charttest;
 
 import java.util.Map;
 import java.util.Optional;
@@ -20,10 +20,6 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * test JVM's. The property source keeps Spring's name for it, {@code systemEnvironment}: Spring
  * Boot then binds it with relaxed names as it does real environment variables ({@code
  * K8S_RDMA_EXTENDER_AGENT_PORT} for {@code k8s-rdma.extender.agent-port}).
- *
- * <p>A copy of node-agent's {@code io.k8srdma.agent.chart.ContainerEnvironment}: the two
- * applications share no test code but common-model's, and common-model has nothing to do with the
- * chart.
  */
 public final class ContainerEnvironment extends StandardEnvironment {
 
