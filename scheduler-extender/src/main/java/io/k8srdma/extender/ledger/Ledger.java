@@ -283,8 +283,17 @@ public class Ledger {
     return entries == null ? null : entries.get(podUid);
   }
 
-  /** A pod in the API carries this assignment and has not terminated. */
+  /**
+   * A pod in the API carries this assignment and has not terminated. Nothing changes while the API
+   * still shows the assignment that a decision for the pod stands in front of (bind has not
+   * recorded the decision yet): replaced by it, the decision's VFs would be free while bind writes
+   * them. Any other assignment replaces the pod's entry.
+   */
   public synchronized void bound(String podUid, Assignment assignment) {
+    Entry e = entryOf(podUid);
+    if (e != null && e.beneath() != null && e.beneath().assignment().equals(assignment)) {
+      return;
+    }
     put(podUid, new Entry(assignment, null, null, false, null));
   }
 

@@ -402,6 +402,37 @@ class LedgerTest {
   }
 
   @Test
+  void anEventShowingTheCarriedAssignmentWhileBindWritesKeepsTheDecision() {
+    Assignment carried = assignment(NODE, "0000:1a:00.2");
+    Assignment decided = assignment("worker-2", "0000:1a:00.3");
+    ledger.bound("pod-a", carried);
+    ledger.reserve(
+        POD_A, "pod-a", "worker-2", c -> new Ledger.Decision<>(Optional.of(decided), null));
+
+    // The pod's status changed while bind writes; the API still shows the carried assignment.
+    ledger.bound("pod-a", carried);
+
+    assertThat(ledger.assignmentOf("pod-a")).contains(decided);
+    assertThat(ledger.commitmentsOn("worker-2", "other").isTaken("0000:1a:00.3")).isTrue();
+    ledger.releaseInFlight("pod-a", decided);
+    assertThat(ledger.assignmentOf("pod-a")).as("bind failed: the carried one").contains(carried);
+  }
+
+  @Test
+  void anEventShowingTheDecisionRecordedMakesItBound() {
+    ledger.bound("pod-a", assignment(NODE, "0000:1a:00.2"));
+    Assignment decided = assignment("worker-2", "0000:1a:00.3");
+    reserve("pod-a", decided);
+
+    ledger.bound("pod-a", decided);
+    clock.advance(IN_FLIGHT.plusSeconds(1));
+
+    assertThat(ledger.purgeExpired()).isZero();
+    assertThat(ledger.assignmentOf("pod-a")).contains(decided);
+    assertThat(ledger.sizeOn(NODE)).isZero();
+  }
+
+  @Test
   void aCarriedAssignmentThePodDroppedMeanwhileIsNotGivenBack() {
     ledger.bound("pod-a", assignment(NODE, "0000:1a:00.2"));
     Assignment elsewhere = assignment("worker-2", "0000:1a:00.3");
