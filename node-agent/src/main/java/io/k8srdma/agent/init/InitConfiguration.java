@@ -6,6 +6,7 @@ import io.k8srdma.agent.discovery.Sysfs;
 import io.k8srdma.agent.netlink.VfLinkInfoSource;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -48,8 +49,11 @@ public class InitConfiguration {
   InitRunner initRunner(VfPolicyApplier applier, InitProperties props, ApplicationContext ctx) {
     // main picks the web type before config files are read; a mode set only in a config file
     // would otherwise start a web server and never exit.
+    // Thrown as a bad property value: Spring Boot reports it as one paragraph, not a stack trace.
     if (ctx instanceof WebApplicationContext) {
-      throw new IllegalStateException(
+      throw new InvalidConfigurationPropertyValueException(
+          "k8s-rdma.agent.mode",
+          "init",
           "init mode must be chosen before start-up: pass 'init' as the first argument, "
               + "--k8s-rdma.agent.mode=init, -Dk8s-rdma.agent.mode=init "
               + "or K8S_RDMA_AGENT_MODE=init, not a config file");

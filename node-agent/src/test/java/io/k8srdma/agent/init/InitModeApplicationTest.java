@@ -19,9 +19,13 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -29,6 +33,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Starts the real application the way {@code main} does, against a fake host root, with the policy
  * in a YAML file given by {@code --spring.config.additional-location}.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class InitModeApplicationTest {
 
   @TempDir Path root;
@@ -140,7 +145,8 @@ class InitModeApplicationTest {
   }
 
   @Test
-  void initSetOnlyInAConfigFileIsRefusedRatherThanServingForever() throws IOException {
+  void initSetOnlyInAConfigFileIsRefusedRatherThanServingForever(CapturedOutput output)
+      throws IOException {
     Path file = policy("ibp26s0", "4");
     Files.writeString(
         file, "k8s-rdma.agent.mode: init\nserver.port: 0\n", StandardOpenOption.APPEND);
@@ -149,8 +155,13 @@ class InitModeApplicationTest {
 
     assertThatThrownBy(() -> start(NodeAgentApplication.application(Mode.SERVE), args).close())
         .rootCause()
-        .hasMessageStartingWith("init mode must be chosen before start-up");
+        .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+        .hasMessageContaining("init mode must be chosen before start-up");
     assertThat(kernel.writes()).isEmpty();
+    assertThat(output)
+        .contains("APPLICATION FAILED TO START")
+        .contains("Invalid value 'init' for configuration property 'k8s-rdma.agent.mode'")
+        .doesNotContain("Application run failed");
   }
 
   private ConfigurableApplicationContext start(SpringApplication app, String[] args) {
