@@ -20,8 +20,19 @@ public class NodeAgentApplication {
   private static final String MODE_PROPERTY = "k8s-rdma.agent.mode";
   private static final String MODE_ARG = "--" + MODE_PROPERTY + "=";
 
+  /** Exit status for a mode that is neither serve nor init (2: a usage error). */
+  static final int BAD_MODE = 2;
+
   public static void main(String[] args) {
-    Mode mode = modeOf(args, System::getProperty, System.getenv());
+    Mode mode;
+    try {
+      mode = modeOf(args, System::getProperty, System.getenv());
+    } catch (IllegalArgumentException e) {
+      // Spring has not started, so there is no failure analysis to report it: one line.
+      System.err.println("APPLICATION FAILED TO START: " + e.getMessage());
+      System.exit(BAD_MODE);
+      return;
+    }
     ConfigurableApplicationContext ctx = application(mode).run(springArgs(args));
     if (mode == Mode.INIT) {
       System.exit(SpringApplication.exit(ctx));

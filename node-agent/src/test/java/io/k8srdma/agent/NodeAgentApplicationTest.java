@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.k8srdma.agent.config.AgentProperties.Mode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** How {@code main} chooses the mode before Spring starts. */
@@ -55,6 +58,34 @@ class NodeAgentApplicationTest {
   void anUnknownModeIsRefusedWithTheKey() {
     assertThatThrownBy(() -> mode(new String[] {}, Map.of("K8S_RDMA_AGENT_MODE", "apply")))
         .hasMessage("k8s-rdma.agent.mode must be serve or init, got 'apply'");
+  }
+
+  @Test
+  void mainReportsAnUnknownModeInOneLineAndExitsWithAUsageError() throws Exception {
+    Process agent =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                NodeAgentApplication.class.getName(),
+                "--k8s-rdma.agent.mode=apply")
+            .redirectErrorStream(true)
+            .start();
+    try {
+      assertThat(agent.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
+      String output = new String(agent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+      assertThat(agent.exitValue()).isEqualTo(NodeAgentApplication.BAD_MODE);
+      // Contains, not equals: the JVM may print a line of its own (JAVA_TOOL_OPTIONS).
+      assertThat(output)
+          .contains(
+              "APPLICATION FAILED TO START: k8s-rdma.agent.mode must be serve or init, got"
+                  + " 'apply'")
+          .doesNotContain("Exception")
+          .doesNotContain("\tat ");
+    } finally {
+      agent.destroyForcibly();
+    }
   }
 
   private static Mode mode(String[] args, Map<String, String> env) {
