@@ -44,6 +44,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -105,6 +106,11 @@ abstract class FlowStressBase {
   static final int OPS_PER_THREAD_AND_PHASE = 10;
   static final Duration SETTLE = Duration.ofSeconds(20);
   static final String LABEL = "stress-pod";
+
+  /** The API server's 403, for the requests the run makes it refuse. */
+  private static final String FORBIDDEN =
+      "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":"
+          + "\"Forbidden\",\"message\":\"injected by the stress test\",\"code\":403}";
 
   @LocalServerPort int port;
   @Autowired Ledger ledger;
@@ -286,6 +292,9 @@ abstract class FlowStressBase {
   /** A live pod in the API with the assignment it carries, if any. */
   private record Live(Tracked tracked, Pod pod, Assignment assignment) {}
 
+  /** What the two sides of a {@link Run#race race} returned. */
+  private record Raced<A, B>(A first, B second) {}
+
   private final class Run implements AutoCloseable {
     final long seed;
     final String ns;
@@ -399,9 +408,7 @@ abstract class FlowStressBase {
         case DELETE -> {
           Tracked p = claim(rng, Set.of(State.BOUND), false);
           if (p != null) {
-            client.pods().inNamespace(ns).withName(p.name).delete();
-            p.state.set(State.DELETED);
-            count("deleted");
+            delete(p, "deleted");
           }
         }
         case FINISH -> {
@@ -426,9 +433,7 @@ abstract class FlowStressBase {
         case RECREATE -> {
           Tracked old = claim(rng, Set.of(State.BOUND), false);
           if (old != null) {
-            client.pods().inNamespace(ns).withName(old.name).delete();
-            old.state.set(State.DELETED);
-            count("recreated");
+            delete(old, "recreated");
             schedule(
                 createNamed(old.name, rng, randomRequest(rng)), rng, Injection.NONE, Change.NONE);
           }
@@ -447,9 +452,7 @@ abstract class FlowStressBase {
                   Set.of(State.ABANDONED, State.UNSCHEDULABLE, State.FAILED, State.UNSURE),
                   false);
           if (p != null) {
-            client.pods().inNamespace(ns).withName(p.name).delete();
-            p.state.set(State.DELETED);
-            count("deleted pending");
+            delete(p, "deleted pending");
           }
         }
         case AGENT_SCAN ->
@@ -488,6 +491,36 @@ abstract class FlowStressBase {
       return null;
     }
 
+    /** Deletes a pod this thread claimed, counted in the stats as {@code what}. */
+    private void delete(Tracked p, String what) {
+      client.pods().inNamespace(ns).withName(p.name).delete();
+      p.state.set(State.DELETED);
+      count(what);
+    }
+
+    /**
+     * Runs {@code first} and {@code second} on two {@link #racers} released together, so that they
+     * overlap, and waits up to 60 seconds for each, first then second; a side that throws makes
+     * {@code race} throw, as {@link Future#get} does (an {@link ExecutionException} around it).
+     */
+    private <A, B> Raced<A, B> race(Callable<A> first, Callable<B> second) throws Exception {
+      CountDownLatch go = new CountDownLatch(1);
+      Future<A> a =
+          racers.submit(
+              () -> {
+                go.await();
+                return first.call();
+              });
+      Future<B> b =
+          racers.submit(
+              () -> {
+                go.await();
+                return second.call();
+              });
+      go.countDown();
+      return new Raced<>(a.get(60, TimeUnit.SECONDS), b.get(60, TimeUnit.SECONDS));
+    }
+
     // --- kube-scheduler's part -------------------------------------------------------------
 
     /**
@@ -508,36 +541,22 @@ abstract class FlowStressBase {
       if (change == Change.BEFORE) {
         relabel(p);
       }
-      JsonNode answer;
-      if (change == Change.DURING) {
-        CountDownLatch go = new CountDownLatch(1);
-        Future<JsonNode> bind =
-            racers.submit(
-                () -> {
-                  go.await();
-                  return http.bind(pod, node);
-                });
-        Future<?> relabel =
-            racers.submit(
-                () -> {
-                  go.await();
-                  relabel(p);
-                  return null;
-                });
-        go.countDown();
-        answer = bind.get(60, TimeUnit.SECONDS);
-        relabel.get(60, TimeUnit.SECONDS);
-      } else {
-        answer = http.bind(pod, node);
-      }
+      JsonNode answer =
+          change == Change.DURING
+              ? race(() -> http.bind(pod, node), () -> relabel(p)).first()
+              : http.bind(pod, node);
       verifyBind(p, node, injection, change, annotationBefore, answer);
     }
 
-    /** Someone else changes the pod (a merge patch of a label): a new resourceVersion. */
-    private void relabel(Tracked p) {
+    /**
+     * Someone else changes the pod (a merge patch of a label): a new resourceVersion.
+     *
+     * @return the pod as patched
+     */
+    private Pod relabel(Tracked p) {
       String patch =
           "{\"metadata\":{\"labels\":{\"changed\":\"" + relabels.incrementAndGet() + "\"}}}";
-      client
+      return client
           .pods()
           .inNamespace(ns)
           .withName(p.name)
@@ -590,40 +609,36 @@ abstract class FlowStressBase {
 
     private void inject(Tracked p, Injection injection) {
       String path = "/api/v1/namespaces/" + ns + "/pods/" + p.name;
-      String forbidden =
-          "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":"
-              + "\"Forbidden\",\"message\":\"injected by the stress test\",\"code\":403}";
       switch (injection) {
         case NONE -> {}
         case REFUSED -> {
           p.retryable = false;
-          cluster()
-              .server
-              .expect()
-              .post()
-              .withPath(path + "/binding")
-              .andReturn(403, forbidden)
-              .once();
+          refuseNextBinding(path);
         }
         case UNSURE -> {
           p.retryable = false;
           // Bind must start from the informer's copy, or its own first read would meet the 403.
           Await.until(
               "the informer has pod " + p.name, SETTLE, () -> sync.cached(ns, p.name).isPresent());
-          cluster()
-              .server
-              .expect()
-              .post()
-              .withPath(path + "/binding")
-              .andReturn(403, forbidden)
-              .once();
-          cluster().server.expect().get().withPath(path).andReturn(403, forbidden).once();
+          refuseNextBinding(path);
+          cluster().server.expect().get().withPath(path).andReturn(403, FORBIDDEN).once();
         }
         case LOST -> {
           p.retryable = false;
           cluster().api.api().loseNextAnswer(ns, p.name);
         }
       }
+    }
+
+    /** The mock API refuses the next Binding of the pod at {@code podPath} (403). */
+    private void refuseNextBinding(String podPath) {
+      cluster()
+          .server
+          .expect()
+          .post()
+          .withPath(podPath + "/binding")
+          .andReturn(403, FORBIDDEN)
+          .once();
     }
 
     private void verifyBind(
@@ -703,22 +718,11 @@ abstract class FlowStressBase {
       Pod pod = read(p.name);
       String node = choose(p, pod, rng);
       if (node != null) {
-        CountDownLatch go = new CountDownLatch(1);
-        Future<JsonNode> bind =
-            racers.submit(
-                () -> {
-                  go.await();
-                  return http.bind(pod, node);
-                });
-        Future<?> delete =
-            racers.submit(
-                () -> {
-                  go.await();
-                  return client.pods().inNamespace(ns).withName(p.name).delete();
-                });
-        go.countDown();
-        JsonNode answer = bind.get(60, TimeUnit.SECONDS);
-        delete.get(60, TimeUnit.SECONDS);
+        JsonNode answer =
+            race(
+                    () -> http.bind(pod, node),
+                    () -> client.pods().inNamespace(ns).withName(p.name).delete())
+                .first();
         (answer.has("error") ? errorAnswers : boundAnswers).incrementAndGet();
         count(answer.has("error") ? "race: bind failed" : "race: bind won");
       } else {
@@ -765,22 +769,10 @@ abstract class FlowStressBase {
         return;
       }
       String second = rng.nextBoolean() ? first : nodes.get(rng.nextInt(nodes.size()));
-      CountDownLatch go = new CountDownLatch(1);
-      Future<JsonNode> a =
-          racers.submit(
-              () -> {
-                go.await();
-                return http.bind(pod, first);
-              });
-      Future<JsonNode> b =
-          racers.submit(
-              () -> {
-                go.await();
-                return http.bind(pod, second);
-              });
-      go.countDown();
-      JsonNode ra = a.get(60, TimeUnit.SECONDS);
-      JsonNode rb = b.get(60, TimeUnit.SECONDS);
+      Raced<JsonNode, JsonNode> answers =
+          race(() -> http.bind(pod, first), () -> http.bind(pod, second));
+      JsonNode ra = answers.first();
+      JsonNode rb = answers.second();
       List<String> won = new ArrayList<>();
       for (JsonNode r : List.of(ra, rb)) {
         (r.has("error") ? errorAnswers : boundAnswers).incrementAndGet();
