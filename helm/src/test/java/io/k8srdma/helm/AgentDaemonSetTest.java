@@ -1,13 +1,14 @@
 package io.k8srdma.helm;
 
-import static io.k8srdma.helm.Chart.Node.at;
-import static io.k8srdma.helm.Chart.Node.env;
-import static io.k8srdma.helm.Chart.Node.list;
-import static io.k8srdma.helm.Chart.Node.map;
-import static io.k8srdma.helm.Chart.Node.named;
-import static io.k8srdma.helm.Chart.Node.strings;
+import static io.k8srdma.charttest.HelmChart.Node.at;
+import static io.k8srdma.charttest.HelmChart.Node.env;
+import static io.k8srdma.charttest.HelmChart.Node.list;
+import static io.k8srdma.charttest.HelmChart.Node.map;
+import static io.k8srdma.charttest.HelmChart.Node.named;
+import static io.k8srdma.charttest.HelmChart.Node.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.k8srdma.charttest.HelmChart;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ class AgentDaemonSetTest {
 
   private static final String AGENT = "k8s-rdma-agent";
 
-  private static Map<String, Object> podSpec(Chart.Manifests manifests) {
+  private static Map<String, Object> podSpec(HelmChart.Manifests manifests) {
     return map(manifests.get("DaemonSet", AGENT), "spec.template.spec");
   }
 
@@ -37,7 +38,7 @@ class AgentDaemonSetTest {
 
   @Test
   void runsOnTheHostNetworkWithClusterDns() {
-    Map<String, Object> spec = podSpec(Chart.render());
+    Map<String, Object> spec = podSpec(HelmChart.render());
 
     assertThat(spec).containsEntry("hostNetwork", true);
     assertThat(spec).containsEntry("dnsPolicy", "ClusterFirstWithHostNet");
@@ -45,7 +46,7 @@ class AgentDaemonSetTest {
 
   @Test
   void serverContainerHasLeastPrivilege() {
-    Map<String, Object> security = map(server(podSpec(Chart.render())), "securityContext");
+    Map<String, Object> security = map(server(podSpec(HelmChart.render())), "securityContext");
 
     assertThat(security)
         .containsEntry("privileged", false)
@@ -57,7 +58,7 @@ class AgentDaemonSetTest {
 
   @Test
   void serverMountsTheHostReadOnlyUnderHostRoot() {
-    Map<String, Object> spec = podSpec(Chart.render());
+    Map<String, Object> spec = podSpec(HelmChart.render());
     Map<String, Object> server = server(spec);
 
     for (String hostPath : List.of("/sys", "/dev/infiniband", "/var/lib/cni", "/var/run/netns")) {
@@ -75,7 +76,7 @@ class AgentDaemonSetTest {
 
   @Test
   void tmpIsAWritableEmptyDirForJna() {
-    Map<String, Object> spec = podSpec(Chart.render());
+    Map<String, Object> spec = podSpec(HelmChart.render());
 
     Map<String, Object> mount =
         list(server(spec), "volumeMounts").stream()
@@ -88,7 +89,7 @@ class AgentDaemonSetTest {
 
   @Test
   void probesUseTheActuatorPathsOnTheAgentPort() {
-    Map<String, Object> server = server(podSpec(Chart.render()));
+    Map<String, Object> server = server(podSpec(HelmChart.render()));
 
     assertThat(at(server, "livenessProbe.httpGet.path")).isEqualTo("/actuator/health/liveness");
     assertThat(at(server, "livenessProbe.httpGet.port")).isEqualTo(8089);
@@ -100,7 +101,7 @@ class AgentDaemonSetTest {
 
   @Test
   void agentPortValueMovesPortProbesAndTheExtendersAgentPort() {
-    Chart.Manifests manifests = Chart.render(Map.of("agent.port", 9099));
+    HelmChart.Manifests manifests = HelmChart.render(Map.of("agent.port", 9099));
     Map<String, Object> server = server(podSpec(manifests));
     Map<String, Object> extender =
         named(
@@ -115,14 +116,14 @@ class AgentDaemonSetTest {
 
   @Test
   void nodeNameComesFromTheDownwardApi() {
-    Map<String, Object> nodeName = env(server(podSpec(Chart.render()))).get("NODE_NAME");
+    Map<String, Object> nodeName = env(server(podSpec(HelmChart.render()))).get("NODE_NAME");
 
     assertThat(at(nodeName, "valueFrom.fieldRef.fieldPath")).isEqualTo("spec.nodeName");
   }
 
   @Test
   void resourcesAndHeapCapDefaults() {
-    Map<String, Object> server = server(podSpec(Chart.render()));
+    Map<String, Object> server = server(podSpec(HelmChart.render()));
 
     assertThat(at(server, "resources.requests.cpu")).isEqualTo("50m");
     assertThat(at(server, "resources.requests.memory")).isEqualTo("160Mi");
@@ -136,7 +137,7 @@ class AgentDaemonSetTest {
   void schedulingValuesReachThePod() {
     Map<String, Object> spec =
         podSpec(
-            Chart.render(
+            HelmChart.render(
                 Map.of(
                     "agent.nodeSelector.rdma", "enabled",
                     "agent.tolerations[0].operator", "Exists",
@@ -149,7 +150,7 @@ class AgentDaemonSetTest {
 
   @Test
   void noInitContainerWithoutAVfPolicy() {
-    Chart.Manifests manifests = Chart.render();
+    HelmChart.Manifests manifests = HelmChart.render();
 
     assertThat(podSpec(manifests)).doesNotContainKey("initContainers");
     assertThat(manifests.ofKind("ConfigMap"))
@@ -158,7 +159,7 @@ class AgentDaemonSetTest {
 
   @Test
   void vfPolicyInitContainerIsPrivilegedRunsInitAndWritesSys() {
-    Map<String, Object> spec = podSpec(Chart.render(withPolicy()));
+    Map<String, Object> spec = podSpec(HelmChart.render(withPolicy()));
     Map<String, Object> init = named(spec, "initContainers", "vf-policy");
 
     assertThat(at(init, "securityContext.privileged")).isEqualTo(true);
@@ -180,12 +181,14 @@ class AgentDaemonSetTest {
 
   @Test
   void vfPolicyIsRenderedAsAgentInitProperties() {
-    Chart.Manifests manifests = Chart.render(withPolicy());
+    HelmChart.Manifests manifests = HelmChart.render(withPolicy());
     String policyYaml =
         (String) map(manifests.get("ConfigMap", AGENT + "-vf-policy"), "data").get("policy.yaml");
 
     List<Map<String, Object>> policies =
-        list(Chart.Manifests.parse(policyYaml).documents().get(0), "k8s-rdma.agent.init.policies");
+        list(
+            HelmChart.Manifests.parse(policyYaml).documents().get(0),
+            "k8s-rdma.agent.init.policies");
     assertThat(policies)
         .containsExactly(
             Map.of("vendor-id", "15b3", "link-layer", "InfiniBand", "num-vfs", "8"),
@@ -202,10 +205,10 @@ class AgentDaemonSetTest {
   }
 
   private static Object removeVfsInUse(Map<String, Object> values) {
-    Chart.Manifests manifests = Chart.render(values);
+    HelmChart.Manifests manifests = HelmChart.render(values);
     String policyYaml =
         (String) map(manifests.get("ConfigMap", AGENT + "-vf-policy"), "data").get("policy.yaml");
-    return map(Chart.Manifests.parse(policyYaml).documents().get(0), "k8s-rdma.agent.init")
+    return map(HelmChart.Manifests.parse(policyYaml).documents().get(0), "k8s-rdma.agent.init")
         .get("remove-vfs-in-use");
   }
 }

@@ -1,11 +1,14 @@
 package io.k8srdma.helm;
 
-import static io.k8srdma.helm.Chart.Node.at;
-import static io.k8srdma.helm.Chart.Node.list;
-import static io.k8srdma.helm.Chart.Node.map;
-import static io.k8srdma.helm.Chart.Node.named;
+import static io.k8srdma.charttest.HelmChart.Node.at;
+import static io.k8srdma.charttest.HelmChart.Node.env;
+import static io.k8srdma.charttest.HelmChart.Node.list;
+import static io.k8srdma.charttest.HelmChart.Node.map;
+import static io.k8srdma.charttest.HelmChart.Node.named;
+import static io.k8srdma.charttest.HelmChart.Node.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.k8srdma.charttest.HelmChart;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -15,14 +18,15 @@ class ExtenderTest {
 
   private static final String EXTENDER = "k8s-rdma-extender";
 
-  private static Map<String, Object> container(Chart.Manifests manifests) {
+  private static Map<String, Object> container(HelmChart.Manifests manifests) {
     return named(
         manifests.get("Deployment", EXTENDER), "spec.template.spec.containers", "extender");
   }
 
   @Test
   void clusterRoleGrantsExactlyWhatTheExtenderCalls() {
-    List<Map<String, Object>> rules = list(Chart.render().get("ClusterRole", EXTENDER), "rules");
+    List<Map<String, Object>> rules =
+        list(HelmChart.render().get("ClusterRole", EXTENDER), "rules");
 
     assertThat(rules)
         .containsExactlyInAnyOrder(
@@ -38,7 +42,7 @@ class ExtenderTest {
 
   @Test
   void noRoleOfTheChartUsesWildcards() {
-    Chart.Manifests manifests = Chart.render();
+    HelmChart.Manifests manifests = HelmChart.render();
     List<Map<String, Object>> roles =
         Stream.concat(manifests.ofKind("ClusterRole").stream(), manifests.ofKind("Role").stream())
             .toList();
@@ -47,7 +51,7 @@ class ExtenderTest {
     for (Map<String, Object> role : roles) {
       for (Map<String, Object> rule : list(role, "rules")) {
         List<String> words =
-            rule.keySet().stream().flatMap(key -> Chart.Node.strings(rule, key).stream()).toList();
+            rule.keySet().stream().flatMap(key -> strings(rule, key).stream()).toList();
         assertThat(words).as("%s", at(role, "metadata.name")).doesNotContain("*");
       }
     }
@@ -55,14 +59,14 @@ class ExtenderTest {
 
   @Test
   void bindingGivesTheRoleToTheExtendersServiceAccount() {
-    Chart.Manifests manifests = Chart.render();
+    HelmChart.Manifests manifests = HelmChart.render();
     Map<String, Object> binding = manifests.get("ClusterRoleBinding", EXTENDER);
 
     assertThat(at(binding, "roleRef.name")).isEqualTo(EXTENDER);
     assertThat(list(binding, "subjects").get(0))
         .containsEntry("kind", "ServiceAccount")
         .containsEntry("name", EXTENDER)
-        .containsEntry("namespace", Chart.NAMESPACE);
+        .containsEntry("namespace", HelmChart.NAMESPACE);
     assertThat(at(manifests.get("Deployment", EXTENDER), "spec.template.spec.serviceAccountName"))
         .isEqualTo(EXTENDER);
     assertThat(manifests.get("ServiceAccount", EXTENDER)).isNotNull();
@@ -70,7 +74,7 @@ class ExtenderTest {
 
   @Test
   void probesUseTheActuatorPathsOnTheExtenderPort() {
-    Map<String, Object> extender = container(Chart.render());
+    Map<String, Object> extender = container(HelmChart.render());
 
     assertThat(at(extender, "livenessProbe.httpGet.path")).isEqualTo("/actuator/health/liveness");
     assertThat(at(extender, "livenessProbe.httpGet.port")).isEqualTo(8888);
@@ -80,9 +84,9 @@ class ExtenderTest {
 
   @Test
   void jvmUsesTheParallelCollectorC2OnlyAndAHeapShareOfTheMemoryLimit() {
-    Map<String, Object> extender = container(Chart.render());
+    Map<String, Object> extender = container(HelmChart.render());
 
-    assertThat((String) at(Chart.Node.env(extender).get("JAVA_TOOL_OPTIONS"), "value"))
+    assertThat((String) at(env(extender).get("JAVA_TOOL_OPTIONS"), "value"))
         .contains("-XX:+UseParallelGC")
         .contains("-XX:-TieredCompilation")
         .contains("-XX:MaxRAMPercentage=60");
@@ -91,29 +95,30 @@ class ExtenderTest {
 
   @Test
   void pollsOnlyTheNodesTheAgentRunsOn() {
-    assertThat(Chart.Node.env(container(Chart.render())))
+    assertThat(env(container(HelmChart.render())))
         .as("the agent on every node")
         .doesNotContainKey("K8S_RDMA_EXTENDER_AGENT_NODE_SELECTOR");
     Map<String, Object> fromAgent =
         container(
-            Chart.render(Map.of("agent.nodeSelector.zone", "a", "agent.nodeSelector.rdma", "cx7")));
-    assertThat(at(Chart.Node.env(fromAgent).get("K8S_RDMA_EXTENDER_AGENT_NODE_SELECTOR"), "value"))
+            HelmChart.render(
+                Map.of("agent.nodeSelector.zone", "a", "agent.nodeSelector.rdma", "cx7")));
+    assertThat(at(env(fromAgent).get("K8S_RDMA_EXTENDER_AGENT_NODE_SELECTOR"), "value"))
         .isEqualTo("rdma=cx7,zone=a");
     Map<String, Object> own =
         container(
-            Chart.render(
+            HelmChart.render(
                 Map.of(
                     "agent.nodeSelector.rdma",
                     "cx7",
                     "extender.agentNodeSelector",
                     "nic in (cx7)")));
-    assertThat(at(Chart.Node.env(own).get("K8S_RDMA_EXTENDER_AGENT_NODE_SELECTOR"), "value"))
+    assertThat(at(env(own).get("K8S_RDMA_EXTENDER_AGENT_NODE_SELECTOR"), "value"))
         .isEqualTo("nic in (cx7)");
   }
 
   @Test
   void runsAsNonRootWithAReadOnlyRootAndNoCapabilities() {
-    Chart.Manifests manifests = Chart.render();
+    HelmChart.Manifests manifests = HelmChart.render();
     Map<String, Object> pod =
         map(manifests.get("Deployment", EXTENDER), "spec.template.spec.securityContext");
     Map<String, Object> security = map(container(manifests), "securityContext");
@@ -128,7 +133,7 @@ class ExtenderTest {
 
   @Test
   void oneReplicaByDefaultReplacedNotRolled() {
-    Map<String, Object> deployment = Chart.render().get("Deployment", EXTENDER);
+    Map<String, Object> deployment = HelmChart.render().get("Deployment", EXTENDER);
 
     assertThat(at(deployment, "spec.replicas")).isEqualTo(1);
     assertThat(at(deployment, "spec.strategy.type")).isEqualTo("Recreate");
@@ -136,7 +141,7 @@ class ExtenderTest {
 
   @Test
   void serviceExposesTheExtenderPort() {
-    Map<String, Object> service = Chart.render().get("Service", EXTENDER);
+    Map<String, Object> service = HelmChart.render().get("Service", EXTENDER);
 
     assertThat(list(service, "spec.ports").get(0))
         .containsEntry("port", 8888)
@@ -147,9 +152,9 @@ class ExtenderTest {
 
   @Test
   void podDisruptionBudgetFromValues() {
-    Map<String, Object> byDefault = Chart.render().get("PodDisruptionBudget", EXTENDER);
+    Map<String, Object> byDefault = HelmChart.render().get("PodDisruptionBudget", EXTENDER);
     Map<String, Object> minAvailable =
-        Chart.render(
+        HelmChart.render(
                 Map.of(
                     "extender.podDisruptionBudget.minAvailable",
                     1,
@@ -165,7 +170,7 @@ class ExtenderTest {
 
   @Test
   void imagesDefaultToTheAppVersion() {
-    Chart.Manifests manifests = Chart.render();
+    HelmChart.Manifests manifests = HelmChart.render();
 
     assertThat(container(manifests))
         .containsEntry("image", "ghcr.io/k8s-rdma/scheduler-extender:0.1.0")

@@ -3,6 +3,7 @@ package io.k8srdma.helm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.marcnuri.helm.InstallCommand;
+import io.k8srdma.charttest.HelmChart;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -11,11 +12,11 @@ class NotesTest {
 
   private static String notes(Map<String, Object> values) {
     InstallCommand install =
-        Chart.helm()
+        HelmChart.helm()
             .install()
-            .withName(Chart.RELEASE)
-            .withNamespace(Chart.NAMESPACE)
-            .withKubeVersion(Chart.KUBE_VERSION)
+            .withName(HelmChart.RELEASE)
+            .withNamespace(HelmChart.NAMESPACE)
+            .withKubeVersion(HelmChart.KUBE_VERSION)
             .dryRun()
             .clientOnly();
     values.forEach(install::set);

@@ -1,13 +1,14 @@
 package io.k8srdma.helm;
 
-import static io.k8srdma.helm.Chart.Node.at;
-import static io.k8srdma.helm.Chart.Node.env;
-import static io.k8srdma.helm.Chart.Node.list;
-import static io.k8srdma.helm.Chart.Node.map;
-import static io.k8srdma.helm.Chart.Node.named;
-import static io.k8srdma.helm.Chart.Node.strings;
+import static io.k8srdma.charttest.HelmChart.Node.at;
+import static io.k8srdma.charttest.HelmChart.Node.env;
+import static io.k8srdma.charttest.HelmChart.Node.list;
+import static io.k8srdma.charttest.HelmChart.Node.map;
+import static io.k8srdma.charttest.HelmChart.Node.named;
+import static io.k8srdma.charttest.HelmChart.Node.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.k8srdma.charttest.HelmChart;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,19 +25,20 @@ class SchedulerWiringTest {
 
   private static final String SCHEDULER = "k8s-rdma-scheduler";
   private static final Path EXTENDER_SOURCES =
-      Chart.DIR.getParent().getParent().resolve("scheduler-extender/src/main");
+      HelmChart.chartDir().getParent().getParent().resolve("scheduler-extender/src/main");
 
   /** The KubeSchedulerConfiguration in the second scheduler's ConfigMap. */
-  private static Map<String, Object> schedulerConfig(Chart.Manifests manifests) {
+  private static Map<String, Object> schedulerConfig(HelmChart.Manifests manifests) {
     return schedulerConfig(manifests, SCHEDULER);
   }
 
-  private static Map<String, Object> schedulerConfig(Chart.Manifests manifests, String scheduler) {
+  private static Map<String, Object> schedulerConfig(
+      HelmChart.Manifests manifests, String scheduler) {
     String yaml =
         (String)
             map(manifests.get("ConfigMap", scheduler + "-config"), "data")
                 .get("scheduler-config.yaml");
-    return Chart.Manifests.parse(yaml).documents().get(0);
+    return HelmChart.Manifests.parse(yaml).documents().get(0);
   }
 
   private static Map<String, Object> extenderEntry(Map<String, Object> config) {
@@ -82,7 +84,7 @@ class SchedulerWiringTest {
 
   @Test
   void secondSchedulerIsTheDefaultMode() {
-    Chart.Manifests manifests = Chart.render();
+    HelmChart.Manifests manifests = HelmChart.render();
     Map<String, Object> container =
         named(
             manifests.get("Deployment", SCHEDULER),
@@ -104,8 +106,8 @@ class SchedulerWiringTest {
 
   @Test
   void theSchedulerPullsWithTheChartsPullSecrets() {
-    Chart.Manifests manifests =
-        Chart.render(Map.of("imagePullSecrets[0].name", "mirror-credentials"));
+    HelmChart.Manifests manifests =
+        HelmChart.render(Map.of("imagePullSecrets[0].name", "mirror-credentials"));
 
     assertThat(list(manifests.get("Deployment", SCHEDULER), "spec.template.spec.imagePullSecrets"))
         .containsExactly(Map.of("name", "mirror-credentials"));
@@ -113,7 +115,7 @@ class SchedulerWiringTest {
 
   @Test
   void profileAndLeaderElectionUseTheSchedulerName() {
-    Map<String, Object> config = schedulerConfig(Chart.render());
+    Map<String, Object> config = schedulerConfig(HelmChart.render());
 
     assertThat(config)
         .containsEntry("apiVersion", "kubescheduler.config.k8s.io/v1")
@@ -123,12 +125,12 @@ class SchedulerWiringTest {
     assertThat(map(config, "leaderElection"))
         .containsEntry("leaderElect", true)
         .containsEntry("resourceName", "k8s-rdma-scheduler")
-        .containsEntry("resourceNamespace", Chart.NAMESPACE);
+        .containsEntry("resourceNamespace", HelmChart.NAMESPACE);
   }
 
   @Test
   void extenderEntryPointsAtTheServiceWithTheDefaults() {
-    Map<String, Object> entry = extenderEntry(schedulerConfig(Chart.render()));
+    Map<String, Object> entry = extenderEntry(schedulerConfig(HelmChart.render()));
 
     assertThat(entry)
         .containsEntry("urlPrefix", "http://k8s-rdma-extender.k8s-rdma.svc:8888")
@@ -143,7 +145,7 @@ class SchedulerWiringTest {
 
   @Test
   void verbsMatchTheExtendersPaths() {
-    Chart.Manifests manifests = Chart.render();
+    HelmChart.Manifests manifests = HelmChart.render();
     Map<String, Object> entry = extenderEntry(schedulerConfig(manifests));
     Map<String, Map<String, Object>> extenderEnv =
         env(
@@ -166,12 +168,12 @@ class SchedulerWiringTest {
     Map<String, Object> entry =
         extenderEntry(
             schedulerConfig(
-                Chart.Manifests.parse(
-                    Chart.helm()
+                HelmChart.Manifests.parse(
+                    HelmChart.helm()
                         .template()
                         .withName("rdma")
                         .withNamespace("infra")
-                        .withKubeVersion(Chart.KUBE_VERSION)
+                        .withKubeVersion(HelmChart.KUBE_VERSION)
                         .set("extender.port", 9000)
                         .call()),
                 "rdma-k8s-rdma-scheduler"));
@@ -184,7 +186,7 @@ class SchedulerWiringTest {
     Map<String, Object> entry =
         extenderEntry(
             schedulerConfig(
-                Chart.render(
+                HelmChart.render(
                     Map.of(
                         "scheduler.extender.weight",
                         5,
@@ -199,12 +201,12 @@ class SchedulerWiringTest {
         .containsEntry("weight", 5)
         .containsEntry("httpTimeout", "10s")
         .containsEntry("nodeCacheCapable", false);
-    assertThat(list(entry, "managedResources")).isEmpty();
+    assertThat(at(entry, "managedResources")).as("rendered as an empty list").isEqualTo(List.of());
   }
 
   @Test
   void schedulerServiceAccountHasTheBuiltInRolesAndItsLease() {
-    Chart.Manifests manifests = Chart.render();
+    HelmChart.Manifests manifests = HelmChart.render();
 
     assertThat(
             at(
@@ -229,11 +231,12 @@ class SchedulerWiringTest {
 
   @Test
   void configOnlyRendersTheSnippetAndNoScheduler() {
-    Chart.Manifests manifests = Chart.render(Map.of("scheduler.mode", "config-only"));
+    HelmChart.Manifests manifests = HelmChart.render(Map.of("scheduler.mode", "config-only"));
     String snippet =
         (String)
             map(manifests.get("ConfigMap", SCHEDULER + "-extenders"), "data").get("extenders.yaml");
-    Map<String, Object> entry = extenderEntry(Chart.Manifests.parse(snippet).documents().get(0));
+    Map<String, Object> entry =
+        extenderEntry(HelmChart.Manifests.parse(snippet).documents().get(0));
 
     assertThat(manifests.ofKind("Deployment"))
         .extracting(d -> at(d, "metadata.name"))

@@ -3,6 +3,7 @@ package io.k8srdma.helm;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.k8srdma.charttest.HelmChart;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +36,7 @@ class ValuesSchemaTest {
     "extender.verbs.bind, bind~1, /extender/verbs/bind",
   })
   void wrongTypesFailTheTemplateNamingTheKey(String key, String value, String pointer) {
-    assertThatThrownBy(() -> Chart.templateRaw(Map.of(key, value)))
+    assertThatThrownBy(() -> HelmChart.templateRaw(Map.of(key, value)))
         .hasMessageContaining("values don't meet the specifications of the schema")
         .hasMessageContaining(pointer);
   }
@@ -56,7 +57,7 @@ class ValuesSchemaTest {
     values.put("agent.vfPolicy.policies[0].numVfs", 4);
     values.put("agent.vfPolicy.policies[0]." + field, value);
 
-    assertThatThrownBy(() -> Chart.templateRaw(values))
+    assertThatThrownBy(() -> HelmChart.templateRaw(values))
         .hasMessageContaining("/agent/vfPolicy/policies/0");
   }
 
@@ -71,7 +72,7 @@ class ValuesSchemaTest {
             ? Map.of(key, value)
             : Map.of("agent.vfPolicy.enabled", true, key, value);
 
-    assertThatThrownBy(() -> Chart.templateRaw(values)).hasMessageContaining(message);
+    assertThatThrownBy(() -> HelmChart.templateRaw(values)).hasMessageContaining(message);
   }
 
   @ParameterizedTest(name = "{0}={1} is accepted")
@@ -84,6 +85,6 @@ class ValuesSchemaTest {
     "extender.verbs.filter, v1/filter",
   })
   void validValuesRender(String key, String value) {
-    assertThatCode(() -> Chart.templateRaw(Map.of(key, value))).doesNotThrowAnyException();
+    assertThatCode(() -> HelmChart.templateRaw(Map.of(key, value))).doesNotThrowAnyException();
   }
 }
