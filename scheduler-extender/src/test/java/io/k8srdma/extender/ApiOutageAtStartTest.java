@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -66,21 +65,7 @@ class ApiOutageAtStartTest {
 
     api.init(InetAddress.getLoopbackAddress(), API_PORT);
     try (KubernetesClient client = api.createClient()) {
-      client
-          .nodes()
-          .resource(
-              new NodeBuilder()
-                  .withNewMetadata()
-                  .withName("node-a")
-                  .endMetadata()
-                  .withNewStatus()
-                  .addNewAddress()
-                  .withType("InternalIP")
-                  .withAddress("127.0.0.1")
-                  .endAddress()
-                  .endStatus()
-                  .build())
-          .create();
+      client.nodes().resource(TestNodes.onLoopback("node-a").build()).create();
     }
 
     // fabric8 retries after 1, 2, 4, ... s; the API came up within the first few seconds.

@@ -6,10 +6,7 @@ import static io.k8srdma.extender.bind.BindTestKit.args;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.k8srdma.extender.Await;
-import io.k8srdma.extender.BindingApiServer;
 import io.k8srdma.extender.TestInventories;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.ledger.PodLedgerSync;
@@ -26,9 +23,8 @@ import io.k8srdma.model.inventory.VirtualFunction;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,42 +38,30 @@ class BindRunningPodTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private static KubernetesMockServer server;
-  private static KubernetesClient client;
+  @RegisterExtension static final BindingApi API = new BindingApi();
 
   private final BindTestKit kit = new BindTestKit();
   private final Ledger ledger = kit.ledger;
   private PodLedgerSync sync;
-
-  @BeforeAll
-  static void startApi() {
-    server = BindingApiServer.start().server();
-    client = server.createClient();
-  }
-
-  @AfterAll
-  static void stopApi() {
-    client.close();
-    server.destroy();
-  }
 
   @AfterEach
   void tearDown() {
     if (sync != null) {
       sync.close();
     }
-    client.pods().inNamespace(NS).delete();
+    API.client().pods().inNamespace(NS).delete();
   }
 
   @ParameterizedTest
   @EnumSource(AssignmentWrite.class)
   void aRunningPodBoundAgainToItsNodeIsASuccessThatChangesNothing(AssignmentWrite write)
       throws Exception {
-    sync = new PodLedgerSync(client, ledger);
+    sync = new PodLedgerSync(API.client(), ledger);
     String name = "running-" + write.name().toLowerCase().replace('_', '-');
-    Pod pod = BindTestKit.create(client, name, "uid-" + name);
+    Pod pod = BindTestKit.create(API.client(), name, "uid-" + name);
     String uid = pod.getMetadata().getUid();
-    assertThat(kit.bindService(client, PodCache.NONE, write).bind(args(pod)).error()).isNull();
+    assertThat(kit.bindService(API.client(), PodCache.NONE, write).bind(args(pod)).error())
+        .isNull();
     String recorded = annotationOf(name);
     Assignment assignment = AssignmentCodec.decode(recorded);
     Await.until(
@@ -89,7 +73,7 @@ class BindRunningPodTest {
         kit.cache, NODE, withInUse(assignment.interfaces().get(0)), Clock.systemUTC().instant());
 
     for (PodCache pods : List.<PodCache>of(sync::cached, PodCache.NONE)) {
-      ExtenderBindingResult again = kit.bindService(client, pods, write).bind(args(pod));
+      ExtenderBindingResult again = kit.bindService(API.client(), pods, write).bind(args(pod));
 
       assertThat(again.error()).as("bound again to its node").isNull();
       assertThat(annotationOf(name)).as("the running pod's record of its VFs").isEqualTo(recorded);
@@ -126,7 +110,7 @@ class BindRunningPodTest {
   }
 
   private static String annotationOf(String name) {
-    return client
+    return API.client()
         .pods()
         .inNamespace(NS)
         .withName(name)

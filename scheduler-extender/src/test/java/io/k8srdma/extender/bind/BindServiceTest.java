@@ -268,25 +268,8 @@ class BindServiceTest {
     // pod again, to another node with room.
     kit.addNode("node-b");
     Pod pod = create("landed-1", "uid-landed-1", false);
-    Assignment landed =
-        new Assignment(
-            NODE,
-            List.of(new AssignedInterface("net1", "0000:1a:00.0", "0000:1a:00.2", 10_000, 0)));
-    String recorded = AssignmentCodec.encode(landed);
-    client
-        .pods()
-        .inNamespace(NS)
-        .withName("landed-1")
-        .edit(
-            p ->
-                new PodBuilder(p)
-                    .editMetadata()
-                    .addToAnnotations(Annotations.ASSIGNMENT, recorded)
-                    .endMetadata()
-                    .editSpec()
-                    .withNodeName(NODE)
-                    .endSpec()
-                    .build());
+    Assignment landed = BindTestKit.assignment("0000:1a:00.2");
+    String recorded = BindTestKit.carryBound(client, "landed-1", landed);
     String uid = pod.getMetadata().getUid();
     Await.until(
         "the informer shows the pod bound", WAIT, () -> ledger.assignmentOf(uid).isPresent());

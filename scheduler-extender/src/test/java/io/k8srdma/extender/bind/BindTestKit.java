@@ -11,6 +11,9 @@ import io.k8srdma.extender.poller.InventoryCache;
 import io.k8srdma.extender.poller.InventoryCacheFixture;
 import io.k8srdma.extender.scheduling.NodeEvaluator;
 import io.k8srdma.model.Annotations;
+import io.k8srdma.model.assignment.AssignedInterface;
+import io.k8srdma.model.assignment.Assignment;
+import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.extender.ExtenderBindingArgs;
 import io.k8srdma.model.placement.PlacementOptions;
 import java.nio.charset.StandardCharsets;
@@ -84,6 +87,53 @@ final class BindTestKit {
             .endMetadata()
             .build();
     return client.pods().inNamespace(NS).resource(pod).create();
+  }
+
+  /**
+   * What bind gives the kit's request on {@link #NODE}: {@code net1}, a 10 Gb/s floor, on VF {@code
+   * vf} of the PF 0000:1a:00.0.
+   */
+  static Assignment assignment(String vf) {
+    return new Assignment(
+        NODE, List.of(new AssignedInterface("net1", "0000:1a:00.0", vf, 10_000, 0)));
+  }
+
+  /**
+   * The pending pod {@code name} carries {@code assignment} in its annotation, as a bind that could
+   * not tell whether its Binding landed leaves it. Returns the annotation.
+   */
+  static String carry(KubernetesClient client, String name, Assignment assignment) {
+    return carry(client, name, assignment, false);
+  }
+
+  /**
+   * Pod {@code name} is on the node of {@code assignment} and carries it, both in one write, as a
+   * bind whose Binding landed leaves it. Returns the annotation.
+   */
+  static String carryBound(KubernetesClient client, String name, Assignment assignment) {
+    return carry(client, name, assignment, true);
+  }
+
+  private static String carry(
+      KubernetesClient client, String name, Assignment assignment, boolean bound) {
+    String recorded = AssignmentCodec.encode(assignment);
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName(name)
+        .edit(
+            p -> {
+              PodBuilder b =
+                  new PodBuilder(p)
+                      .editMetadata()
+                      .addToAnnotations(Annotations.ASSIGNMENT, recorded)
+                      .endMetadata();
+              if (bound) {
+                b.editSpec().withNodeName(assignment.node()).endSpec();
+              }
+              return b.build();
+            });
+    return recorded;
   }
 
   /** Someone else changes the pod (adds a label): copies taken before are stale now. */

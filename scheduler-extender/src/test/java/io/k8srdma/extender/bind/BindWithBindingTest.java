@@ -11,8 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8srdma.extender.Await;
 import io.k8srdma.extender.BindingApiServer;
@@ -25,11 +23,10 @@ import io.k8srdma.model.extender.ExtenderBindingResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Bind with {@code write-assignment: with-binding}: the assignment travels as an annotation on the
@@ -41,37 +38,21 @@ class BindWithBindingTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private static BindingApiServer api;
-  private static KubernetesMockServer server;
-  private static KubernetesClient client;
+  @RegisterExtension static final BindingApi API = new BindingApi();
 
   private final BindTestKit kit = new BindTestKit();
   private final Ledger ledger = kit.ledger;
   private PodLedgerSync sync;
 
-  @BeforeAll
-  static void startApi() {
-    BindingApiServer.Started started = BindingApiServer.start();
-    api = started.api();
-    server = started.server();
-    client = server.createClient();
-  }
-
-  @AfterAll
-  static void stopApi() {
-    client.close();
-    server.destroy();
-  }
-
   @BeforeEach
   void setUp() {
-    sync = new PodLedgerSync(client, ledger);
+    sync = new PodLedgerSync(API.client(), ledger);
   }
 
   @AfterEach
   void tearDown() throws InterruptedException {
     sync.close();
-    client.pods().inNamespace(NS).delete();
+    API.client().pods().inNamespace(NS).delete();
     drainCalls();
   }
 
@@ -94,7 +75,7 @@ class BindWithBindingTest {
         .as("the pod's resourceVersion, a precondition")
         .isEqualTo(pod.getMetadata().getResourceVersion());
     assertThat(sent.getTarget().getName()).isEqualTo(NODE);
-    Pod now = client.pods().inNamespace(NS).withName("one-1").get();
+    Pod now = API.client().pods().inNamespace(NS).withName("one-1").get();
     assertThat(now.getSpec().getNodeName()).isEqualTo(NODE);
     assertThat(now.getMetadata().getAnnotations())
         .containsEntry(
@@ -115,7 +96,7 @@ class BindWithBindingTest {
   @Test
   void aStaleCopyMeetsThePreconditionAndTheBindStartsOverFromTheApi() throws Exception {
     Pod created = create("stale-1");
-    BindTestKit.changeMeanwhile(client, "stale-1");
+    BindTestKit.changeMeanwhile(API.client(), "stale-1");
     drainCalls();
 
     ExtenderBindingResult result = bindService(cacheOf(created)).bind(args(created));
@@ -128,7 +109,7 @@ class BindWithBindingTest {
             "GET /api/v1/namespaces/ml/pods/stale-1",
             "GET /api/v1/namespaces/ml/pods/stale-1",
             "POST /api/v1/namespaces/ml/pods/stale-1/binding");
-    Pod now = client.pods().inNamespace(NS).withName("stale-1").get();
+    Pod now = API.client().pods().inNamespace(NS).withName("stale-1").get();
     assertThat(now.getMetadata().getLabels()).as("the later change survives").containsKey("team");
     assertThat(now.getSpec().getNodeName()).isEqualTo(NODE);
     assertThat(now.getMetadata().getAnnotations()).containsKey(Annotations.ASSIGNMENT);
@@ -140,7 +121,7 @@ class BindWithBindingTest {
   @Test
   void aPodBoundElsewhereIsAClearErrorAndHoldsNothing() throws Exception {
     Pod created = create("taken-1");
-    client
+    API.client()
         .pods()
         .inNamespace(NS)
         .withName("taken-1")
@@ -163,7 +144,7 @@ class BindWithBindingTest {
   @Test
   void aRefusedBindingLeavesNoAnnotationAndNoReservation() throws Exception {
     Pod pod = create("refused-1");
-    answerBinding(server, "refused-1", 403, FORBIDDEN);
+    answerBinding(API.server(), "refused-1", 403, FORBIDDEN);
     drainCalls();
 
     ExtenderBindingResult result = bindService(cacheOf(pod)).bind(args(pod));
@@ -186,12 +167,12 @@ class BindWithBindingTest {
   void aBindingThatLandedButWhoseAnswerWasLostIsASuccess() throws Exception {
     Pod pod = create("lost-1");
     // The first POST is applied and answered 500; fabric8 retries it and meets "already assigned".
-    api.loseNextAnswer(NS, "lost-1");
+    API.api().loseNextAnswer(NS, "lost-1");
 
     ExtenderBindingResult result = bindService(cacheOf(pod)).bind(args(pod));
 
     assertThat(result.error()).isNull();
-    Pod now = client.pods().inNamespace(NS).withName("lost-1").get();
+    Pod now = API.client().pods().inNamespace(NS).withName("lost-1").get();
     assertThat(now.getSpec().getNodeName()).isEqualTo(NODE);
     assertThat(AssignmentCodec.read(now.getMetadata().getAnnotations()).orElseThrow().node())
         .isEqualTo(NODE);
@@ -201,7 +182,7 @@ class BindWithBindingTest {
   @Test
   void whenThePodCannotBeReadAfterAFailedBindingTheReservationStays() throws Exception {
     Pod pod = create("unsure-1");
-    BindTestKit.refuseBindingAndNextRead(server, "unsure-1");
+    BindTestKit.refuseBindingAndNextRead(API.server(), "unsure-1");
 
     ExtenderBindingResult result = bindService(cacheOf(pod)).bind(args(pod));
 
@@ -215,18 +196,18 @@ class BindWithBindingTest {
   // --- helpers ------------------------------------------------------------------------------
 
   private BindService bindService(PodCache pods) {
-    return kit.bindService(client, pods, AssignmentWrite.WITH_BINDING);
+    return kit.bindService(API.client(), pods, AssignmentWrite.WITH_BINDING);
   }
 
   private static Pod create(String name) {
-    return BindTestKit.create(client, name, "uid-" + name);
+    return BindTestKit.create(API.client(), name, "uid-" + name);
   }
 
   private static Map<String, String> annotationsOf(String name) {
-    return BindTestKit.annotationsOf(client, name);
+    return BindTestKit.annotationsOf(API.client(), name);
   }
 
   private static List<Call> drainCalls() throws InterruptedException {
-    return BindTestKit.drainCalls(server);
+    return BindTestKit.drainCalls(API.server());
   }
 }

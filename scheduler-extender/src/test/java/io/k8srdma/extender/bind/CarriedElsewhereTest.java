@@ -1,24 +1,19 @@
 package io.k8srdma.extender.bind;
 
-import static io.k8srdma.extender.bind.BindTestKit.NODE;
 import static io.k8srdma.extender.bind.BindTestKit.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.k8srdma.extender.Await;
 import io.k8srdma.extender.BindingApiServer;
 import io.k8srdma.extender.ledger.PodLedgerSync;
 import io.k8srdma.model.Annotations;
-import io.k8srdma.model.assignment.AssignedInterface;
 import io.k8srdma.model.assignment.Assignment;
-import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.extender.ExtenderBindingArgs;
 import io.k8srdma.model.extender.ExtenderBindingResult;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,22 +35,8 @@ class CarriedElsewhereTest {
     try (PodLedgerSync sync = new PodLedgerSync(client, kit.ledger)) {
       Pod pod = BindTestKit.create(client, "carrier", "uid-carrier");
       String uid = pod.getMetadata().getUid();
-      Assignment carried =
-          new Assignment(
-              NODE,
-              List.of(new AssignedInterface("net1", "0000:1a:00.0", "0000:1a:00.1", 10_000, 0)));
-      String recorded = AssignmentCodec.encode(carried);
-      client
-          .pods()
-          .inNamespace(NS)
-          .withName("carrier")
-          .edit(
-              p ->
-                  new PodBuilder(p)
-                      .editMetadata()
-                      .addToAnnotations(Annotations.ASSIGNMENT, recorded)
-                      .endMetadata()
-                      .build());
+      Assignment carried = BindTestKit.assignment("0000:1a:00.1");
+      String recorded = BindTestKit.carry(client, "carrier", carried);
       Await.until(
           "the ledger holds the carried assignment",
           Duration.ofSeconds(10),

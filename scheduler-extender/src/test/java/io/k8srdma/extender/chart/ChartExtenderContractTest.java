@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -21,6 +20,7 @@ import io.k8srdma.extender.LateApiServer;
 import io.k8srdma.extender.SchedulerExtenderApplication;
 import io.k8srdma.extender.TestAgents;
 import io.k8srdma.extender.TestInventories;
+import io.k8srdma.extender.TestNodes;
 import io.k8srdma.extender.TestPods;
 import io.k8srdma.extender.config.ExtenderProperties;
 import io.k8srdma.model.Annotations;
@@ -264,17 +264,6 @@ class ChartExtenderContractTest {
   }
 
   private static Node node(String name, Map<String, String> labels) {
-    return new NodeBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withLabels(labels)
-        .endMetadata()
-        .withNewStatus()
-        .addNewAddress()
-        .withType("InternalIP")
-        .withAddress("127.0.0.1")
-        .endAddress()
-        .endStatus()
-        .build();
+    return TestNodes.onLoopback(name).editMetadata().withLabels(labels).endMetadata().build();
   }
 }

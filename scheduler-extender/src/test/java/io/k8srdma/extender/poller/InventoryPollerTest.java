@@ -479,11 +479,7 @@ class InventoryPollerTest {
     InventoryPoller poller =
         poller(
             new ExtenderProperties.Poll(Duration.ofHours(1), Duration.ofMinutes(1), 64, 0.0),
-            () -> {
-              ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1);
-              roundThreads.add(e);
-              return e;
-            });
+            roundThreadsKeptIn(roundThreads));
     try {
       poller.start();
       held.awaitRequest();
@@ -515,11 +511,7 @@ class InventoryPollerTest {
     InventoryPoller poller =
         poller(
             new ExtenderProperties.Poll(Duration.ofHours(1), TIMEOUT, 64, 0.0),
-            () -> {
-              ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1);
-              roundThreads.add(e);
-              return e;
-            });
+            roundThreadsKeptIn(roundThreads));
     try {
       poller.start();
       poller.start();
@@ -540,6 +532,19 @@ class InventoryPollerTest {
 
   private InventoryPoller poller(ExtenderProperties.Poll config) {
     return poller(config, () -> new ScheduledThreadPoolExecutor(1));
+  }
+
+  /**
+   * Round threads as {@link #poller(ExtenderProperties.Poll)} makes them, each kept in {@code
+   * made}.
+   */
+  private static Supplier<ScheduledExecutorService> roundThreadsKeptIn(
+      List<ScheduledThreadPoolExecutor> made) {
+    return () -> {
+      ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1);
+      made.add(e);
+      return e;
+    };
   }
 
   private InventoryPoller poller(
