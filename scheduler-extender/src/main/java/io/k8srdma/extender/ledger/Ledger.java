@@ -284,17 +284,24 @@ public class Ledger {
   }
 
   /**
-   * A pod in the API carries this assignment and has not terminated. Nothing changes while the API
-   * still shows the assignment that a decision for the pod stands in front of (bind has not
-   * recorded the decision yet): replaced by it, the decision's VFs would be free while bind writes
-   * them. Any other assignment replaces the pod's entry.
+   * A pod in the API carries this assignment and has not terminated. The decision's own assignment
+   * makes it bound. Another one, while a decision for the pod stands, is what the pod carried
+   * before bind wrote the decision (only bind writes it, one bind per pod at a time; the informer
+   * may show it late, and the ledger may not have seen it when the decision was made): replaced by
+   * it, the decision's VFs would be free while bind writes them or the informer catches up. The
+   * decision stands in front of it instead, and gives it back if it goes unwritten. Without a
+   * decision, it replaces the pod's entry.
    */
   public synchronized void bound(String podUid, Assignment assignment) {
     Entry e = entryOf(podUid);
-    if (e != null && e.beneath() != null && e.beneath().assignment().equals(assignment)) {
+    Entry shown = new Entry(assignment, null, null, false, null);
+    if (e != null && !e.bound() && !e.assignment().equals(assignment)) {
+      if (e.beneath() == null || !e.beneath().assignment().equals(assignment)) {
+        put(podUid, e.withBeneath(shown));
+      }
       return;
     }
-    put(podUid, new Entry(assignment, null, null, false, null));
+    put(podUid, shown);
   }
 
   /** A pod is gone or finished: its VFs are free at once. */
@@ -495,7 +502,8 @@ public class Ledger {
    * @param pod the pod's name, for an in-flight entry (null for a bound one)
    * @param writing bind is still writing this decision: it does not expire until {@link #written}
    * @param beneath for an in-flight entry, the bound entry of the assignment the pod carried when
-   *     the decision was made, if any: it counts again when the decision goes unwritten
+   *     the decision was made, or that the informer showed since, if any: it counts again when the
+   *     decision goes unwritten
    */
   private record Entry(
       Assignment assignment, Instant expiresAt, PodName pod, boolean writing, Entry beneath) {
@@ -518,7 +526,11 @@ public class Ledger {
     }
 
     Entry withoutBeneath() {
-      return new Entry(assignment, expiresAt, pod, writing, null);
+      return withBeneath(null);
+    }
+
+    Entry withBeneath(Entry carried) {
+      return new Entry(assignment, expiresAt, pod, writing, carried);
     }
   }
 }

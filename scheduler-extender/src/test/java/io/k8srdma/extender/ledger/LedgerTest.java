@@ -165,7 +165,7 @@ class LedgerTest {
 
   @Test
   void boundEntryMovesWhenTheAssignmentNamesAnotherNode() {
-    reserve("pod-a", assignment(NODE, "0000:1a:00.2"));
+    ledger.bound("pod-a", assignment(NODE, "0000:1a:00.2"));
 
     ledger.bound("pod-a", assignment("worker-2", "0000:3b:00.2"));
 
@@ -458,6 +458,59 @@ class LedgerTest {
     ledger.purgeExpired();
 
     assertThat(ledger.assignmentOf("pod-a")).contains(elsewhere);
+    assertThat(ledger.sizeOn(NODE)).isZero();
+  }
+
+  @Test
+  void anEventShowingAnAssignmentTheLedgerHadNotSeenWhileBindWritesKeepsTheDecision() {
+    // A pod created carrying an assignment (a manifest copied from a running pod): bind read it
+    // from the API before the informer showed it, so no bound entry was there to stand in front of.
+    Assignment carried = assignment(NODE, "0000:1a:00.2");
+    Assignment decided = assignment("worker-2", "0000:1a:00.3");
+    ledger.reserve(
+        POD_A, "pod-a", "worker-2", c -> new Ledger.Decision<>(Optional.of(decided), null));
+
+    ledger.bound("pod-a", carried);
+
+    assertThat(ledger.commitmentsOn("worker-2", "other").isTaken("0000:1a:00.3"))
+        .as("bind is writing the decision: its VFs are not free")
+        .isTrue();
+    ledger.releaseInFlight("pod-a", decided);
+    assertThat(ledger.assignmentOf("pod-a")).as("bind failed: the carried one").contains(carried);
+  }
+
+  @Test
+  void anEventShowingWhatAnEarlierDecisionWroteWhileBindWritesAnotherKeepsTheDecision() {
+    Assignment carried = assignment(NODE, "0000:1a:00.2");
+    ledger.bound("pod-a", carried);
+    // The first bind wrote its assignment on the pod, but could not tell whether its Binding
+    // landed; the scheduler binds again elsewhere before the informer showed the first write.
+    Assignment first = assignment("worker-2", "0000:1a:00.3");
+    reserve("pod-a", first);
+    Assignment second = assignment("worker-3", "0000:1a:00.4");
+    ledger.reserve(
+        POD_A, "pod-a", "worker-3", c -> new Ledger.Decision<>(Optional.of(second), null));
+
+    ledger.bound("pod-a", first);
+
+    assertThat(ledger.commitmentsOn("worker-3", "other").isTaken("0000:1a:00.4"))
+        .as("bind is writing the second decision: its VFs are not free")
+        .isTrue();
+    ledger.releaseInFlight("pod-a", second);
+    assertThat(ledger.assignmentOf("pod-a"))
+        .as("bind failed: what the pod carries now, not what the ledger had seen before")
+        .contains(first);
+  }
+
+  @Test
+  void aLateEventShowingTheAssignmentBeforeAWrittenDecisionKeepsIt() {
+    Assignment decided = assignment("worker-2", "0000:1a:00.3");
+    reserve("pod-a", decided);
+
+    // The informer is behind: it shows the pod as it was before bind wrote the decision.
+    ledger.bound("pod-a", assignment(NODE, "0000:1a:00.2"));
+
+    assertThat(ledger.commitmentsOn("worker-2", "other").isTaken("0000:1a:00.3")).isTrue();
     assertThat(ledger.sizeOn(NODE)).isZero();
   }
 
