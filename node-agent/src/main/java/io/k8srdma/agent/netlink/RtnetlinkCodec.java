@@ -311,8 +311,9 @@ public final class RtnetlinkCodec {
 
   /**
    * The kernel puts one entry per VF, except that it leaves out a VF whose configuration the driver
-   * cannot read: fewer entries than IFLA_NUM_VF are a wrapped length only when all of them could
-   * not have fit, and more are never right.
+   * cannot read: fewer entries than IFLA_NUM_VF are a wrapped length only when the missing ones
+   * could make up the 64 KiB a wrap loses (all of them not fitting is not enough: with a few left
+   * out, the rest may fit), and more are never right.
    */
   private static void requireVfCountFitsNumVf(LinkBuilder link) {
     Nest list = link.vfList;
@@ -327,7 +328,7 @@ public final class RtnetlinkCodec {
         link.numVf);
     if (link.vfEntries > 0
         && link.vfEntries < link.numVf
-        && wouldWrap(link.numVf, link.largestVfEntry)) {
+        && (long) (link.numVf - link.vfEntries) * link.largestVfEntry > MAX_ATTR_LEN) {
       throw wrapped(list, link.numVf, link.largestVfEntry);
     }
   }

@@ -43,10 +43,18 @@ final class ManyVfReplies {
 
   /** An InfiniBand PF named {@code ifname} with {@code vfs} VFs; VF n's node GUID ends in n. */
   static NlWriter ib(int seq, String ifname, int vfs) {
+    return ib(seq, ifname, vfs, vfs);
+  }
+
+  /**
+   * An InfiniBand PF with {@code numVfs} VFs of which the list holds the first {@code listed}, as
+   * the kernel leaves out those whose configuration the driver cannot read.
+   */
+  static NlWriter ib(int seq, String ifname, int numVfs, int listed) {
     NlWriter w = new NlWriter().beginMessage(RTM_NEWLINK, 0, seq).ifinfomsg(ARPHRD_INFINIBAND, 9);
-    w.string(IFLA_IFNAME, ifname).u32(IFLA_NUM_VF, vfs);
+    w.string(IFLA_IFNAME, ifname).u32(IFLA_NUM_VF, numVfs);
     w.begin(IFLA_VFINFO_LIST);
-    for (int vf = 0; vf < vfs; vf++) {
+    for (int vf = 0; vf < listed; vf++) {
       w.begin(IFLA_VF_INFO);
       commonAttrs(w, vf);
       w.attr(IFLA_VF_IB_NODE_GUID, guid(vf, 0x0002c90300000000L + vf));

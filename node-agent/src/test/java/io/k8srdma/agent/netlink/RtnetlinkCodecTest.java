@@ -451,6 +451,19 @@ class RtnetlinkCodecTest {
     assertThat(decode(none).link(SEQ).orElseThrow().vfs()).isEmpty();
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {278, 280, 400})
+  void aListUnder64KiBWithVfsTheDriverLeftOutIsNotTakenForAWrappedOne(int numVfs) {
+    // 277 entries of 236 bytes: 65376 bytes, a length that did not wrap. The missing VFs could not
+    // have made up the 64 KiB a wrap would have lost.
+    int listed = 277;
+    GetLinkReply reply = decode(ManyVfReplies.ib(SEQ, "ibp26s0", numVfs, listed).build());
+
+    Link link = reply.link(SEQ).orElseThrow();
+    assertThat(link.numVf()).isEqualTo(numVfs);
+    assertThat(link.vfs()).hasSize(listed);
+  }
+
   @Test
   void moreVfEntriesThanNumVfAreRejected() {
     NlWriter w = new NlWriter().beginMessage(RTM_NEWLINK, 0, SEQ).ifinfomsg(1, 7);
