@@ -72,6 +72,10 @@ public class LedgerUpkeep implements SmartLifecycle {
 
   @Override
   public synchronized void start() {
+    if (executor != null) {
+      // Already running: a second timer would leave the first one's thread behind for good.
+      return;
+    }
     executor =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("ledger-upkeep").daemon().factory());

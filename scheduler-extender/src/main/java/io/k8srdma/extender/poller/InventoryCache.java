@@ -64,6 +64,14 @@ public class InventoryCache {
   }
 
   /**
+   * Applies what the agent at {@code agent} answered, unless the node points to another agent by
+   * now (its Node's address changed while the poll was in flight): that answer is not the node's.
+   */
+  void updateFrom(String node, URI agent, UnaryOperator<NodeState> change) {
+    change(node, old -> old == null ? null : old.agent().equals(agent) ? change.apply(old) : old);
+  }
+
+  /**
    * Replaces the node's state (none: null) and counts it if the node's inventory changed. A node
    * keeps its entry while it is known, so what the request path derived stays with it.
    */

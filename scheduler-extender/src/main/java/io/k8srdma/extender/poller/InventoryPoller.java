@@ -285,7 +285,7 @@ public class InventoryPoller implements SmartLifecycle {
   private void accept(NodeState state, AgentAnswer answer, Instant now) {
     int status = answer.status();
     if (status == 304 && state.inventory() != null) {
-      cache.update(state.node(), s -> s.notModified(now));
+      cache.updateFrom(state.node(), state.agent(), s -> s.notModified(now));
       return;
     }
     if (status != 200) {
@@ -316,14 +316,14 @@ public class InventoryPoller implements SmartLifecycle {
       fail(state, "invalid inventory: " + problem.get(), now);
       return;
     }
-    cache.update(state.node(), s -> s.fetched(inventory, answer.etag(), now));
+    cache.updateFrom(state.node(), state.agent(), s -> s.fetched(inventory, answer.etag(), now));
   }
 
   private void fail(NodeState state, String reason, Instant now) {
     if (!reason.equals(state.lastError())) {
       log.warn("polling node {} agent {} failed: {}", state.node(), state.agent(), reason);
     }
-    cache.update(state.node(), s -> s.failed(reason, now));
+    cache.updateFrom(state.node(), state.agent(), s -> s.failed(reason, now));
   }
 
   private static URI vfsUrl(URI agent) {

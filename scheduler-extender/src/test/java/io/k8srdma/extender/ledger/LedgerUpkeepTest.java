@@ -42,6 +42,32 @@ class LedgerUpkeepTest {
   }
 
   @Test
+  void aSecondStartRunsNoSecondTimer() {
+    Duration timeout = Duration.ofSeconds(30);
+    Ledger ledger = new Ledger(Clock.systemUTC(), timeout);
+    LedgerUpkeep upkeep =
+        new LedgerUpkeep(new PodLedgerSync(null, ledger), ledger, timeout, node -> true);
+    long before = upkeepThreads();
+
+    upkeep.start();
+    upkeep.start();
+    try {
+      assertThat(upkeepThreads() - before).isEqualTo(1);
+    } finally {
+      upkeep.stop();
+    }
+    Await.until(
+        "the timer's thread ended", Duration.ofSeconds(10), () -> upkeepThreads() == before);
+  }
+
+  /** Live timer threads of upkeeps, this test's and those of applications other tests keep. */
+  private static long upkeepThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().equals("ledger-upkeep"))
+        .count();
+  }
+
+  @Test
   void forgetsTheVersionsOfNodesThatAreGone() {
     Duration timeout = Duration.ofSeconds(30);
     Ledger ledger = new Ledger(Clock.systemUTC(), timeout);

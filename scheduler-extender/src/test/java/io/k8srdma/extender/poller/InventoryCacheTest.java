@@ -78,6 +78,25 @@ class InventoryCacheTest {
   }
 
   @Test
+  void anAnswerFromTheAgentANodeNoLongerPointsToIsNotTheNodes() {
+    URI moved = URI.create("http://10.0.0.2:8089");
+    cache.track("n1", AGENT);
+    cache.track("n1", moved);
+
+    cache.updateFrom(
+        "n1", AGENT, s -> s.fetched(TestInventories.ibNode("n1", 0x1a, 4, 400_000), "1", T0));
+    cache.updateFrom("n1", AGENT, s -> s.failed("connection refused", T0));
+
+    NodeState state = cache.get("n1").orElseThrow();
+    assertThat(state.agent()).isEqualTo(moved);
+    assertThat(state.inventory()).isNull();
+    assertThat(state.lastError()).isNull();
+
+    cache.updateFrom("n1", moved, s -> s.failed("connection refused", T0));
+    assertThat(cache.get("n1").orElseThrow().lastError()).isEqualTo("connection refused");
+  }
+
+  @Test
   void knowsANodeFromItsFirstTrackUntilItIsForgotten() {
     assertThat(cache.knows("n1")).isFalse();
     cache.track("n1", AGENT);

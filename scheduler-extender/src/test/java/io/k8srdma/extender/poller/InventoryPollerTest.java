@@ -270,9 +270,9 @@ class InventoryPollerTest {
     cache =
         new InventoryCache() {
           @Override
-          void update(String node, UnaryOperator<NodeState> change) {
+          void updateFrom(String node, URI agent, UnaryOperator<NodeState> change) {
             readOn.add(Thread.currentThread().getName());
-            super.update(node, change);
+            super.updateFrom(node, agent, change);
           }
         };
     for (String node : List.of("n1", "n2", "n3")) {
