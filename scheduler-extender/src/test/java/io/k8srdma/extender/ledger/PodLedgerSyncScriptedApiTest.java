@@ -3,7 +3,10 @@ package io.k8srdma.extender.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodListBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.WatchEventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -187,6 +190,113 @@ class PodLedgerSyncScriptedApiTest {
     assertThat(ledger.size()).as("the listed bound pod and the three held").isEqualTo(4);
   }
 
+  @Test
+  void aRelistAfterGoneFreesWhatTheWatchMissedAndKeepsWhatLives() {
+    // The list at 7, then the watch from 7 answers 410 Gone: meanwhile "a" was deleted, "done"
+    // finished (the selector keeps it out), and "w-0" was deleted and re-created without an
+    // assignment (a StatefulSet's). The relist at 9 shows only what lives.
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/pods?" + SELECTOR + "&limit=500")
+        .andReturn(
+            200,
+            page(
+                null,
+                bound("a", "0000:1a:00.2"),
+                bound("w-0", "0000:1a:00.3"),
+                bound("done", "0000:1a:00.4"),
+                bound("kept", "0000:1a:00.5")))
+        .once();
+    server
+        .expect()
+        .get()
+        .withPath(watchPath(7))
+        .andUpgradeToWebSocket()
+        .open()
+        .waitFor(200)
+        .andEmit(
+            new WatchEventBuilder()
+                .withType("ERROR")
+                .withObject(
+                    new StatusBuilder()
+                        .withCode(410)
+                        .withReason("Expired")
+                        .withMessage("too old resource version: 7 (8)")
+                        .build())
+                .build())
+        .done()
+        .once();
+    Pod recreated =
+        TestPods.pod("team-a", "w-0", "uid-w-0-new", "Pending")
+            .editMetadata()
+            .withResourceVersion("8")
+            .endMetadata()
+            .build();
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/pods?" + SELECTOR + "&limit=500")
+        .andReturn(200, relisted(9, recreated, bound("kept", "0000:1a:00.5")))
+        .always();
+    silentWatchFrom(9);
+
+    sync = new PodLedgerSync(client, ledger);
+    Await.until("pod informer synced", Duration.ofSeconds(20), sync::synced);
+    assertThat(ledger.size()).isEqualTo(4);
+    Await.until(
+        "relisted",
+        Duration.ofSeconds(20),
+        () ->
+            sync.cached("team-a", "w-0")
+                .map(p -> p.getMetadata().getUid().equals("uid-w-0-new"))
+                .orElse(false));
+    Await.until("the missed changes applied", Duration.ofSeconds(20), () -> ledger.size() == 1);
+
+    assertThat(ledger.assignmentOf("uid-kept")).isPresent();
+    assertThat(List.of("uid-a", "uid-w-0", "uid-done", "uid-w-0-new"))
+        .allSatisfy(uid -> assertThat(ledger.assignmentOf(uid)).as(uid).isEmpty());
+    assertThat(sync.cached("team-a", "a")).isEmpty();
+  }
+
+  @Test
+  void aPodThatFinishesLeavesTheWatchAsADeleteOfItsPreviousState() {
+    // What the API server sends when a pod stops matching the phase selector: DELETED, with the
+    // pod as it was before (still Running), at the event's resourceVersion.
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/pods?" + SELECTOR + "&limit=500")
+        .andReturn(200, page(null, bound("a", "0000:1a:00.2"), bound("b", "0000:1a:00.3")))
+        .once();
+    Pod asBefore =
+        new PodBuilder(bound("a", "0000:1a:00.2"))
+            .editMetadata()
+            .withResourceVersion("8")
+            .endMetadata()
+            .build();
+    server
+        .expect()
+        .get()
+        .withPath(watchPath(7))
+        .andUpgradeToWebSocket()
+        .open()
+        .waitFor(200)
+        .andEmit(new WatchEventBuilder().withType("DELETED").withObject(asBefore).build())
+        .expect("never sent")
+        .andEmit("unused")
+        .once()
+        .done()
+        .once();
+
+    sync = new PodLedgerSync(client, ledger);
+    Await.until("pod informer synced", Duration.ofSeconds(20), sync::synced);
+    Await.until("finished pod freed", Duration.ofSeconds(20), () -> ledger.size() == 1);
+
+    assertThat(ledger.assignmentOf("uid-a")).isEmpty();
+    assertThat(ledger.assignmentOf("uid-b")).isPresent();
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -275,6 +385,23 @@ class PodLedgerSyncScriptedApiTest {
   private static Assignment assignment(String vf) {
     return new Assignment(
         "worker-1", List.of(new AssignedInterface("net1", "0000:1a:00.0", vf, 1000, 0)));
+  }
+
+  private static String watchPath(int resourceVersion) {
+    return "/api/v1/pods?allowWatchBookmarks=true&"
+        + SELECTOR
+        + "&resourceVersion="
+        + resourceVersion
+        + "&timeoutSeconds=600&watch=true";
+  }
+
+  private static Object relisted(int resourceVersion, Pod... pods) {
+    return new PodListBuilder()
+        .withNewMetadata()
+        .withResourceVersion(String.valueOf(resourceVersion))
+        .endMetadata()
+        .withItems(pods)
+        .build();
   }
 
   private static Object page(String continueToken, Pod... pods) {
