@@ -8,6 +8,7 @@ import io.k8srdma.extender.informer.BackgroundStart;
 import io.k8srdma.extender.informer.TrimmingStore;
 import io.k8srdma.model.NodeEssentials;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -58,24 +59,36 @@ public final class NodeAgentDirectory implements AgentDirectory, AutoCloseable {
   public Map<String, URI> agents() {
     Map<String, URI> agents = new HashMap<>();
     for (Node node : informer.getStore().list()) {
-      internalIp(node).ifPresent(ip -> agents.put(node.getMetadata().getName(), url(ip)));
+      agentOf(node).ifPresent(url -> agents.put(node.getMetadata().getName(), url));
     }
     return agents;
   }
 
-  private URI url(String ip) {
-    String host = ip.contains(":") ? "[" + ip + "]" : ip;
-    return URI.create("http://" + host + ":" + agentPort);
-  }
-
-  private static Optional<String> internalIp(Node node) {
+  /**
+   * The agent at the node's first InternalIP that makes a URL with a host. The API does not check
+   * the form of a Node's addresses: one that makes none (a stray space, an empty one) is passed
+   * over, rather than failing the directory for every node.
+   */
+  private Optional<URI> agentOf(Node node) {
     if (node.getStatus() == null || node.getStatus().getAddresses() == null) {
       return Optional.empty();
     }
     return node.getStatus().getAddresses().stream()
-        .filter(a -> "InternalIP".equals(a.getType()))
+        .filter(a -> a != null && "InternalIP".equals(a.getType()) && a.getAddress() != null)
         .map(NodeAddress::getAddress)
+        .map(this::url)
+        .flatMap(Optional::stream)
         .findFirst();
+  }
+
+  private Optional<URI> url(String ip) {
+    String host = ip.contains(":") ? "[" + ip + "]" : ip;
+    try {
+      URI url = new URI("http://" + host + ":" + agentPort);
+      return url.getHost() == null ? Optional.empty() : Optional.of(url);
+    } catch (URISyntaxException e) {
+      return Optional.empty();
+    }
   }
 
   @Override

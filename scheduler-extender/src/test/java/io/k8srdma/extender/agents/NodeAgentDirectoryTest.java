@@ -112,6 +112,27 @@ class NodeAgentDirectoryTest {
     assertThat(list.getPath()).startsWith("/api/v1/nodes?").contains("limit=500");
   }
 
+  @Test
+  void aNodeWhoseAddressMakesNoUrlCostsOnlyItsOwnAgent() {
+    // The API does not check the form of a Node's addresses (a cloud controller writes them): one
+    // that makes no URL must not stop the directory from naming every other node's agent (the
+    // poller asks for them all at once), and the node's next InternalIP is its agent's.
+    create(node("empty", address("InternalIP", "")));
+    create(node("spaced", address("InternalIP", "10.0.0.8 "), address("InternalIP", "10.0.0.9")));
+    create(node("good", address("InternalIP", "10.0.0.7")));
+
+    try (NodeAgentDirectory directory = new NodeAgentDirectory(client, 8089)) {
+      Await.until("nodes listed", WAIT, directory::synced);
+      Await.until("good node listed", WAIT, () -> directory.agents().containsKey("good"));
+
+      assertThat(directory.agents())
+          .isEqualTo(
+              Map.of(
+                  "good", URI.create("http://10.0.0.7:8089"),
+                  "spaced", URI.create("http://10.0.0.9:8089")));
+    }
+  }
+
   private static RecordedRequest next() throws InterruptedException {
     return server.takeRequest(100, TimeUnit.MILLISECONDS);
   }
