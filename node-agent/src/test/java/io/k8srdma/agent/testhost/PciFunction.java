@@ -3,6 +3,7 @@ package io.k8srdma.agent.testhost;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
@@ -79,22 +80,50 @@ public final class PciFunction {
 
   /**
    * What writing {@code 0} to {@code sriov_numvfs} does: every VF's directory and every link to it
-   * ({@code virtfnN}, bus, class and driver links) disappear.
+   * ({@code virtfnN}, bus, class and driver links) disappear, in the kernel's order (so that a scan
+   * running meanwhile sees what it would on a real host): the {@code virtfnN} and {@code physfn}
+   * links first, then what the VF's driver created as it unbinds, then the VF itself.
    */
   public PciFunction removeVfs() {
     try (Stream<Path> entries = Files.list(dir)) {
       for (Path virtfn :
           entries.filter(p -> p.getFileName().toString().startsWith("virtfn")).toList()) {
-        if (Files.exists(virtfn)) {
-          host.removeTree(virtfn.toRealPath());
-        }
+        Path vf = Files.exists(virtfn) ? virtfn.toRealPath() : null;
         Files.delete(virtfn);
+        if (vf != null) {
+          host.remove(vf.resolve("physfn"));
+          unbindDriver(host, vf);
+          host.removeTree(vf);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     host.pruneDanglingLinks();
     return this;
+  }
+
+  /**
+   * What unbinding its driver does to a function: its netdevs, RDMA devices and uverbs devices go
+   * (their class links dangle until {@link FakeHost#pruneDanglingLinks}), then the {@code driver}
+   * link and the driver's link back.
+   */
+  static void unbindDriver(FakeHost host, Path dir) {
+    for (String sub : new String[] {"net", "infiniband", "infiniband_verbs"}) {
+      if (Files.isDirectory(dir.resolve(sub), LinkOption.NOFOLLOW_LINKS)) {
+        host.removeTree(dir.resolve(sub));
+      }
+    }
+    Path driver = dir.resolve("driver");
+    if (Files.isSymbolicLink(driver)) {
+      try {
+        String name = Files.readSymbolicLink(driver).getFileName().toString();
+        host.remove(host.path("sys/bus/pci/drivers/" + name + "/" + dir.getFileName()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      host.remove(driver);
+    }
   }
 
   /** A netdev under {@code net/<name>} with its {@code sys/class/net} link. */
