@@ -10,8 +10,14 @@ import io.k8srdma.model.NodeEssentials;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Agents from the cluster's Node objects, through a fabric8 informer: {@code
@@ -20,8 +26,17 @@ import java.util.Optional;
  */
 public final class NodeAgentDirectory implements AgentDirectory, AutoCloseable {
 
+  private static final Logger log = LoggerFactory.getLogger(NodeAgentDirectory.class);
+
   private final SharedIndexInformer<Node> informer;
   private final int agentPort;
+
+  /**
+   * Nodes that have an InternalIP but none that makes a URL, and were logged for it; the directory
+   * is read every poll round, and one line per node is enough. Emptied of nodes that have an agent
+   * again or are gone.
+   */
+  private final Set<String> unusableAddress = ConcurrentHashMap.newKeySet();
 
   /** The agents of every Node. */
   public NodeAgentDirectory(KubernetesClient client, int agentPort) {
@@ -58,9 +73,22 @@ public final class NodeAgentDirectory implements AgentDirectory, AutoCloseable {
   @Override
   public Map<String, URI> agents() {
     Map<String, URI> agents = new HashMap<>();
+    Set<String> unusable = new HashSet<>();
     for (Node node : informer.getStore().list()) {
-      agentOf(node).ifPresent(url -> agents.put(node.getMetadata().getName(), url));
+      String name = node.getMetadata().getName();
+      Optional<URI> agent = agentOf(node);
+      agent.ifPresent(url -> agents.put(name, url));
+      if (agent.isEmpty() && !internalIps(node).isEmpty()) {
+        unusable.add(name);
+        if (unusableAddress.add(name)) {
+          log.warn(
+              "node {}: no InternalIP makes an agent URL ({}); the node is not polled",
+              name,
+              internalIps(node).stream().map(ip -> "'" + ip + "'").toList());
+        }
+      }
     }
+    unusableAddress.retainAll(unusable);
     return agents;
   }
 
@@ -70,15 +98,17 @@ public final class NodeAgentDirectory implements AgentDirectory, AutoCloseable {
    * over, rather than failing the directory for every node.
    */
   private Optional<URI> agentOf(Node node) {
+    return internalIps(node).stream().map(this::url).flatMap(Optional::stream).findFirst();
+  }
+
+  private static List<String> internalIps(Node node) {
     if (node.getStatus() == null || node.getStatus().getAddresses() == null) {
-      return Optional.empty();
+      return List.of();
     }
     return node.getStatus().getAddresses().stream()
         .filter(a -> a != null && "InternalIP".equals(a.getType()) && a.getAddress() != null)
         .map(NodeAddress::getAddress)
-        .map(this::url)
-        .flatMap(Optional::stream)
-        .findFirst();
+        .toList();
   }
 
   private Optional<URI> url(String ip) {

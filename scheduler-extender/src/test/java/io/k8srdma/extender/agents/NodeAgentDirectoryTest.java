@@ -17,9 +17,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** Agents found from Node objects, against fabric8's mock API server in CRUD mode. */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(OutputCaptureExtension.class)
 class NodeAgentDirectoryTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -130,6 +134,24 @@ class NodeAgentDirectoryTest {
               Map.of(
                   "good", URI.create("http://10.0.0.7:8089"),
                   "spaced", URI.create("http://10.0.0.9:8089")));
+    }
+  }
+
+  @Test
+  void aNodeWithNoUsableAddressIsLoggedOnceNotEveryRound(CapturedOutput output) {
+    create(node("empty", address("InternalIP", "")));
+    create(node("good", address("InternalIP", "10.0.0.7")));
+
+    try (NodeAgentDirectory directory = new NodeAgentDirectory(client, 8089)) {
+      Await.until("nodes listed", WAIT, directory::synced);
+      Await.until("good node listed", WAIT, () -> directory.agents().containsKey("good"));
+      directory.agents();
+      directory.agents();
+
+      String warning =
+          "node empty: no InternalIP makes an agent URL (['']); the node is not polled";
+      assertThat(output.getOut().split("\n")).filteredOn(l -> l.contains(warning)).hasSize(1);
+      assertThat(output.getOut()).doesNotContain("node good:");
     }
   }
 
