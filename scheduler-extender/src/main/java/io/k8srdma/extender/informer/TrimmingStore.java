@@ -25,7 +25,9 @@ public final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T
   private final UnaryOperator<T> trim;
 
   /**
-   * @param trim reduces an object in place (or returns a reduced copy); must be idempotent
+   * @param trim reduces an object in place and returns it; must be idempotent. Not a copy: the
+   *     informer hands event handlers the object it passed to the store, so after the first list
+   *     they would see the whole object while the store kept the copy
    */
   public TrimmingStore(UnaryOperator<T> trim) {
     super(Cache::metaNamespaceKeyFunc);
