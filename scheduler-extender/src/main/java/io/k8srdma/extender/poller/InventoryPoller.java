@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -279,7 +280,24 @@ public class InventoryPoller implements SmartLifecycle {
               accept(state, answer, clock.instant());
               return DONE;
             })
-        .thenCompose(read -> read);
+        .thenCompose(read -> read)
+        .exceptionally(error -> unexpected(state, error));
+  }
+
+  /**
+   * A poll that failed where no failure was foreseen (a defect): logged for the node, which keeps
+   * its state and turns stale if it lasts, while the round goes on; thrown, it would fail the whole
+   * round, which then records nothing and cannot be the first round done.
+   */
+  private Void unexpected(NodeState state, Throwable error) {
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    log.error(
+        "polling node {} agent {} failed unexpectedly: {}",
+        state.node(),
+        state.agent(),
+        cause.toString());
+    return null;
   }
 
   private void accept(NodeState state, AgentAnswer answer, Instant now) {

@@ -286,6 +286,32 @@ class InventoryPollerTest {
   }
 
   @Test
+  void aPollThatFailsUnforeseenCostsOnlyItsNodeNotTheRound() {
+    cache =
+        new InventoryCache() {
+          @Override
+          void updateFrom(String node, URI agent, UnaryOperator<NodeState> change) {
+            if (node.equals("n2")) {
+              throw new IllegalStateException("a defect while keeping n2's answer");
+            }
+            super.updateFrom(node, agent, change);
+          }
+        };
+    for (String node : List.of("n1", "n2", "n3")) {
+      agent(node).stubFor(get("/vfs").willReturn(inventoryResponse(node)));
+    }
+    InventoryPoller poller = poller(64, TIMEOUT);
+
+    poller.pollRound();
+
+    assertThat(poller.firstRoundDone()).isTrue();
+    assertThat(state("n1").inventory()).isEqualTo(inventory("n1"));
+    assertThat(state("n3").inventory()).isEqualTo(inventory("n3"));
+    assertThat(state("n2").inventory()).isNull();
+    assertThat(poller.pollsInFlight()).isZero();
+  }
+
+  @Test
   void nodeRemovedFromTheDirectoryIsForgotten() {
     agent("n1").stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
     agent("n2").stubFor(get("/vfs").willReturn(inventoryResponse("n2")));
