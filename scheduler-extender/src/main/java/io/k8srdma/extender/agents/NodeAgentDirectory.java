@@ -76,15 +76,16 @@ public final class NodeAgentDirectory implements AgentDirectory, AutoCloseable {
     Set<String> unusable = new HashSet<>();
     for (Node node : informer.getStore().list()) {
       String name = node.getMetadata().getName();
-      Optional<URI> agent = agentOf(node);
+      List<String> ips = internalIps(node);
+      Optional<URI> agent = agentAt(ips);
       agent.ifPresent(url -> agents.put(name, url));
-      if (agent.isEmpty() && !internalIps(node).isEmpty()) {
+      if (agent.isEmpty() && !ips.isEmpty()) {
         unusable.add(name);
         if (unusableAddress.add(name)) {
           log.warn(
               "node {}: no InternalIP makes an agent URL ({}); the node is not polled",
               name,
-              internalIps(node).stream().map(ip -> "'" + ip + "'").toList());
+              ips.stream().map(ip -> "'" + ip + "'").toList());
         }
       }
     }
@@ -97,8 +98,8 @@ public final class NodeAgentDirectory implements AgentDirectory, AutoCloseable {
    * the form of a Node's addresses: one that makes none (a stray space, an empty one) is passed
    * over, rather than failing the directory for every node.
    */
-  private Optional<URI> agentOf(Node node) {
-    return internalIps(node).stream().map(this::url).flatMap(Optional::stream).findFirst();
+  private Optional<URI> agentAt(List<String> internalIps) {
+    return internalIps.stream().map(this::url).flatMap(Optional::stream).findFirst();
   }
 
   private static List<String> internalIps(Node node) {

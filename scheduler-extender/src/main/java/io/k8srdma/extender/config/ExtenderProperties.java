@@ -41,8 +41,9 @@ import org.springframework.validation.annotation.Validated;
  * @param bind how bind records its decision on the pod
  */
 @Validated
-// Unknown keys are refused: a misspelt key (poll.intervall) or an environment variable Spring
-// cannot map to a key (K8S_RDMA_EXTENDER_STATIC_AGENTS_NODE_1) would otherwise be ignored.
+// Unknown keys are refused: a misspelt key (poll.intervall) in a file or a flag would otherwise be
+// ignored. Spring's check leaves environment variables out; refuseStaticAgentsFromEnvironment
+// covers the one kind that cannot be spelt right.
 @ConfigurationProperties(prefix = "k8s-rdma.extender", ignoreUnknownFields = false)
 public record ExtenderProperties(
     @DefaultValue("8089") @Min(1) @Max(65535) int agentPort,

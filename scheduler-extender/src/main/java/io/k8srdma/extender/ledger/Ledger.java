@@ -273,7 +273,7 @@ public class Ledger {
     if (e.bound()) {
       remove(podUid);
     } else if (e.beneath() != null) {
-      put(podUid, e.withoutBeneath());
+      put(podUid, e.withBeneath(null));
     }
   }
 
@@ -523,10 +523,6 @@ public class Ledger {
 
     Entry heldUntil(Instant until) {
       return new Entry(assignment, until, pod, writing, beneath);
-    }
-
-    Entry withoutBeneath() {
-      return withBeneath(null);
     }
 
     Entry withBeneath(Entry carried) {

@@ -68,7 +68,7 @@ public class InventoryCache {
    * now (its Node's address changed while the poll was in flight): that answer is not the node's.
    */
   void updateFrom(String node, URI agent, UnaryOperator<NodeState> change) {
-    change(node, old -> old == null ? null : old.agent().equals(agent) ? change.apply(old) : old);
+    update(node, old -> old.agent().equals(agent) ? change.apply(old) : old);
   }
 
   /**

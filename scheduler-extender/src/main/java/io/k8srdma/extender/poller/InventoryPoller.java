@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -290,13 +289,11 @@ public class InventoryPoller implements SmartLifecycle {
    * round, which then records nothing and cannot be the first round done.
    */
   private Void unexpected(NodeState state, Throwable error) {
-    Throwable cause =
-        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     log.error(
         "polling node {} agent {} failed unexpectedly: {}",
         state.node(),
         state.agent(),
-        cause.toString());
+        describe(error));
     return null;
   }
 
