@@ -64,9 +64,34 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s:%s" .image.repository (default .ctx.Chart.AppVersion .image.tag) }}
 {{- end }}
 
+{{/* The extender's in-cluster host name, which its certificate names. */}}
+{{- define "k8s-rdma.extender.host" -}}
+{{- printf "%s.%s.svc" (include "k8s-rdma.extender.fullname" .) .Release.Namespace }}
+{{- end }}
+
 {{/* The extender's in-cluster base URL, as kube-scheduler's urlPrefix. */}}
 {{- define "k8s-rdma.extender.url" -}}
-{{- printf "http://%s.%s.svc:%d" (include "k8s-rdma.extender.fullname" .) .Release.Namespace (int .Values.extender.port) }}
+{{- printf "%s://%s:%d" (include "k8s-rdma.extender.scheme" . | lower) (include "k8s-rdma.extender.host" .) (int .Values.extender.port) }}
+{{- end }}
+
+{{/* HTTPS or HTTP: the extender's scheme, as probes spell it; also the name of its port. */}}
+{{- define "k8s-rdma.extender.scheme" -}}
+{{- if .Values.extender.tls.enabled }}HTTPS{{ else }}HTTP{{ end }}
+{{- end }}
+
+{{/* The Secret with the extender's certificate and the CA of the scheduler's. */}}
+{{- define "k8s-rdma.extender.tlsSecret" -}}
+{{- default (printf "%s-tls" (include "k8s-rdma.extender.fullname" .)) .Values.extender.tls.serverSecret }}
+{{- end }}
+
+{{/* The Secret with the scheduler's client certificate and the CA of the extender's. */}}
+{{- define "k8s-rdma.extender.clientTlsSecret" -}}
+{{- default (printf "%s-client-tls" (include "k8s-rdma.extender.fullname" .)) .Values.extender.tls.clientSecret }}
+{{- end }}
+
+{{/* Where the chart's kube-scheduler mounts the client Secret. */}}
+{{- define "k8s-rdma.scheduler.tlsDir" -}}
+{{- if eq .Values.scheduler.mode "second-scheduler" }}/etc/k8s-rdma/extender-client{{ else }}{{ .Values.scheduler.extender.tlsDir }}{{ end }}
 {{- end }}
 
 {{/* One entry of KubeSchedulerConfiguration.extenders, pointing at the extender Service. */}}
@@ -77,7 +102,16 @@ app.kubernetes.io/component: {{ .component }}
   prioritizeVerb: {{ .Values.extender.verbs.prioritize | quote }}
   bindVerb: {{ .Values.extender.verbs.bind | quote }}
   weight: {{ $e.weight }}
+  {{- if .Values.extender.tls.enabled }}
+  enableHTTPS: true
+  {{- $dir := include "k8s-rdma.scheduler.tlsDir" . }}
+  tlsConfig:
+    certFile: {{ printf "%s/tls.crt" $dir | quote }}
+    keyFile: {{ printf "%s/tls.key" $dir | quote }}
+    caFile: {{ printf "%s/ca.crt" $dir | quote }}
+  {{- else }}
   enableHTTPS: false
+  {{- end }}
   httpTimeout: {{ $e.httpTimeout | quote }}
   nodeCacheCapable: {{ $e.nodeCacheCapable }}
   ignorable: {{ $e.ignorable }}
@@ -94,6 +128,10 @@ app.kubernetes.io/component: {{ .component }}
 {{- $pdb := .Values.extender.podDisruptionBudget -}}
 {{- if and $pdb.enabled (not (kindIs "invalid" $pdb.minAvailable)) (not (kindIs "invalid" $pdb.maxUnavailable)) }}
 {{- fail "extender.podDisruptionBudget: set only one of maxUnavailable and minAvailable (set the other to null)" }}
+{{- end }}
+{{- $tls := .Values.extender.tls -}}
+{{- if and $tls.enabled (ne (empty $tls.serverSecret) (empty $tls.clientSecret)) }}
+{{- fail "extender.tls: set both serverSecret and clientSecret (each with ca.crt, the CA of the other side's certificate), or neither to have the chart generate them" }}
 {{- end }}
 {{- if and .Values.agent.vfPolicy.enabled (not .Values.agent.vfPolicy.policies) }}
 {{- fail "agent.vfPolicy.enabled is true but agent.vfPolicy.policies is empty: add at least one policy" }}

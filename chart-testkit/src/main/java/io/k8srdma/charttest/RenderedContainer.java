@@ -77,6 +77,17 @@ public record RenderedContainer(Map<String, Object> spec) {
     return containerPort(String.valueOf(port));
   }
 
+  /** Whether a port is named {@code name}. */
+  public boolean hasPort(String name) {
+    return list(spec, "ports").stream().anyMatch(p -> name.equals(p.get("name")));
+  }
+
+  /** The scheme of an HTTP probe: {@code HTTP} (Kubernetes' default) or {@code HTTPS}. */
+  public String probeScheme(String probe) {
+    Object scheme = at(spec, probe + ".httpGet.scheme");
+    return scheme == null ? "HTTP" : (String) scheme;
+  }
+
   /** The path of an HTTP probe. */
   public String probePath(String probe) {
     Object path = at(spec, probe + ".httpGet.path");

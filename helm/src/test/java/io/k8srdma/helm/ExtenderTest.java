@@ -80,6 +80,7 @@ class ExtenderTest {
     assertThat(at(extender, "livenessProbe.httpGet.port")).isEqualTo(8888);
     assertThat(at(extender, "readinessProbe.httpGet.path")).isEqualTo("/actuator/health/readiness");
     assertThat(at(extender, "readinessProbe.httpGet.port")).isEqualTo(8888);
+    assertThat(at(extender, "readinessProbe.httpGet.scheme")).isEqualTo("HTTPS");
   }
 
   @Test
@@ -145,7 +146,8 @@ class ExtenderTest {
 
     assertThat(list(service, "spec.ports").get(0))
         .containsEntry("port", 8888)
-        .containsEntry("targetPort", "http");
+        .containsEntry("name", "https")
+        .containsEntry("targetPort", "https");
     assertThat(map(service, "spec.selector"))
         .containsEntry("app.kubernetes.io/component", "extender");
   }

@@ -31,7 +31,8 @@ class NotesTest {
         .contains("kubectl -n k8s-rdma get ds,deploy")
         .contains("http://<node-ip>:8089/vfs")
         .contains("kubectl -n k8s-rdma port-forward svc/k8s-rdma-extender 8888")
-        .contains("curl -s localhost:8888/inventory")
+        .contains("curl -sk https://localhost:8888/inventory")
+        .contains("the verbs answer only kube-scheduler's client certificate")
         .contains("schedulerName: k8s-rdma-scheduler");
   }
 
@@ -41,7 +42,13 @@ class NotesTest {
 
     assertThat(notes)
         .contains("get configmap k8s-rdma-scheduler-extenders")
+        .contains(
+            "kubectl -n k8s-rdma get secret k8s-rdma-extender-client-tls"
+                + " -o jsonpath='{.data.tls\\.key}' | base64 -d > /etc/kubernetes/k8s-rdma/tls.key")
         .doesNotContain("schedulerName:");
+    assertThat(notes(Map.of("scheduler.mode", "config-only", "extender.tls.enabled", false)))
+        .contains("curl -s localhost:8888/inventory")
+        .doesNotContain("jsonpath='{.data.tls");
   }
 
   @Test

@@ -133,9 +133,9 @@ class SchedulerWiringTest {
     Map<String, Object> entry = extenderEntry(schedulerConfig(HelmChart.render()));
 
     assertThat(entry)
-        .containsEntry("urlPrefix", "http://k8s-rdma-extender.k8s-rdma.svc:8888")
+        .containsEntry("urlPrefix", "https://k8s-rdma-extender.k8s-rdma.svc:8888")
         .containsEntry("weight", 1)
-        .containsEntry("enableHTTPS", false)
+        .containsEntry("enableHTTPS", true)
         .containsEntry("httpTimeout", "5s")
         .containsEntry("nodeCacheCapable", true)
         .containsEntry("ignorable", false);
@@ -178,7 +178,7 @@ class SchedulerWiringTest {
                         .call()),
                 "rdma-k8s-rdma-scheduler"));
 
-    assertThat(entry).containsEntry("urlPrefix", "http://rdma-k8s-rdma-extender.infra.svc:9000");
+    assertThat(entry).containsEntry("urlPrefix", "https://rdma-k8s-rdma-extender.infra.svc:9000");
   }
 
   @Test
@@ -244,7 +244,7 @@ class SchedulerWiringTest {
     assertThat(manifests.names())
         .noneMatch(n -> n.contains(SCHEDULER + "-config") || n.startsWith("Role/"));
     assertThat(entry)
-        .containsEntry("urlPrefix", "http://k8s-rdma-extender.k8s-rdma.svc:8888")
+        .containsEntry("urlPrefix", "https://k8s-rdma-extender.k8s-rdma.svc:8888")
         .containsEntry("bindVerb", "bind");
   }
 }

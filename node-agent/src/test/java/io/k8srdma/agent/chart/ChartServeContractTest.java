@@ -12,6 +12,7 @@ import io.k8srdma.agent.netlink.RtnetlinkClient;
 import io.k8srdma.agent.netlink.VfLinkInfoSource;
 import io.k8srdma.agent.testhost.Hosts;
 import io.k8srdma.charttest.ContainerEnvironment;
+import io.k8srdma.charttest.ContainerFiles;
 import io.k8srdma.charttest.HelmChart;
 import io.k8srdma.charttest.RenderedContainer;
 import java.io.IOException;

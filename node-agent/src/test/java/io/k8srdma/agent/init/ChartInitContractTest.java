@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.k8srdma.agent.NodeAgentApplication;
-import io.k8srdma.agent.chart.ContainerFiles;
 import io.k8srdma.agent.config.AgentProperties.Mode;
 import io.k8srdma.agent.testhost.FakeHost;
 import io.k8srdma.agent.testhost.Mlx5;
 import io.k8srdma.agent.testhost.PciFunction;
 import io.k8srdma.agent.testhost.VfKind;
 import io.k8srdma.charttest.ContainerEnvironment;
+import io.k8srdma.charttest.ContainerFiles;
 import io.k8srdma.charttest.HelmChart;
 import io.k8srdma.charttest.RenderedContainer;
 import java.io.IOException;

@@ -179,11 +179,17 @@ public record ExtenderProperties(
    * @param filter path of the filter verb
    * @param prioritize path of the prioritize verb
    * @param bind path of the bind verb
+   * @param requireClientCertificate answer the verbs (every request but GET and HEAD) only to a
+   *     client that presented a certificate the server's trust store verifies: mutual TLS with
+   *     kube-scheduler, whose extender entry sets {@code tlsConfig.certFile} and {@code keyFile}.
+   *     Needs HTTPS with {@code server.ssl.client-auth} {@code want} (probes, metrics and {@code
+   *     /inventory} stay open to clients without one) or {@code need}
    */
   public record Verbs(
       @DefaultValue("/filter") @NotNull String filter,
       @DefaultValue("/prioritize") @NotNull String prioritize,
-      @DefaultValue("/bind") @NotNull String bind) {
+      @DefaultValue("/bind") @NotNull String bind,
+      @DefaultValue("false") boolean requireClientCertificate) {
 
     public Verbs {
       requirePath("filter", filter);

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.k8srdma.charttest.ContainerEnvironment;
+import io.k8srdma.charttest.ContainerFiles;
 import io.k8srdma.charttest.HelmChart;
 import io.k8srdma.charttest.RenderedContainer;
 import io.k8srdma.extender.Await;
@@ -23,7 +24,9 @@ import io.k8srdma.extender.TestInventories;
 import io.k8srdma.extender.TestNodes;
 import io.k8srdma.extender.TestPods;
 import io.k8srdma.extender.config.ExtenderProperties;
+import io.k8srdma.extender.tls.TlsClient;
 import io.k8srdma.model.Annotations;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +36,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,10 +56,18 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * mock API server; it polls the agents of the Nodes that agent.nodeSelector (or
  * extender.agentNodeSelector) selects on agent.port, and answers the verbs at the URLs that the
  * rendered KubeSchedulerConfiguration (either scheduler mode) makes of urlPrefix and the verbs.
+ * With TLS (the default) the extender reads its certificate from the mounted Secret, and is called
+ * with the files the scheduler's tlsConfig names, where the chart's kube-scheduler mounts them (or
+ * where an operator copies them, in config-only mode), checked against the urlPrefix's host.
  */
 class ChartExtenderContractTest {
 
   private static final String EXTENDER = HelmChart.RELEASE + "-extender";
+  private static final String CLIENT_SECRET = EXTENDER + "-client-tls";
+
+  /** The host of urlPrefix, which the extender's certificate must name. */
+  private static final String SERVICE_HOST = EXTENDER + "." + HelmChart.NAMESPACE + ".svc";
+
   private static final List<String> PROBES =
       List.of("startupProbe", "livenessProbe", "readinessProbe");
 
@@ -68,7 +80,15 @@ class ChartExtenderContractTest {
 
   /** The chart's variables that no k8s-rdma property binds, and what reads them instead. */
   private static final Map<String, String> READ_ELSEWHERE =
-      Map.of("SERVER_PORT", "Spring Boot, as server.port", "JAVA_TOOL_OPTIONS", "the JVM");
+      Map.of(
+          "SERVER_PORT", "Spring Boot, as server.port",
+          "JAVA_TOOL_OPTIONS", "the JVM",
+          "SERVER_SSL_BUNDLE", "Spring Boot, as server.ssl.bundle",
+          "SERVER_SSL_CLIENT_AUTH", "Spring Boot, as server.ssl.client-auth",
+          "SPRING_SSL_BUNDLE_PEM_EXTENDER_KEYSTORE_CERTIFICATE", "Spring Boot's SSL bundle",
+          "SPRING_SSL_BUNDLE_PEM_EXTENDER_KEYSTORE_PRIVATEKEY", "Spring Boot's SSL bundle",
+          "SPRING_SSL_BUNDLE_PEM_EXTENDER_TRUSTSTORE_CERTIFICATE", "Spring Boot's SSL bundle",
+          "SPRING_SSL_BUNDLE_PEM_EXTENDER_RELOADONUPDATE", "Spring Boot's SSL bundle");
 
   @TempDir Path tmp;
   private WireMockServer agent;
@@ -112,6 +132,17 @@ class ChartExtenderContractTest {
                 k8s-rdma.io/agent: "yes"
             """),
         Arguments.of(
+            "TLS off: plain HTTP",
+            """
+            agent:
+              nodeSelector:
+                rdma.example.com/capable: "true"
+                k8s-rdma.io/agent: "yes"
+            extender:
+              tls:
+                enabled: false
+            """),
+        Arguments.of(
             "every extender setting",
             """
             extender:
@@ -135,46 +166,100 @@ class ChartExtenderContractTest {
     int port = LateApiServer.freePort();
     String ports = "agent:\n  port: %d\nextender:\n  port: %d\n".formatted(agent.port(), port);
     HelmChart.Manifests chart = HelmChart.render(tmp, ports, values);
-    RenderedContainer extender =
-        RenderedContainer.of(chart.podSpec("Deployment", EXTENDER), "containers", "extender");
-    Map<String, String> env = new LinkedHashMap<>(extender.env(Map.of()));
+    Map<String, Object> podSpec = chart.podSpec("Deployment", EXTENDER);
+    RenderedContainer extender = RenderedContainer.of(podSpec, "containers", "extender");
+    ContainerFiles files =
+        ContainerFiles.mount(extender, podSpec, chart, tmp, tmp.resolve("extender"));
+    Map<String, String> env = new LinkedHashMap<>(files.env(extender.env(Map.of())));
     // In a cluster fabric8 finds the API from the pod's service account.
     env.put("K8S_RDMA_EXTENDER_KUBERNETES_MASTER_URL", api.url("/"));
+    boolean tls = extender.hasPort("https");
 
-    try (ConfigurableApplicationContext ctx = start(extender.args(), env)) {
+    try (ConfigurableApplicationContext ctx = start(List.of(files.args(extender.args())), env)) {
       assertThat(unbound(env, ctx)).isEmpty();
-      assertThat(((WebServerApplicationContext) ctx).getWebServer().getPort())
+      int served = ((WebServerApplicationContext) ctx).getWebServer().getPort();
+      assertThat(served)
           .isEqualTo(port)
-          .isEqualTo(extender.containerPort("http"))
-          .isEqualTo(servicePort(chart));
+          .isEqualTo(extender.containerPort(tls ? "https" : "http"))
+          .isEqualTo(servicePort(chart, tls ? "https" : "http"));
       ExtenderProperties props = ctx.getBean(ExtenderProperties.class);
       assertThat(props.agentPort()).isEqualTo(agent.port());
-      ExtenderHttp http = new ExtenderHttp(port);
+      assertThat(props.verbs().requireClientCertificate()).isEqualTo(tls);
+      Caller anonymous =
+          tls ? Caller.tls(anonymousContext(chart), SERVICE_HOST, port) : Caller.http(port);
       for (String probe : PROBES) {
         assertThat(extender.probePort(probe)).as(probe).isEqualTo(port);
+        assertThat(extender.probeScheme(probe)).as(probe).isEqualTo(tls ? "HTTPS" : "HTTP");
         Await.until(
             probe + " answers 200",
             Duration.ofSeconds(30),
-            () -> http.getRaw(extender.probePath(probe)).statusCode() == 200);
+            () -> anonymous.status("GET", extender.probePath(probe), null) == 200);
       }
       for (String mode : SCHEDULER_CONFIG.keySet()) {
         String scheduler = "scheduler:\n  mode: " + mode + "\n";
-        Map<String, Object> entry =
-            extenderEntry(HelmChart.render(tmp, ports, values, scheduler), mode);
+        HelmChart.Manifests withMode = HelmChart.render(tmp, ports, values, scheduler);
+        Map<String, Object> entry = extenderEntry(withMode, mode);
         assertThat(URI.create((String) entry.get("urlPrefix")))
             .as(mode)
             .isEqualTo(
-                URI.create("http://%s.%s.svc:%d".formatted(EXTENDER, HelmChart.NAMESPACE, port)));
-        answersTheVerbs(http, entry, mode);
+                URI.create("%s://%s:%d".formatted(tls ? "https" : "http", SERVICE_HOST, port)));
+        assertThat(entry.get("enableHTTPS")).as(mode).isEqualTo(tls);
+        Caller kubeScheduler =
+            tls
+                ? Caller.tls(schedulerContext(chart, withMode, entry, mode), SERVICE_HOST, port)
+                : anonymous;
+        answersTheVerbs(kubeScheduler, entry, mode);
+        if (tls) {
+          assertThat(anonymous.status("POST", "/filter", "{}"))
+              .as("the verbs without the scheduler's certificate")
+              .isEqualTo(403);
+        }
       }
     }
+  }
+
+  /**
+   * What kube-scheduler presents: the files its tlsConfig names, where the chart's scheduler mounts
+   * them (second-scheduler), or where the operator copied the client Secret's files (config-only).
+   * The extender's Secret comes from {@code chart}: the render that started it.
+   */
+  private SSLContext schedulerContext(
+      HelmChart.Manifests chart,
+      HelmChart.Manifests withMode,
+      Map<String, Object> entry,
+      String mode)
+      throws IOException {
+    Map<String, Object> tlsConfig = map(entry, "tlsConfig");
+    ContainerFiles files;
+    if (mode.equals("second-scheduler")) {
+      Map<String, Object> podSpec =
+          withMode.podSpec("Deployment", HelmChart.RELEASE + "-scheduler");
+      RenderedContainer scheduler = RenderedContainer.of(podSpec, "containers", "kube-scheduler");
+      // The same certificates as the running extender's: each render generates new ones.
+      files =
+          ContainerFiles.mount(scheduler, podSpec, chart, tmp, tmp.resolve("scheduler-" + mode));
+    } else {
+      String dir = Path.of((String) tlsConfig.get("caFile")).getParent().toString();
+      files = ContainerFiles.copied(chart, CLIENT_SECRET, dir, tmp.resolve("operator"));
+    }
+    return TlsClient.context(
+        files.path((String) tlsConfig.get("caFile")),
+        files.path((String) tlsConfig.get("certFile")),
+        files.path((String) tlsConfig.get("keyFile")));
+  }
+
+  /** A client that trusts the chart's CA and has no certificate (kubelet, Prometheus, curl). */
+  private SSLContext anonymousContext(HelmChart.Manifests chart) throws IOException {
+    Path dir =
+        ContainerFiles.copied(chart, CLIENT_SECRET, "/ca", tmp.resolve("anonymous")).path("/ca");
+    return TlsClient.context(dir.resolve("ca.crt"), null, null);
   }
 
   /**
    * Filter, prioritize and bind at the paths kube-scheduler calls: {@code urlPrefix + "/" + verb}
    * (its HTTPExtender trims a trailing slash of urlPrefix).
    */
-  private void answersTheVerbs(ExtenderHttp http, Map<String, Object> entry, String mode)
+  private void answersTheVerbs(Caller http, Map<String, Object> entry, String mode)
       throws Exception {
     String base = URI.create((String) entry.get("urlPrefix")).getPath().replaceAll("/+$", "");
     String filter = base + "/" + entry.get("filterVerb");
@@ -197,7 +282,7 @@ class ChartExtenderContractTest {
         .contains("no k8s-rdma node agent is known for this node");
 
     if (!filter.equals("/filter")) {
-      assertThat(http.postRaw("/filter", "{}").statusCode())
+      assertThat(http.status("POST", "/filter", "{}"))
           .as("the default path, once the verbs moved")
           .isEqualTo(404);
     }
@@ -233,10 +318,10 @@ class ChartExtenderContractTest {
     return unbound;
   }
 
-  /** The Service's port, which must lead to the container's {@code http} port. */
-  private static int servicePort(HelmChart.Manifests chart) {
+  /** The Service's port, which must lead to the container's port named {@code name}. */
+  private static int servicePort(HelmChart.Manifests chart, String name) {
     Map<String, Object> port = list(chart.get("Service", EXTENDER), "spec.ports").getFirst();
-    assertThat(port.get("targetPort")).isEqualTo("http");
+    assertThat(port.get("targetPort")).isEqualTo(name);
     return ((Number) port.get("port")).intValue();
   }
 

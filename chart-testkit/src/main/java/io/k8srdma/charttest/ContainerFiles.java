@@ -1,28 +1,30 @@
-package io.k8srdma.agent.chart;
+package io.k8srdma.charttest;
 
 import static io.k8srdma.charttest.HelmChart.Node.at;
 import static io.k8srdma.charttest.HelmChart.Node.map;
 import static io.k8srdma.charttest.HelmChart.Node.named;
 
-import io.k8srdma.charttest.HelmChart;
-import io.k8srdma.charttest.RenderedContainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What a container sees of its volumes, in a temp directory: each {@code mountPath} is a symbolic
- * link to the directory backing its volume (a hostPath on the fake host, a ConfigMap's files, an
- * empty dir). Container paths in the arguments and the environment are rewritten to point into it,
- * so the application reads what it would read in the pod, and a mount at the wrong path, or a file
- * the ConfigMap lacks, shows up as in a cluster. Read-only mounts are not enforced.
+ * link to the directory backing its volume (a hostPath on the fake host, a ConfigMap's or a
+ * Secret's files, an empty dir). Container paths in the arguments and the environment are rewritten
+ * to point into it, so the application reads what it would read in the pod, and a mount at the
+ * wrong path, or a file the ConfigMap lacks, shows up as in a cluster. Read-only mounts are not
+ * enforced.
  */
 public final class ContainerFiles {
 
   private final Path root;
+  private final List<String> mountPaths = new ArrayList<>();
 
   private ContainerFiles(Path root) {
     this.root = root;
@@ -48,10 +50,22 @@ public final class ContainerFiles {
       String volumeName = (String) mount.get("name");
       Map<String, Object> volume = named(podSpec, "volumes", volumeName);
       Path backing = backing(volume, manifests, host, dir.resolve("volume-" + volumeName));
-      Path link = files.path((String) mount.get("mountPath"));
-      Files.createDirectories(link.getParent());
-      Files.createSymbolicLink(link, backing);
+      files.link((String) mount.get("mountPath"), backing);
     }
+    return files;
+  }
+
+  /**
+   * The files of the Secret {@code secret} of {@code manifests} at {@code containerDir}, as an
+   * operator copies them onto a node (e.g. for a kube-scheduler the chart does not run).
+   */
+  public static ContainerFiles copied(
+      HelmChart.Manifests manifests, String secret, String containerDir, Path dir)
+      throws IOException {
+    ContainerFiles files = new ContainerFiles(Files.createDirectories(dir.resolve("container")));
+    Map<String, Object> volume = Map.of("secret", Map.of("secretName", secret));
+    Path backing = backing(volume, manifests, dir, dir.resolve("copied"));
+    files.link(containerDir, backing);
     return files;
   }
 
@@ -76,10 +90,46 @@ public final class ContainerFiles {
       }
       return dir;
     }
+    if (volume.containsKey("secret")) {
+      Map<String, Object> secret =
+          manifests.get("Secret", (String) at(volume, "secret.secretName"));
+      Map<String, Object> data = map(secret, "data");
+      Files.createDirectories(dir);
+      for (Map.Entry<String, String> file : secretFiles(volume, data).entrySet()) {
+        Object encoded = data.get(file.getKey());
+        if (encoded == null) {
+          throw new AssertionError(
+              "Secret " + at(secret, "metadata.name") + " has no " + file.getKey());
+        }
+        Files.write(dir.resolve(file.getValue()), Base64.getDecoder().decode((String) encoded));
+      }
+      return dir;
+    }
     if (volume.containsKey("emptyDir")) {
       return Files.createDirectories(dir);
     }
     throw new AssertionError("a volume the test cannot back: " + volume);
+  }
+
+  private void link(String mountPath, Path backing) throws IOException {
+    Path link = path(mountPath);
+    Files.createDirectories(link.getParent());
+    Files.createSymbolicLink(link, backing);
+    mountPaths.add(mountPath);
+  }
+
+  /** Key to file name: the volume's {@code items}, or every key under its own name. */
+  private static Map<String, String> secretFiles(
+      Map<String, Object> volume, Map<String, Object> data) {
+    Map<String, String> files = new LinkedHashMap<>();
+    if (at(volume, "secret.items") == null) {
+      data.keySet().forEach(key -> files.put(key, key));
+    } else {
+      for (Map<String, Object> item : HelmChart.Node.list(volume, "secret.items")) {
+        files.put((String) item.get("key"), (String) item.get("path"));
+      }
+    }
+    return files;
   }
 
   /** The container path {@code containerPath} in the temp directory. */
@@ -108,17 +158,24 @@ public final class ContainerFiles {
   }
 
   /**
-   * A value naming a container path, absolute or as a {@code file:} URL (Spring's config
-   * locations), rewritten to the temp directory; any other value as it is.
+   * A value naming a path in or above a mounted volume, as it is or as a {@code file:} URL
+   * (Spring's config locations and SSL bundles), rewritten to the temp directory; any other value
+   * as it is (an HTTP path such as {@code /filter} is no file).
    */
   private String rewrite(String value) {
-    if (value.startsWith("/")) {
+    if (mounted(value)) {
       return path(value).toString();
     }
-    if (value.startsWith("file:/")) {
+    if (value.startsWith("file:") && mounted(value.substring("file:".length()))) {
       return "file:" + path(value.substring("file:".length()));
     }
     return value;
+  }
+
+  /** A path in a mounted volume, or one that volumes are mounted below (a host root). */
+  private boolean mounted(String path) {
+    return mountPaths.stream()
+        .anyMatch(m -> path.equals(m) || path.startsWith(m + "/") || m.startsWith(path + "/"));
   }
 
   private static String relative(String absolute) {
