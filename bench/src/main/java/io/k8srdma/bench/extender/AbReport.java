@@ -31,7 +31,8 @@ final class AbReport {
               "| %s | `%s` | `%s` | %d | %.0f | %.2f | %.2f | %.0f | %.0f / %.0f | %d |%n",
               v.label(),
               v.jar(),
-              v.flags().isEmpty() ? "(none)" : String.join(" ", v.flags()),
+              (v.flags().isEmpty() ? "(none)" : String.join(" ", v.flags()))
+                  + (v.tls() ? "` + HTTPS, mutual TLS `" : ""),
               t.cycles(),
               t.cyclesPerSecond(),
               t.cpuMillisPerCycle(),

@@ -3,6 +3,7 @@ package io.k8srdma.bench.extender;
 import io.k8srdma.bench.agent.Environment;
 import io.k8srdma.bench.agent.ProcStatus;
 import io.k8srdma.bench.support.BenchFiles;
+import io.k8srdma.bench.support.BenchTls;
 import io.k8srdma.bench.support.DriverKit;
 import io.k8srdma.bench.support.Options;
 import java.io.IOException;
@@ -30,17 +31,20 @@ import java.util.Map;
  *
  * <p>Options, all {@code --name=value}: {@code a-jar} (required), {@code b-jar}
  * (scheduler-extender/target/scheduler-extender.jar), {@code a-label}/{@code b-label} (A, B),
- * {@code jvm-flags} (both; default none), {@code a-flags}/{@code b-flags} (instead of {@code
- * jvm-flags} for one variant), {@code a-extra-flags}/{@code b-extra-flags} (added after the
- * variant's flags, e.g. one {@code -D} or a GC log per variant), {@code nodes} (5000), {@code
- * warmup} (4000 cycles each), {@code rounds} (12), {@code slice-cycles} (600), {@code clients} (4),
- * {@code extender-cpus} (none; as in {@link ExtenderBenchmark}), {@code plain-pods} (false), {@code
- * pod-shape} (realistic; as in {@link ExtenderBenchmark}), {@code poll-interval} (5s), {@code
- * in-flight-timeout} (10s), {@code agent-threads} (4), {@code job-size} (1), {@code
- * cluster-traffic} (true) and {@code scrape-interval} (30s; both as in {@link ExtenderBenchmark}),
- * {@code results} (bench/results). Each warm-up turn is half one client, half {@code clients}. The
- * fake API answers both the annotation PATCH and the PUT of older builds. Every loop is bounded and
- * all traffic goes to 127.0.0.1.
+ * {@code jvm-flags} (both; default none), {@code a-tls}/{@code b-tls} (false; true: the variant on
+ * HTTPS with mutual TLS, as the chart runs it), {@code api-token} (true: the extender has a
+ * service-account token, as in a cluster; {@code a-api-token}/{@code b-api-token} per variant),
+ * {@code a-flags}/{@code b-flags} (instead of {@code jvm-flags} for one variant), {@code
+ * a-extra-flags}/{@code b-extra-flags} (added after the variant's flags, e.g. one {@code -D} or a
+ * GC log per variant), {@code nodes} (5000), {@code warmup} (4000 cycles each), {@code rounds}
+ * (12), {@code slice-cycles} (600), {@code clients} (4), {@code extender-cpus} (none; as in {@link
+ * ExtenderBenchmark}), {@code plain-pods} (false), {@code pod-shape} (realistic; as in {@link
+ * ExtenderBenchmark}), {@code poll-interval} (5s), {@code in-flight-timeout} (10s), {@code
+ * agent-threads} (4), {@code job-size} (1), {@code cluster-traffic} (true) and {@code
+ * scrape-interval} (30s; both as in {@link ExtenderBenchmark}), {@code results} (bench/results).
+ * Each warm-up turn is half one client, half {@code clients}. The fake API answers both the
+ * annotation PATCH and the PUT of older builds. Every loop is bounded and all traffic goes to
+ * 127.0.0.1.
  */
 public final class ExtenderComparison {
 
@@ -56,14 +60,24 @@ public final class ExtenderComparison {
   private final Path work;
   private final Path java = DriverKit.currentJava();
   private final HttpClient client = DriverKit.httpClient();
+  private BenchTls tls;
 
   private ExtenderComparison(Options opts, Path work) {
     this.opts = opts;
     this.work = work;
   }
 
-  /** One side of the comparison. */
-  record Variant(String label, Path jar, List<String> flags) {}
+  /**
+   * One side of the comparison.
+   *
+   * @param tls on HTTPS with mutual TLS, as the chart runs the extender
+   */
+  record Variant(String label, Path jar, List<String> flags, boolean tls) {
+
+    Variant(String label, Path jar, List<String> flags) {
+      this(label, jar, flags, false);
+    }
+  }
 
   /** Runs the comparison; see the class comment for the options. */
   public static void main(String[] args) throws Exception {
@@ -94,12 +108,16 @@ public final class ExtenderComparison {
     String before = Environment.describe(java);
     Variant a =
         new Variant(
-            opts.get("a-label", "A"), Path.of(opts.get("a-jar", "")), variantFlags(opts, "a"));
+            opts.get("a-label", "A"),
+            Path.of(opts.get("a-jar", "")),
+            variantFlags(opts, "a"),
+            Boolean.parseBoolean(opts.get("a-tls", "false")));
     Variant b =
         new Variant(
             opts.get("b-label", "B"),
             Path.of(opts.get("b-jar", "scheduler-extender/target/scheduler-extender.jar")),
-            variantFlags(opts, "b"));
+            variantFlags(opts, "b"),
+            Boolean.parseBoolean(opts.get("b-tls", "false")));
     if (a.label().equals(b.label())) {
       // Slices are told apart by label: equal labels would merge the two variants' figures.
       throw new IllegalArgumentException(
@@ -123,8 +141,8 @@ public final class ExtenderComparison {
           ExtenderProcess extB = start(b, config, apiB, "b")) {
         extA.awaitReady(READY_DEADLINE);
         extB.awaitReady(READY_DEADLINE);
-        try (ClusterTraffic trafficA = ExtenderBenchmark.clusterTraffic(opts, client, extA);
-            ClusterTraffic trafficB = ExtenderBenchmark.clusterTraffic(opts, client, extB)) {
+        try (ClusterTraffic trafficA = ExtenderBenchmark.clusterTraffic(opts, clientOf(a), extA);
+            ClusterTraffic trafficB = ExtenderBenchmark.clusterTraffic(opts, clientOf(b), extB)) {
           return run(cluster, a, b, extA, extB, apiA, apiB);
         }
       }
@@ -149,10 +167,14 @@ public final class ExtenderComparison {
             ExtenderBenchmark.jobSize(opts));
     Side sideA =
         new Side(
-            a, extA, new SchedulingDriver(client, extA.base(), cluster, apiA, candidates, pods, 0));
+            a,
+            extA,
+            new SchedulingDriver(clientOf(a), extA.base(), cluster, apiA, candidates, pods, 0));
     Side sideB =
         new Side(
-            b, extB, new SchedulingDriver(client, extB.base(), cluster, apiB, candidates, pods, 0));
+            b,
+            extB,
+            new SchedulingDriver(clientOf(b), extB.base(), cluster, apiB, candidates, pods, 0));
     warmUp(sideA, sideB);
     double[] idle = idleCores(extA.pid(), extB.pid());
     List<AbResult.Slice> slices = new ArrayList<>();
@@ -245,15 +267,36 @@ public final class ExtenderComparison {
   private ExtenderProcess start(Variant v, Path config, FakeKubeApi api, String name)
       throws IOException {
     int port = BenchFiles.freePort();
+    List<String> flags = new ArrayList<>(v.flags());
+    if (v.tls()) {
+      flags.addAll(tls().extenderFlags());
+    }
     return ExtenderProcess.start(
         ExtenderBenchmark.cpuPrefix(opts),
         java,
         v.jar(),
-        v.flags(),
+        flags,
         ExtenderBenchmark.extenderArgs(opts, config, api, port),
         port,
+        v.tls(),
+        Boolean.parseBoolean(opts.get(name + "-api-token", opts.get("api-token", "true")))
+            ? ExtenderProcess.SERVICE_ACCOUNT
+            : Map.of(),
         work.resolve("extender-" + name + ".log"),
-        client);
+        clientOf(v));
+  }
+
+  /** The certificates of the variants on TLS, made once. */
+  private BenchTls tls() {
+    if (tls == null) {
+      tls = BenchTls.create(work.resolve("tls"));
+    }
+    return tls;
+  }
+
+  /** Kube-scheduler's client for {@code v}: with its certificate when {@code v} is on TLS. */
+  private HttpClient clientOf(Variant v) {
+    return v.tls() ? tls().schedulerClient() : client;
   }
 
   private String settings() {

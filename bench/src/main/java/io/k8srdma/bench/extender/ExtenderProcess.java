@@ -37,6 +37,8 @@ final class ExtenderProcess implements AutoCloseable {
    * Starts {@code java <flags> -jar <jar> <args>} with its output in {@code log}.
    *
    * @param port the extender's {@code server.port}, also passed in {@code args}
+   * @param client what to call it with: one presenting the scheduler's certificate for {@code
+   *     https}
    */
   static ExtenderProcess start(
       List<String> prefix,
@@ -47,13 +49,38 @@ final class ExtenderProcess implements AutoCloseable {
       int port,
       Path log,
       HttpClient client) {
+    return start(prefix, java, jar, flags, args, port, false, SERVICE_ACCOUNT, log, client);
+  }
+
+  /**
+   * What a pod's service account gives fabric8: a bearer token. Without one its token interceptor
+   * re-reads the whole client configuration (system properties, environment, kubeconfig,
+   * service-account files) before every API request once a minute has passed, as it keeps looking
+   * for a token to refresh; with one, once a minute. The fake API ignores it.
+   */
+  static final Map<String, String> SERVICE_ACCOUNT =
+      Map.of("KUBERNETES_AUTH_TOKEN", "bench-service-account-token");
+
+  /** As above, on HTTPS when {@code https}, with {@code env} added to its environment. */
+  static ExtenderProcess start(
+      List<String> prefix,
+      Path java,
+      Path jar,
+      List<String> flags,
+      List<String> args,
+      int port,
+      boolean https,
+      Map<String, String> env,
+      Path log,
+      HttpClient client) {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add(java.toString());
     cmd.addAll(flags);
     cmd.add("-jar");
     cmd.add(jar.toString());
     cmd.addAll(args);
-    return new ExtenderProcess(ChildService.start("extender", cmd, Map.of(), port, log), client);
+    URI base = URI.create((https ? "https" : "http") + "://127.0.0.1:" + port);
+    return new ExtenderProcess(ChildService.start("extender", cmd, env, base, log), client);
   }
 
   URI base() {

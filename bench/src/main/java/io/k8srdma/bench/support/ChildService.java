@@ -38,12 +38,12 @@ public final class ChildService implements AutoCloseable {
   private final Path log;
   private final URI base;
 
-  private ChildService(String name, Process process, long startNanos, Path log, int port) {
+  private ChildService(String name, Process process, long startNanos, Path log, URI base) {
     this.name = name;
     this.process = process;
     this.startNanos = startNanos;
     this.log = log;
-    this.base = URI.create("http://127.0.0.1:" + port);
+    this.base = base;
   }
 
   /**
@@ -55,6 +55,12 @@ public final class ChildService implements AutoCloseable {
    */
   public static ChildService start(
       String name, List<String> command, Map<String, String> env, int port, Path log) {
+    return start(name, command, env, URI.create("http://127.0.0.1:" + port), log);
+  }
+
+  /** As {@link #start(String, List, Map, int, Path)}, at {@code base} (e.g. an https URL). */
+  public static ChildService start(
+      String name, List<String> command, Map<String, String> env, URI base, Path log) {
     ProcessBuilder pb =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env);
@@ -62,7 +68,7 @@ public final class ChildService implements AutoCloseable {
     try {
       Process p = pb.start();
       LIVE.add(p);
-      return new ChildService(name, p, t0, log, port);
+      return new ChildService(name, p, t0, log, base);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + command, e);
     }
