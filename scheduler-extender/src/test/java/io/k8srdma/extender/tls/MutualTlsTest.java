@@ -190,7 +190,64 @@ class MutualTlsTest {
         .hasMessageContaining("server.ssl.client-auth is none");
   }
 
+  /**
+   * Without a trust store of its own, JSSE verifies client certificates against the JVM's cacerts:
+   * a certificate that any public CA issued with the clientAuth usage would pass for the
+   * scheduler's. Whichever way SSL is configured, the start must fail instead.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"bundle", "server.ssl.certificate"})
+  void requiringClientCertificatesWithoutATrustStoreStopsTheStart(String configuredBy) {
+    List<String> args =
+        configuredBy.equals("bundle")
+            ? tlsArgs(serverSecret, "want", true).stream()
+                .filter(a -> !a.contains(".truststore."))
+                .toList()
+            : certificateArgs(serverSecret, false);
+
+    assertThatThrownBy(() -> run(args).close())
+        .rootCause()
+        .hasMessageContaining("k8s-rdma.extender.verbs.require-client-certificate")
+        .hasMessageContaining("no trust store")
+        .hasMessageContaining("JVM's default CAs");
+  }
+
+  @Test
+  void serverSslCertificateWithATrustCertificateServesTheVerbsToTheScheduler() throws Exception {
+    try (ConfigurableApplicationContext other = run(certificateArgs(serverSecret, true))) {
+      int otherPort = ((WebServerApplicationContext) other).getWebServer().getPort();
+
+      assertThat(
+              new TlsClient(schedulerContext(), HOST, otherPort)
+                  .send("POST", "/filter", "{}")
+                  .status())
+          .as("the verb answers (400: an empty ExtenderArgs)")
+          .isEqualTo(400);
+      assertThat(
+              new TlsClient(anonymousContext(), HOST, otherPort)
+                  .send("POST", "/filter", "{}")
+                  .status())
+          .isEqualTo(403);
+    }
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
+
+  /** The server.ssl.* way, without a bundle, with or without server.ssl.trust-certificate. */
+  static List<String> certificateArgs(Path dir, boolean trust) {
+    String files = "file:" + dir.toAbsolutePath() + "/";
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--server.ssl.certificate=" + files + "tls.crt",
+                "--server.ssl.certificate-private-key=" + files + "tls.key",
+                "--server.ssl.client-auth=want",
+                "--k8s-rdma.extender.verbs.require-client-certificate=true"));
+    if (trust) {
+      args.add("--server.ssl.trust-certificate=" + files + "ca.crt");
+    }
+    return args;
+  }
 
   /** The Spring Boot settings the chart sets, for the Secret volume in {@code dir}. */
   static List<String> tlsArgs(Path dir, String clientAuth, boolean require) {
