@@ -106,6 +106,10 @@ app.kubernetes.io/component: {{ .component }}
   enableHTTPS: true
   {{- $dir := include "k8s-rdma.scheduler.tlsDir" . }}
   tlsConfig:
+    {{- /* The name the certificate is checked against, which it holds: the urlPrefix host, and
+    still the Service's name when an operator puts the ClusterIP into urlPrefix (a scheduler on
+    the host network that cannot resolve it; the certificate names no IP). */}}
+    serverName: {{ include "k8s-rdma.extender.host" . | quote }}
     certFile: {{ printf "%s/tls.crt" $dir | quote }}
     keyFile: {{ printf "%s/tls.key" $dir | quote }}
     caFile: {{ printf "%s/ca.crt" $dir | quote }}

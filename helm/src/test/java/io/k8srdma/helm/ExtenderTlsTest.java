@@ -97,6 +97,7 @@ class ExtenderTlsTest {
     assertThat(named(container, "volumeMounts", "extender-client-tls"))
         .containsEntry("mountPath", "/etc/k8s-rdma/extender-client");
     assertThat(tlsConfig(schedulerConfig(chart, "-config", "scheduler-config.yaml")))
+        .containsEntry("serverName", EXTENDER + ".k8s-rdma.svc")
         .containsEntry("certFile", "/etc/k8s-rdma/extender-client/tls.crt")
         .containsEntry("keyFile", "/etc/k8s-rdma/extender-client/tls.key")
         .containsEntry("caFile", "/etc/k8s-rdma/extender-client/ca.crt");
@@ -109,10 +110,30 @@ class ExtenderTlsTest {
             Map.of("scheduler.mode", "config-only", "scheduler.extender.tlsDir", "/etc/rdma"));
 
     assertThat(tlsConfig(schedulerConfig(chart, "-extenders", "extenders.yaml")))
+        .containsEntry("serverName", EXTENDER + ".k8s-rdma.svc")
         .containsEntry("certFile", "/etc/rdma/tls.crt")
         .containsEntry("keyFile", "/etc/rdma/tls.key")
         .containsEntry("caFile", "/etc/rdma/ca.crt");
     assertThat(chart.get("Secret", CLIENT_SECRET)).as("to copy from").isNotNull();
+  }
+
+  /**
+   * A control-plane scheduler on the host network may not resolve the Service's name, and
+   * install.md has the operator put the ClusterIP into urlPrefix then. The generated certificate
+   * names no IP (the ClusterIP is not known when it is made), so kube-scheduler must check it
+   * against a name it holds: tlsConfig.serverName, which Go's TLS client uses over the URL's host.
+   */
+  @Test
+  void theSchedulerChecksTheCertificateAgainstANameItHoldsWhateverHostUrlPrefixHas()
+      throws Exception {
+    HelmChart.Manifests chart = HelmChart.render(Map.of("scheduler.mode", "config-only"));
+    Map<String, Object> entry = entry(schedulerConfig(chart, "-extenders", "extenders.yaml"));
+    X509Certificate extender = certificate(chart.get("Secret", SERVER_SECRET), "tls.crt");
+
+    assertThat(dnsNames(extender)).contains((String) map(entry, "tlsConfig").get("serverName"));
+    assertThat(extender.getSubjectAlternativeNames())
+        .as("no IP address: only serverName keeps a ClusterIP in urlPrefix verifiable")
+        .noneMatch(name -> (Integer) name.get(0) == 7);
   }
 
   @Test

@@ -206,7 +206,8 @@ class ChartExtenderContractTest {
         assertThat(entry.get("enableHTTPS")).as(mode).isEqualTo(tls);
         Caller kubeScheduler =
             tls
-                ? Caller.tls(schedulerContext(chart, withMode, entry, mode), SERVICE_HOST, port)
+                ? Caller.tls(
+                    schedulerContext(chart, withMode, entry, mode), serverName(entry), port)
                 : anonymous;
         answersTheVerbs(kubeScheduler, entry, mode);
         if (tls) {
@@ -246,6 +247,20 @@ class ChartExtenderContractTest {
         files.path((String) tlsConfig.get("caFile")),
         files.path((String) tlsConfig.get("certFile")),
         files.path((String) tlsConfig.get("keyFile")));
+  }
+
+  /**
+   * The name kube-scheduler checks the extender's certificate against: tlsConfig.serverName, the
+   * urlPrefix host. The client connects to 127.0.0.1 and checks this name, as kube-scheduler does
+   * when an operator puts the Service's ClusterIP into urlPrefix (install.md, config-only).
+   */
+  private static String serverName(Map<String, Object> entry) {
+    String serverName = (String) map(entry, "tlsConfig").get("serverName");
+    assertThat(serverName)
+        .as("tlsConfig.serverName")
+        .isEqualTo(URI.create((String) entry.get("urlPrefix")).getHost())
+        .isEqualTo(SERVICE_HOST);
+    return serverName;
   }
 
   /** A client that trusts the chart's CA and has no certificate (kubelet, Prometheus, curl). */
