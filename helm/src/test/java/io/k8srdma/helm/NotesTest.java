@@ -42,6 +42,8 @@ class NotesTest {
 
     assertThat(notes)
         .contains("get configmap k8s-rdma-scheduler-extenders")
+        .as("the client key readable by root only")
+        .contains("mkdir -p -m 0700 /etc/kubernetes/k8s-rdma")
         .contains(
             "kubectl -n k8s-rdma get secret k8s-rdma-extender-client-tls"
                 + " -o jsonpath='{.data.tls\\.key}' | base64 -d > /etc/kubernetes/k8s-rdma/tls.key")
