@@ -44,6 +44,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.ssl.PemSslBundleProperties;
+import org.springframework.boot.autoconfigure.ssl.SslProperties;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -185,6 +187,16 @@ class ChartExtenderContractTest {
       ExtenderProperties props = ctx.getBean(ExtenderProperties.class);
       assertThat(props.agentPort()).isEqualTo(agent.port());
       assertThat(props.verbs().requireClientCertificate()).isEqualTo(tls);
+      if (tls) {
+        // READ_ELSEWHERE leaves Spring's variables out of the unbound check. The key store and
+        // trust store show theirs bound by the calls below (and the start-up check); a
+        // misspelt reload flag would show nothing until a renewal was not served.
+        PemSslBundleProperties bundle =
+            ctx.getBean(SslProperties.class).getBundle().getPem().get("extender");
+        assertThat(bundle.isReloadOnUpdate())
+            .as("SPRING_SSL_BUNDLE_PEM_EXTENDER_RELOADONUPDATE bound")
+            .isTrue();
+      }
       Caller anonymous =
           tls ? Caller.tls(anonymousContext(chart), SERVICE_HOST, port) : Caller.http(port);
       for (String probe : PROBES) {

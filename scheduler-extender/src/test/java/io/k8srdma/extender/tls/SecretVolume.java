@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A directory laid out as kubelet mounts a Secret: each key a symbolic link through {@code ..data},
  * itself a link to a timestamped directory, and an update a new directory with {@code ..data}
- * swapped by a rename, so a reader never sees half of a change.
+ * swapped by a rename, so a reader never sees half of a change; then the old directory is removed
+ * (kubelet's AtomicWriter), so a watcher that held on to it would miss the next update.
  */
 final class SecretVolume {
 
@@ -35,8 +36,16 @@ final class SecretVolume {
     for (String key : KEYS) {
       Files.copy(source.resolve(key), version.resolve(key));
     }
+    Path data = volume.resolve("..data");
+    Path old = Files.isSymbolicLink(data) ? volume.resolve(Files.readSymbolicLink(data)) : null;
     Path next = volume.resolve("..data_tmp");
     Files.createSymbolicLink(next, version.getFileName());
-    Files.move(next, volume.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
+    Files.move(next, data, StandardCopyOption.ATOMIC_MOVE);
+    if (old != null) {
+      for (String key : KEYS) {
+        Files.delete(old.resolve(key));
+      }
+      Files.delete(old);
+    }
   }
 }
