@@ -89,6 +89,39 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-client-tls" (include "k8s-rdma.extender.fullname" .)) .Values.extender.tls.clientSecret }}
 {{- end }}
 
+{{/*
+The generated TLS material (extender.tls.enabled without serverSecret/clientSecret), as JSON:
+{"server": {...}, "client": {...}}, each a Secret's data (tls.crt, tls.key, ca.crt; base64). On an
+upgrade the Secrets the cluster holds are kept; otherwise a new CA signs both certificates. Made
+once per render and kept in .Values, as every include runs a template again and genCA would make
+another CA each time: the Secrets and the scheduler's checksum of the CA must see the same one.
+*/}}
+{{- define "k8s-rdma.tls.generated" -}}
+{{- if not (hasKey .Values "k8sRdmaGeneratedTls") }}
+{{- $serverName := include "k8s-rdma.extender.tlsSecret" . }}
+{{- $clientName := include "k8s-rdma.extender.clientTlsSecret" . }}
+{{- $server := dict }}
+{{- $client := dict }}
+{{- if .Release.IsUpgrade }}
+{{- $server = (lookup "v1" "Secret" .Release.Namespace $serverName).data | default dict }}
+{{- $client = (lookup "v1" "Secret" .Release.Namespace $clientName).data | default dict }}
+{{- end }}
+{{- if not (and (index $server "tls.crt") (index $server "tls.key") (index $server "ca.crt") (index $client "tls.crt") (index $client "tls.key") (index $client "ca.crt")) }}
+{{- $svc := include "k8s-rdma.extender.fullname" . }}
+{{- $ns := .Release.Namespace }}
+{{- $days := int .Values.extender.tls.validityDays }}
+{{- $ca := genCA (printf "%s-ca" $svc) $days }}
+{{- $names := list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.cluster.local" $svc $ns) }}
+{{- $extender := genSignedCert $svc nil $names $days $ca }}
+{{- $scheduler := genSignedCert "k8s-rdma-scheduler" nil nil $days $ca }}
+{{- $server = dict "tls.crt" ($extender.Cert | b64enc) "tls.key" ($extender.Key | b64enc) "ca.crt" ($ca.Cert | b64enc) }}
+{{- $client = dict "tls.crt" ($scheduler.Cert | b64enc) "tls.key" ($scheduler.Key | b64enc) "ca.crt" ($ca.Cert | b64enc) }}
+{{- end }}
+{{- $_ := set .Values "k8sRdmaGeneratedTls" (dict "server" $server "client" $client) }}
+{{- end }}
+{{- toJson .Values.k8sRdmaGeneratedTls }}
+{{- end }}
+
 {{/* Where the chart's kube-scheduler mounts the client Secret. */}}
 {{- define "k8s-rdma.scheduler.tlsDir" -}}
 {{- if eq .Values.scheduler.mode "second-scheduler" }}/etc/k8s-rdma/extender-client{{ else }}{{ .Values.scheduler.extender.tlsDir }}{{ end }}

@@ -61,6 +61,35 @@ class ExtenderTlsTest {
   }
 
   @Test
+  void theSchedulerRestartsWhenTheGeneratedCaChanges() throws Exception {
+    HelmChart.Manifests chart = HelmChart.render();
+    String ca = (String) map(chart.get("Secret", CLIENT_SECRET), "data").get("ca.crt");
+    Map<String, Object> annotations =
+        map(chart.get("Deployment", SCHEDULER), "spec.template.metadata.annotations");
+
+    assertThat(annotations)
+        .as("the CA the Secrets hold, from one generation per render")
+        .containsEntry("checksum/extender-ca", sha256Hex(ca));
+    assertThat(
+            map(
+                HelmChart.render(
+                        Map.of(
+                            "extender.tls.serverSecret", "own",
+                            "extender.tls.clientSecret", "own-client"))
+                    .get("Deployment", SCHEDULER),
+                "spec.template.metadata.annotations"))
+        .as("own Secrets: the chart does not know their CA")
+        .doesNotContainKey("checksum/extender-ca");
+  }
+
+  private static String sha256Hex(String text) throws Exception {
+    byte[] digest =
+        java.security.MessageDigest.getInstance("SHA-256")
+            .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return java.util.HexFormat.of().formatHex(digest);
+  }
+
+  @Test
   void theExtenderServesItsCertificateAndTrustsTheCaOfTheSchedulers() {
     HelmChart.Manifests chart = HelmChart.render();
     Map<String, Object> pod = map(chart.get("Deployment", EXTENDER), "spec.template.spec");
