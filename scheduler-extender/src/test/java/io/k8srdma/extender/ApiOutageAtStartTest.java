@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.k8srdma.model.Annotations;
 import io.k8srdma.model.json.Json;
 import java.net.InetAddress;
 import java.net.http.HttpResponse;
@@ -57,7 +55,7 @@ class ApiOutageAtStartTest {
     assertThat(notReady.statusCode()).isEqualTo(503);
     assertThat(Json.mapper().readTree(notReady.body()).findValue("reason").asText())
         .isEqualTo("node informer not synced yet");
-    JsonNode filtered = http.filter(rdmaPod(), List.of("node-a"));
+    JsonNode filtered = http.filter(TestPods.pendingRdmaPod("ml", "trainer"), List.of("node-a"));
     // No inventory for the node yet: unresolvable, with the reason, until its agent is polled.
     assertThat(filtered.get("failedAndUnresolvableNodes").get("node-a").asText())
         .as(filtered.toString())
@@ -79,18 +77,12 @@ class ApiOutageAtStartTest {
         "node-a polled and passing filter",
         Duration.ofSeconds(10),
         () ->
-            ExtenderHttp.names(http.filter(rdmaPod(), List.of("node-a")).get("nodenames"))
+            ExtenderHttp.names(
+                    http.filter(TestPods.pendingRdmaPod("ml", "trainer"), List.of("node-a"))
+                        .get("nodenames"))
                 .equals(List.of("node-a")));
     assertThat(http.getRaw("/actuator/prometheus").body())
         .contains("k8s_rdma_extender_informer_watching{informer=\"nodes\"}")
         .contains("k8s_rdma_extender_informer_watching{informer=\"pods\"}");
-  }
-
-  private static Pod rdmaPod() {
-    return TestPods.pod("ml", "trainer", "uid-trainer", "Pending")
-        .editMetadata()
-        .addToAnnotations(Annotations.INTERFACES, "[{\"name\":\"net1\",\"minTxRateMbps\":1000}]")
-        .endMetadata()
-        .build();
   }
 }

@@ -1,6 +1,8 @@
 package io.k8srdma.extender;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.k8srdma.model.Annotations;
 
 /** Pods the extender's tests against fabric8's mock API server share. */
 public final class TestPods {
@@ -24,5 +26,14 @@ public final class TestPods {
         .withNewStatus()
         .withPhase(phase)
         .endStatus();
+  }
+
+  /** A pending pod that asks for one interface of 1 Gb/s (uid {@code uid-<name>}). */
+  public static Pod pendingRdmaPod(String namespace, String name) {
+    return pod(namespace, name, "uid-" + name, "Pending")
+        .editMetadata()
+        .addToAnnotations(Annotations.INTERFACES, "[{\"name\":\"net1\",\"minTxRateMbps\":1000}]")
+        .endMetadata()
+        .build();
   }
 }

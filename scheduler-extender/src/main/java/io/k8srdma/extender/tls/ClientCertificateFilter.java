@@ -33,6 +33,11 @@ public class ClientCertificateFilter extends OncePerRequestFilter {
 
   private static final Logger log = LoggerFactory.getLogger(ClientCertificateFilter.class);
   private static final Set<String> OPEN_METHODS = Set.of("GET", "HEAD");
+  private static final String WHY =
+      "needs a client certificate signed by the extender's CA"
+          + " (k8s-rdma.extender.verbs.require-client-certificate is true); kube-scheduler"
+          + " presents one with tlsConfig.certFile and tlsConfig.keyFile in its extender entry";
+
   private final ObjectMapper json;
 
   /**
@@ -41,11 +46,6 @@ public class ClientCertificateFilter extends OncePerRequestFilter {
   public ClientCertificateFilter(ObjectMapper json) {
     this.json = json;
   }
-
-  private static final String WHY =
-      "needs a client certificate signed by the extender's CA"
-          + " (k8s-rdma.extender.verbs.require-client-certificate is true); kube-scheduler"
-          + " presents one with tlsConfig.certFile and tlsConfig.keyFile in its extender entry";
 
   @Override
   protected void doFilterInternal(

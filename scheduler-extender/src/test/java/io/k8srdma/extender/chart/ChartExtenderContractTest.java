@@ -365,14 +365,7 @@ class ChartExtenderContractTest {
   }
 
   private Pod pod(String name) {
-    Pod pod =
-        TestPods.pod("ml", name, "uid-" + name, "Pending")
-            .editMetadata()
-            .addToAnnotations(
-                Annotations.INTERFACES, "[{\"name\":\"net1\",\"minTxRateMbps\":1000}]")
-            .endMetadata()
-            .build();
-    return client.pods().inNamespace("ml").resource(pod).create();
+    return client.pods().inNamespace("ml").resource(TestPods.pendingRdmaPod("ml", name)).create();
   }
 
   private static Node node(String name, Map<String, String> labels) {

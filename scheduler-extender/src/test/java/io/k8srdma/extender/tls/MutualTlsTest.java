@@ -12,7 +12,6 @@ import io.k8srdma.extender.SchedulerExtenderApplication;
 import io.k8srdma.extender.TestAgents;
 import io.k8srdma.extender.TestInventories;
 import io.k8srdma.extender.TestPods;
-import io.k8srdma.model.Annotations;
 import io.k8srdma.model.json.Json;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -77,7 +76,7 @@ class MutualTlsTest {
   @Test
   void theSchedulersCertificateGetsFilterPrioritizeAndBindAnswers() throws Exception {
     TlsClient scheduler = new TlsClient(schedulerContext(), HOST, port);
-    Pod pod = rdmaPod();
+    Pod pod = TestPods.pendingRdmaPod("ml", "trainer");
     String args = Json.mapper().writeValueAsString(ExtenderHttp.args(pod, List.of("node-a")));
 
     Await.until(
@@ -307,13 +306,5 @@ class MutualTlsTest {
 
   private static JsonNode json(TlsClient.Response response) throws IOException {
     return Json.mapper().readTree(response.body());
-  }
-
-  private static Pod rdmaPod() {
-    return TestPods.pod("ml", "trainer", "uid-trainer", "Pending")
-        .editMetadata()
-        .addToAnnotations(Annotations.INTERFACES, "[{\"name\":\"net1\",\"minTxRateMbps\":1000}]")
-        .endMetadata()
-        .build();
   }
 }
