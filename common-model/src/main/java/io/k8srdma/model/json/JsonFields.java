@@ -89,7 +89,7 @@ public final class JsonFields {
     }
     return switch (node.getNodeType()) {
       case STRING -> "a string (\"" + cut(node.asText()) + "\")";
-      case NUMBER -> "the number " + node.asText();
+      case NUMBER -> "the number " + cut(node.asText());
       case BOOLEAN -> node.asText();
       case NULL -> "null";
       case ARRAY -> "an array";
@@ -149,7 +149,7 @@ public final class JsonFields {
       throw new FieldException(fieldPath, "expected a whole number, got " + describe(value));
     }
     if (!value.canConvertToLong()) {
-      throw new FieldException(fieldPath, value.asText() + " is out of range");
+      throw new FieldException(fieldPath, cut(value.asText()) + " is out of range");
     }
     long v = value.asLong();
     if (v < min) {

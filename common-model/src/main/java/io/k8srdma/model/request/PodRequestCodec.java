@@ -413,9 +413,9 @@ public final class PodRequestCodec {
               + c.getName()
               + " resource "
               + VF_RESOURCE
-              + ": '"
-              + q
-              + "' is not a whole number of VFs");
+              + ": "
+              + JsonFields.quote(String.valueOf(q))
+              + " is not a whole number of VFs");
     }
   }
 

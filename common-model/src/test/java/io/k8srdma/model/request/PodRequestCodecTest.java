@@ -378,4 +378,37 @@ class PodRequestCodecTest {
         .endsWith("got a string (\"" + "x".repeat(64) + "... (200000 characters)\")");
     assertThat(error("[{\"minTxRateMbps\": 1, \"name\": \"" + huge + "\"}]")).hasSizeLessThan(250);
   }
+
+  @Test
+  void errorsQuoteAtMost64DigitsOfANumber() {
+    // JSON numbers may have up to 1000 digits (Jackson's limit), quantities any number: quoted
+    // whole, they made errors of kilobytes, repeated once per candidate node by filter.
+    String digits = "1" + "0".repeat(999);
+    assertThat(error("[{\"minTxRateMbps\": " + digits + "}]"))
+        .isEqualTo(
+            "k8s-rdma.io/interfaces[0].minTxRateMbps: "
+                + digits.substring(0, 64)
+                + "... (1000 characters) is out of range");
+    assertThat(error("[{\"minTxRateMbps\": 1}, " + digits + "]"))
+        .isEqualTo(
+            "k8s-rdma.io/interfaces[1]: expected an object, got the number "
+                + digits.substring(0, 64)
+                + "... (1000 characters)");
+    Pod pod =
+        new PodBuilder()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("a")
+            .withNewResources()
+            .addToLimits("k8s-rdma.io/vf", new Quantity("1" + "0".repeat(4999)))
+            .endResources()
+            .endContainer()
+            .endSpec()
+            .build();
+    assertThatThrownBy(() -> PodRequestCodec.vfResourceCount(pod))
+        .hasMessage(
+            "container a resource k8s-rdma.io/vf: '"
+                + ("1" + "0".repeat(63))
+                + "... (5000 characters)' is not a whole number of VFs");
+  }
 }
