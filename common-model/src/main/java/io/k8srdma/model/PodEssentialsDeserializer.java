@@ -236,7 +236,10 @@ public final class PodEssentialsDeserializer extends StdDeserializer<Pod> {
       JsonToken value = p.nextToken();
       try {
         reader.read(field, value);
-      } catch (JsonMappingException e) {
+      } catch (JsonMappingException | RuntimeException e) {
+        // A deserializer's unchecked exception (fabric8's Quantity throws IllegalArgumentException
+        // for an empty quantity) becomes a mapping error naming the field, as Jackson's bean
+        // deserializers make it.
         throw JsonMappingException.wrapWithPath(e, bean, field);
       }
     }

@@ -424,10 +424,47 @@ class ExtenderFlowTest {
     assertThat(getRaw("/actuator/health/liveness").statusCode()).isEqualTo(200);
   }
 
+  // --- malformed requests that seeded mutations found (api.MalformedRequestsFuzzTest) ----------
+
+  @Test
+  void aFieldGivenTwiceIsA400NamingIt() throws Exception {
+    // Jackson 2 built the record once it had every field, then failed the repeated one as a
+    // definition error, which Spring answers with 500.
+    HttpResponse<String> bind =
+        postRaw(
+            "/bind",
+            "{\"PodName\": \"p\", \"PodNamespace\": \"ml\", \"PodUID\": \"u\","
+                + " \"Node\": \"node-a\", \"node\": \"node-b\"}");
+    HttpResponse<String> filter =
+        postRaw(
+            "/filter",
+            "{\"Pod\": {\"metadata\": {\"name\": \"p\"}}, \"Nodes\": null,"
+                + " \"NodeNames\": [\"node-a\"], \"NodeNames\": [\"node-b\"]}");
+
+    assertError(
+        bind,
+        400,
+        "malformed request body: ExtenderBindingArgs.node is given twice (as \"Node\" and as"
+            + " \"node\")");
+    assertError(
+        filter,
+        400,
+        "malformed request body: ExtenderArgs.nodenames is given twice (as \"NodeNames\" and as"
+            + " \"NodeNames\")");
+  }
+
   // --- helpers ------------------------------------------------------------------------------
 
   private void awaitReady() {
     http().awaitReady();
+  }
+
+  private static void assertError(HttpResponse<String> r, int status, String startOfError)
+      throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.get("error").asText()).startsWith(startOfError);
+    assertThat(body.get("status").asInt()).isEqualTo(status);
   }
 
   private double binds(String result) {

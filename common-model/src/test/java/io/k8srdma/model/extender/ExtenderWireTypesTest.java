@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeListBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -107,6 +109,55 @@ class ExtenderWireTypesTest {
                     ExtenderArgs.class))
         .rootCause()
         .hasMessage("ExtenderArgs.nodes.items[1].metadata.name is required");
+  }
+
+  @Test
+  void aFieldGivenTwiceIsAMismatchedInputNamingIt() {
+    // Jackson 2's records failed a field that came again after every field had been seen with an
+    // InvalidDefinitionException (jackson-databind#4690), which Spring answers with 500.
+    assertThatThrownBy(
+            () ->
+                json.readValue(
+                    "{\"PodName\":\"p\",\"PodNamespace\":\"ns\",\"PodUID\":\"u\","
+                        + "\"Node\":\"a\",\"node\":\"b\"}",
+                    ExtenderBindingArgs.class))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessageStartingWith(
+            "ExtenderBindingArgs.node is given twice (as \"Node\" and as \"node\")");
+    assertThatThrownBy(
+            () ->
+                json.readValue(
+                    "{\"Pod\":null,\"Nodes\":null,\"NodeNames\":[\"a\"],\"NodeNames\":[\"b\"]}",
+                    ExtenderArgs.class))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessageStartingWith(
+            "ExtenderArgs.nodenames is given twice (as \"NodeNames\" and as \"NodeNames\")");
+    assertThatThrownBy(() -> json.readValue("{\"pod\":{},\"Pod\":{}}", ExtenderArgs.class))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessageStartingWith("ExtenderArgs.pod is given twice");
+  }
+
+  @Test
+  void aDeserializersUncheckedExceptionIsAMappingErrorNamingWhereItIs() {
+    // fabric8's Quantity deserializer throws IllegalArgumentException for an empty quantity.
+    assertThatThrownBy(
+            () ->
+                json.readValue(
+                    "{\"Pod\":{\"spec\":{\"containers\":[{\"resources\":{\"limits\":"
+                        + "{\"k8s-rdma.io/vf\":\"\"}}}]}},\"NodeNames\":[\"a\"]}",
+                    ExtenderArgs.class))
+        .isInstanceOf(JsonMappingException.class)
+        .satisfies(
+            e ->
+                assertThat(
+                        ((JsonMappingException) e)
+                            .getPath().stream()
+                                .map(r -> r.getFieldName() != null ? r.getFieldName() : "#")
+                                .toList())
+                    .containsExactly(
+                        "pod", "spec", "containers", "#", "resources", "limits", "k8s-rdma.io/vf"))
+        .rootCause()
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
