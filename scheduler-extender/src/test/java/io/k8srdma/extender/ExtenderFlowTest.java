@@ -64,6 +64,9 @@ class ExtenderFlowTest {
 
   private static final int DEAD_PORT = LateApiServer.freePort();
 
+  /** A request for one VF with a floor, for pods the tests only filter. */
+  private static final String REQUEST = "[{\"minTxRateMbps\": 1000}]";
+
   @LocalServerPort int port;
   @Autowired Ledger ledger;
   @Autowired MeterRegistry registry;
@@ -451,6 +454,24 @@ class ExtenderFlowTest {
         400,
         "malformed request body: ExtenderArgs.nodenames is given twice (as \"NodeNames\" and as"
             + " \"NodeNames\")");
+  }
+
+  @Test
+  void aQuantityFabric8CannotReadIsA400NamingWhereItIs() throws Exception {
+    // fabric8's Quantity deserializer throws IllegalArgumentException for an empty quantity: a
+    // mapping error all the same, which says where it is.
+    String body =
+        JSON.writeValueAsString(ExtenderHttp.args(pod("quantity", REQUEST), List.of("node-a")))
+            .replace(
+                "\"containers\":[{",
+                "\"containers\":[{\"resources\":{\"limits\":{\"k8s-rdma.io/vf\":\"\"}},");
+
+    HttpResponse<String> r = postRaw("/filter", body);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(JSON.readTree(r.body()).get("error").asText())
+        .startsWith("malformed request body: ")
+        .endsWith("(at pod.spec.containers[0].resources.limits.k8s-rdma.io/vf)");
   }
 
   // --- helpers ------------------------------------------------------------------------------

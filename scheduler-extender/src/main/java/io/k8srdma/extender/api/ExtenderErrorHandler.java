@@ -93,17 +93,26 @@ public class ExtenderErrorHandler {
     return PACKAGE_PREFIX.matcher(message).replaceAll("");
   }
 
+  /**
+   * The message of the root cause, with where in the body it is: the path of the innermost mapping
+   * error on the way, which may wrap the root (a deserializer's IllegalArgumentException).
+   */
   private static String rootMessage(Throwable e) {
     Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
+    JsonMappingException located = null;
+    while (true) {
+      if (t instanceof JsonMappingException j && !j.getPath().isEmpty()) {
+        located = j;
+      }
+      if (t.getCause() == null || t.getCause() == t) {
+        break;
+      }
       t = t.getCause();
     }
     String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     int nl = m.indexOf('\n');
     String first = nl < 0 ? m : m.substring(0, nl);
-    return t instanceof JsonMappingException j && !j.getPath().isEmpty()
-        ? first + " (at " + jsonPath(j.getPath()) + ")"
-        : first;
+    return located != null ? first + " (at " + jsonPath(located.getPath()) + ")" : first;
   }
 
   /** Where in the body the error is, as {@code pod.spec.containers[1].name}. */
