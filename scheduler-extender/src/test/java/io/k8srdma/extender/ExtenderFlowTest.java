@@ -474,6 +474,23 @@ class ExtenderFlowTest {
         .endsWith("(at pod.spec.containers[0].resources.limits.k8s-rdma.io/vf)");
   }
 
+  @Test
+  void aContentTypeOtherThanJsonIsA415EvenAWildcardOrMultipart() throws Exception {
+    // multipart/form-data failed in the DispatcherServlet, */* and application/* in Spring's body
+    // reading: both were 500s.
+    String body = JSON.writeValueAsString(ExtenderHttp.args(pod("typed", REQUEST), List.of("n")));
+    for (String verb : List.of("/filter", "/prioritize", "/bind")) {
+      for (String type : List.of("*/*", "application/*", "multipart/form-data", "text/plain")) {
+        HttpResponse<String> r = postAs(verb, type, body);
+
+        assertThat(r.statusCode()).as(verb + " " + type).isEqualTo(415);
+        assertThat(JSON.readTree(r.body()).get("error").asText())
+            .as(verb + " " + type)
+            .startsWith("Content-Type must be application/json: ");
+      }
+    }
+  }
+
   // --- helpers ------------------------------------------------------------------------------
 
   private void awaitReady() {
@@ -560,6 +577,18 @@ class ExtenderFlowTest {
 
   private HttpResponse<String> postRaw(String path, String body) throws Exception {
     return http().postRaw(path, body);
+  }
+
+  /** POSTs {@code body} with the Content-Type {@code type}. */
+  private HttpResponse<String> postAs(String path, String type, String body) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", type)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> getRaw(String path) {

@@ -45,6 +45,12 @@ public class ExtenderErrorHandler {
     return answer(r, HttpStatus.BAD_REQUEST, "malformed request body: " + why);
   }
 
+  /**
+   * A body that is not JSON by its Content-Type. The verbs declare {@code consumes =
+   * "application/json"}, so every other type is refused when the request is matched, before Spring
+   * reads the body: a wildcard type such as {@code *}{@code /*} got that far and failed there with
+   * an IllegalArgumentException, a 500.
+   */
   @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
   ResponseEntity<Map<String, Object>> mediaType(
       HttpMediaTypeNotSupportedException e, HttpServletRequest r) {

@@ -26,7 +26,10 @@ public class BindController {
    * bind.write-assignment=with-binding}. Answers {@code {}} on success and {@code {"error": "..."}}
    * otherwise; a failure leaves neither annotation nor reservation behind.
    */
-  @PostMapping(path = "${k8s-rdma.extender.verbs.bind:/bind}", produces = "application/json")
+  @PostMapping(
+      path = "${k8s-rdma.extender.verbs.bind:/bind}",
+      consumes = "application/json",
+      produces = "application/json")
   public ExtenderBindingResult bind(@RequestBody ExtenderBindingArgs args) {
     ExtenderBindingResult result = metrics.time("bind", () -> binder.bind(args));
     metrics.bindResult(result.error() == null);

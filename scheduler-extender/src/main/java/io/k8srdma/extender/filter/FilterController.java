@@ -46,7 +46,10 @@ public class FilterController {
    * may free them); nodes whose inventory is missing or stale, and every node when the pod's
    * request is malformed, are {@code failedAndUnresolvableNodes}, with the reason.
    */
-  @PostMapping(path = "${k8s-rdma.extender.verbs.filter:/filter}", produces = "application/json")
+  @PostMapping(
+      path = "${k8s-rdma.extender.verbs.filter:/filter}",
+      consumes = "application/json",
+      produces = "application/json")
   public ExtenderFilterResult filter(@RequestBody ExtenderArgs args) {
     return metrics.time("filter", () -> doFilter(args));
   }

@@ -34,6 +34,7 @@ public class PrioritizeController {
    */
   @PostMapping(
       path = "${k8s-rdma.extender.verbs.prioritize:/prioritize}",
+      consumes = "application/json",
       produces = "application/json")
   public List<HostPriority> prioritize(@RequestBody ExtenderArgs args) {
     return metrics.time("prioritize", () -> score(args));
