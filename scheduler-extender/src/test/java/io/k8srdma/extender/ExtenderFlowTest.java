@@ -491,6 +491,17 @@ class ExtenderFlowTest {
     }
   }
 
+  @Test
+  void aBodyWithAnythingAfterItsJsonValueIsA400() throws Exception {
+    // Spring read the body up to its first value and ignored the rest.
+    String body =
+        JSON.writeValueAsString(ExtenderHttp.args(pod("trailing", REQUEST), List.of("node-a")));
+
+    HttpResponse<String> r = postRaw("/filter", body + " {\"NodeNames\": []}");
+
+    assertError(r, 400, "malformed request body: Trailing token (of type START_OBJECT) found");
+  }
+
   // --- helpers ------------------------------------------------------------------------------
 
   private void awaitReady() {
