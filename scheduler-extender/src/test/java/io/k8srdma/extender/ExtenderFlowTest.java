@@ -502,6 +502,32 @@ class ExtenderFlowTest {
     assertError(r, 400, "malformed request body: Trailing token (of type START_OBJECT) found");
   }
 
+  @Test
+  void aBindNamingAPodOrNodeKubernetesCannotHaveIsA400NamingTheField() throws Exception {
+    // Such names went into the API's URLs: a namespace with a right-to-left override (U+202E)
+    // was never answered by the mock API server and held the bind for the client's 10 s timeout;
+    // "../x" addresses another resource.
+    int held = ledger.size();
+    Map<String, String> bad = new LinkedHashMap<>();
+    bad.put("PodNamespace", "\u202eevil");
+    bad.put("PodName", "../x");
+    bad.put("Node", "Node_1");
+    for (Map.Entry<String, String> field : bad.entrySet()) {
+      Map<String, String> args = new LinkedHashMap<>();
+      args.put("PodName", "p");
+      args.put("PodNamespace", "ml");
+      args.put("Node", "node-a");
+      args.put(field.getKey(), field.getValue());
+
+      HttpResponse<String> r = postRaw("/bind", JSON.writeValueAsString(args));
+
+      String name = Character.toLowerCase(field.getKey().charAt(0)) + field.getKey().substring(1);
+      assertError(
+          r, 400, "ExtenderBindingArgs." + name + ": '" + field.getValue() + "' is not a valid ");
+    }
+    assertThat(ledger.size()).isEqualTo(held);
+  }
+
   // --- helpers ------------------------------------------------------------------------------
 
   private void awaitReady() {

@@ -11,12 +11,14 @@ import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.extender.ExtenderBindingArgs;
 import io.k8srdma.model.extender.ExtenderBindingResult;
+import io.k8srdma.model.json.JsonFields;
 import io.k8srdma.model.placement.FitResult;
 import io.k8srdma.model.request.InvalidRequestException;
 import io.k8srdma.model.request.PodRequest;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,14 @@ import org.slf4j.LoggerFactory;
 public class BindService {
 
   private static final Logger log = LoggerFactory.getLogger(BindService.class);
+
+  /** An RFC 1123 label: what Kubernetes allows as a namespace's name. */
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  /** An RFC 1123 subdomain, at most 253 characters: a pod's or a node's name. */
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile(
+          "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   /** The API calls; null when no API is configured. */
   private final PodWrites writes;
@@ -367,18 +377,35 @@ public class BindService {
         .filter(a -> a.node().equals(node));
   }
 
+  /**
+   * A bind needs the pod's name and namespace and the node, each a name Kubernetes can have: they
+   * go into the API's URLs and the Binding, where anything else (a "/", "..", a control or
+   * non-ASCII character) would address another resource or never be answered.
+   */
   private static void requireComplete(ExtenderBindingArgs args) {
     if (args == null) {
       throw new BadRequestException("ExtenderBindingArgs body is required");
     }
-    requireField("podName", args.podName());
-    requireField("podNamespace", args.podNamespace());
-    requireField("node", args.node());
+    requireName("podName", args.podName(), DNS_SUBDOMAIN, "pod name");
+    requireName("podNamespace", args.podNamespace(), DNS_LABEL, "namespace name");
+    requireName("node", args.node(), DNS_SUBDOMAIN, "node name");
   }
 
-  private static void requireField(String name, String value) {
+  private static void requireName(String field, String value, Pattern valid, String what) {
     if (value == null || value.isBlank()) {
-      throw new BadRequestException("ExtenderBindingArgs." + name + " is required");
+      throw new BadRequestException("ExtenderBindingArgs." + field + " is required");
+    }
+    if (!valid.matcher(value).matches()) {
+      throw new BadRequestException(
+          "ExtenderBindingArgs."
+              + field
+              + ": "
+              + JsonFields.quote(value)
+              + " is not a valid "
+              + what
+              + " (lower-case letters, digits, '-'"
+              + (valid == DNS_LABEL ? ", at most 63" : " and '.', at most 253")
+              + " characters)");
     }
   }
 
