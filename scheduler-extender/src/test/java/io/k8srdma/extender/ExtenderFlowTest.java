@@ -21,6 +21,7 @@ import io.k8srdma.model.Annotations;
 import io.k8srdma.model.assignment.Assignment;
 import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.json.Json;
+import io.k8srdma.model.testing.RawHttp;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -526,6 +527,22 @@ class ExtenderFlowTest {
           r, 400, "ExtenderBindingArgs." + name + ": '" + field.getValue() + "' is not a valid ");
     }
     assertThat(ledger.size()).isEqualTo(held);
+  }
+
+  @Test
+  void aQueryStringTheServerCannotDecodeIsA400NamingThePart() throws Exception {
+    // Tomcat dropped the parameter and the request was served without it: every node.
+    Map<String, String> parts = new LinkedHashMap<>();
+    parts.put("node=%ZZ", "'node=%ZZ' is not valid percent-encoding (%XX, X a hex digit)");
+    parts.put("usable=%", "'usable=%' is not valid percent-encoding (%XX, X a hex digit)");
+    parts.put("node=node-a&=x", "'=x' has no parameter name");
+    for (Map.Entry<String, String> part : parts.entrySet()) {
+      RawHttp.Answer r = RawHttp.send(port, "GET", "/inventory?" + part.getKey());
+
+      assertThat(r.status()).as(part.getKey() + ": " + r.body()).isEqualTo(400);
+      assertThat(JSON.readTree(r.body()).get("error").asText())
+          .isEqualTo("malformed query string: " + part.getValue());
+    }
   }
 
   // --- helpers ------------------------------------------------------------------------------
