@@ -545,6 +545,26 @@ class ExtenderFlowTest {
     }
   }
 
+  @Test
+  void aRequestTomcatRefusesByItselfIsA400WithAJsonError() throws Exception {
+    // Tomcat answers these before any servlet, and answered them with its HTML page.
+    Map<String, RawHttp.Answer> refused = new LinkedHashMap<>();
+    refused.put(
+        "Invalid character found in the request target",
+        RawHttp.send(port, "GET", "/inventory?node={a}"));
+    refused.put(
+        "Request header is too large",
+        RawHttp.send(port, "GET", "/inventory", "X-Big: " + "x".repeat(9000)));
+
+    for (Map.Entry<String, RawHttp.Answer> r : refused.entrySet()) {
+      assertThat(r.getValue().status()).as(r.getValue().body()).isEqualTo(400);
+      assertThat(r.getValue().head()).containsIgnoringCase("Content-Type: application/json");
+      JsonNode body = JSON.readTree(r.getValue().body());
+      assertThat(body.get("error").asText()).startsWith(r.getKey());
+      assertThat(body.get("status").asInt()).isEqualTo(400);
+    }
+  }
+
   // --- helpers ------------------------------------------------------------------------------
 
   private void awaitReady() {
