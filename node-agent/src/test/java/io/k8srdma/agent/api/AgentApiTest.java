@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8srdma.agent.inventory.InventoryService;
 import io.k8srdma.agent.testhost.Hosts;
+import io.k8srdma.model.testing.RawHttp;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +15,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -200,6 +203,28 @@ class AgentApiTest {
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(JSON.readTree(r.body()).get("ok").asBoolean()).isTrue();
+  }
+
+  @Test
+  void aQueryStringTheServerCannotDecodeIsA400NamingThePart() throws Exception {
+    // Tomcat dropped the parameter and served the request without it: every PF for ?pf=%ZZ.
+    Map<String, String> parts = new LinkedHashMap<>();
+    parts.put("/vfs?pf=%ZZ", "'pf=%ZZ' is not valid percent-encoding (%XX, X a hex digit)");
+    parts.put("/vfs?pf=ibp26s0&=x", "'=x' has no parameter name");
+    parts.put("/getpfs?%", "'%' is not valid percent-encoding (%XX, X a hex digit)");
+    for (Map.Entry<String, String> part : parts.entrySet()) {
+      String target = part.getKey();
+
+      RawHttp.Answer r = RawHttp.send(port, "GET", target);
+
+      assertThat(r.status()).as(target + ": " + r.body()).isEqualTo(400);
+      JsonNode error = JSON.readTree(r.body());
+      assertThat(error.get("status").asInt()).isEqualTo(400);
+      assertThat(error.get("error").asText()).isEqualTo("Bad Request");
+      assertThat(error.get("message").asText())
+          .isEqualTo("malformed query string: " + part.getValue());
+      assertThat(error.get("path").asText()).isEqualTo(target.substring(0, target.indexOf('?')));
+    }
   }
 
   private HttpResponse<String> get(String path, String... headers) throws Exception {
