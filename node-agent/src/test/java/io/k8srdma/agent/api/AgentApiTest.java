@@ -227,6 +227,26 @@ class AgentApiTest {
     }
   }
 
+  @Test
+  void aRequestTomcatRefusesByItselfIsA400WithAJsonError() throws Exception {
+    // Tomcat answers these before any servlet, and answered them with its HTML page.
+    Map<String, RawHttp.Answer> refused = new LinkedHashMap<>();
+    refused.put(
+        "Invalid character found in the request target", RawHttp.send(port, "GET", "/vfs?pf={a}"));
+    refused.put(
+        "Request header is too large",
+        RawHttp.send(port, "GET", "/vfs", "If-None-Match: " + "x".repeat(9000)));
+
+    for (Map.Entry<String, RawHttp.Answer> r : refused.entrySet()) {
+      assertThat(r.getValue().status()).as(r.getValue().body()).isEqualTo(400);
+      assertThat(r.getValue().head()).containsIgnoringCase("Content-Type: application/json");
+      JsonNode error = JSON.readTree(r.getValue().body());
+      assertThat(error.get("status").asInt()).isEqualTo(400);
+      assertThat(error.get("error").asText()).isEqualTo("Bad Request");
+      assertThat(error.get("message").asText()).startsWith(r.getKey());
+    }
+  }
+
   private HttpResponse<String> get(String path, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10));
     for (int i = 0; i < headers.length; i += 2) {
