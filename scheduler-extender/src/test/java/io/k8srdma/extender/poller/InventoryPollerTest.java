@@ -13,6 +13,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.Parameters;
 import com.github.tomakehurst.wiremock.extension.ServeEventListener;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.k8srdma.extender.Await;
@@ -20,12 +21,15 @@ import io.k8srdma.extender.MutableClock;
 import io.k8srdma.extender.agents.AgentDirectory;
 import io.k8srdma.extender.config.ExtenderProperties;
 import io.k8srdma.extender.config.SingleLoopVertx;
+import io.k8srdma.model.inventory.InventoryCheck;
 import io.k8srdma.model.inventory.LinkLayer;
 import io.k8srdma.model.inventory.NodeInventory;
 import io.k8srdma.model.inventory.PhysicalFunction;
 import io.k8srdma.model.inventory.VfState;
 import io.k8srdma.model.inventory.VirtualFunction;
 import io.k8srdma.model.json.Json;
+import io.k8srdma.model.testing.Fuzz;
+import io.k8srdma.model.testing.JsonMutator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -39,6 +43,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -218,6 +223,137 @@ class InventoryPollerTest {
       assertThat(s.inventory()).as(garbage).isEqualTo(inventory("n1"));
       assertThat(s.confirmedAt()).as(garbage).isEqualTo(confirmed);
     }
+  }
+
+  /**
+   * Seeded mutations of a real answer ({@link JsonMutator}), one per round, under odd content
+   * types: an answer the poller's decoding accepts replaces the inventory; any other fails the node
+   * with a reason and keeps the last good inventory; the other agent is not affected.
+   */
+  @Test
+  void mutatedAnswersReplaceTheInventoryOrFailTheNodeWithAReason() {
+    WireMockServer agent = agent("n1");
+    agent("n2").stubFor(get("/vfs").willReturn(inventoryResponse("n2")));
+    InventoryPoller poller = afterAGoodRound(agent, "n1");
+    List<String> types =
+        List.of(
+            "application/json", "text/html", "application/octet-stream", "text/plain;charset=x");
+
+    Fuzz.run(
+        "a poll of a mutated answer",
+        Fuzz.seed(26),
+        Fuzz.iterations(120),
+        random -> new JsonMutator(random).mutate(inventoryJson("n1")),
+        mutant -> {
+          NodeState before = state("n1");
+          String type = types.get(Math.floorMod(mutant.description().hashCode(), types.size()));
+          agent.stubFor(
+              get("/vfs")
+                  .willReturn(
+                      aResponse()
+                          .withStatus(200)
+                          .withHeader("Content-Type", type)
+                          .withBody(mutant.bytes())));
+
+          NodeState after = pollAgain(poller, "n1");
+
+          String refusal = refusal(mutant.bytes(), "n1");
+          if (refusal == null) {
+            assertThat(after.lastError()).isNull();
+            assertThat(after.inventory())
+                .isEqualTo(Json.mapper().readValue(mutant.bytes(), NodeInventory.class));
+          } else {
+            assertThat(after.lastError()).startsWith(refusal);
+            assertThat(after.inventory()).isEqualTo(before.inventory());
+            assertThat(after.confirmedAt()).isEqualTo(before.confirmedAt());
+          }
+          assertThat(state("n2").lastError()).isNull();
+          assertThat(state("n2").inventory()).isEqualTo(inventory("n2"));
+        });
+  }
+
+  /** Answers that are not an inventory at all, or not even HTTP. */
+  @Test
+  void oddStatusesAndBrokenConnectionsFailTheNodeWithAReason() {
+    WireMockServer agent = agent("n1");
+    agent("n2").stubFor(get("/vfs").willReturn(inventoryResponse("n2")));
+    InventoryPoller poller = afterAGoodRound(agent, "n1");
+    NodeInventory good = state("n1").inventory();
+    Map<String, ResponseDefinitionBuilder> answers = new LinkedHashMap<>();
+    answers.put("204 without a body", aResponse().withStatus(204));
+    answers.put("200 without a body", aResponse().withStatus(200));
+    answers.put(
+        "a redirect elsewhere",
+        aResponse().withStatus(302).withHeader("Location", "http://127.0.0.1:" + closedPort()));
+    answers.put("404 with HTML", aResponse().withStatus(404).withBody("<html>no</html>"));
+    answers.put("429", aResponse().withStatus(429).withHeader("Retry-After", "x"));
+    answers.put(
+        "gzip the client did not ask for",
+        json("").withHeader("Content-Encoding", "gzip").withBody(gzip(inventoryJson("n1") + "x")));
+    answers.put("an empty response", aResponse().withFault(Fault.EMPTY_RESPONSE));
+    answers.put("a malformed chunk", aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK));
+    answers.put("random bytes", aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE));
+    answers.put("a reset connection", aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+
+    answers.forEach(
+        (what, answer) -> {
+          agent.stubFor(get("/vfs").willReturn(answer));
+
+          NodeState after = pollAgain(poller, "n1");
+
+          assertThat(after.lastError()).as(what).isNotBlank();
+          assertThat(after.inventory()).as(what).isEqualTo(good);
+          assertThat(after.unusableReason(clock.instant().plus(STALENESS), STALENESS))
+              .as(what)
+              .contains(after.lastError());
+          assertThat(state("n2").lastError()).as(what).isNull();
+        });
+  }
+
+  /**
+   * Advances the clock and polls again, until {@code node}'s poll has ended: an agent whose last
+   * poll failed is not waited for by the round.
+   */
+  private NodeState pollAgain(InventoryPoller poller, String node) {
+    clock.advance(Duration.ofSeconds(1));
+    Instant now = clock.instant();
+    poller.pollRound();
+    Await.until(
+        "the poll of " + node + " ended",
+        Duration.ofSeconds(10),
+        () -> now.equals(state(node).lastAttempt()) && poller.pollsInFlight() == 0);
+    return state(node);
+  }
+
+  /**
+   * How the poller words its refusal of {@code body} from the agent of {@code node} (the start of
+   * its error), or null when it takes the body: the test's oracle, the poller's decoding spelled
+   * out.
+   */
+  private static String refusal(byte[] body, String node) {
+    NodeInventory inventory;
+    try {
+      inventory = Json.mapper().readValue(body, NodeInventory.class);
+    } catch (IOException | RuntimeException e) {
+      return "unreadable inventory: ";
+    }
+    if (inventory == null) {
+      return "unreadable inventory: ";
+    }
+    if (!node.equals(inventory.node())) {
+      return "agent reports node ";
+    }
+    return InventoryCheck.firstProblem(inventory).isPresent() ? "invalid inventory: " : null;
+  }
+
+  private static byte[] gzip(String text) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+      gz.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
   }
 
   @Test
