@@ -83,8 +83,38 @@ public class ExtenderErrorHandler {
   /** A client error: answered, and logged in one line, as its caller may not show the body. */
   private static ResponseEntity<Map<String, Object>> answer(
       HttpServletRequest r, HttpStatus status, String message) {
-    log.warn("answered {} to {} {}: {}", status.value(), r.getMethod(), r.getRequestURI(), message);
+    log.warn(
+        "answered {} to {} {}: {}",
+        status.value(),
+        r.getMethod(),
+        r.getRequestURI(),
+        forLog(message));
     return answer(status, message);
+  }
+
+  /**
+   * The message as one log line: it may quote the client's input (a decoded JSON string can hold a
+   * line break), which must not start a line of its own that reads like the extender's.
+   */
+  static String forLog(String message) {
+    StringBuilder line = new StringBuilder(message.length());
+    message
+        .codePoints()
+        .forEach(
+            c -> {
+              if (c == '\n') {
+                line.append("\\n");
+              } else if (c == '\r') {
+                line.append("\\r");
+              } else if (Character.isISOControl(c)
+                  || Character.getType(c) == Character.LINE_SEPARATOR
+                  || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
+                line.append(String.format("\\u%04x", c));
+              } else {
+                line.appendCodePoint(c);
+              }
+            });
+    return line.toString();
   }
 
   private static ResponseEntity<Map<String, Object>> answer(HttpStatus status, String message) {
