@@ -1,7 +1,6 @@
 package io.k8srdma.extender.config;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.http.HttpClient;
 import io.k8srdma.extender.agents.AgentDirectory;
 import io.k8srdma.extender.agents.NodeAgentDirectory;
 import io.k8srdma.extender.agents.StaticAgentDirectory;
@@ -10,6 +9,7 @@ import io.k8srdma.extender.bind.BindService;
 import io.k8srdma.extender.ledger.Ledger;
 import io.k8srdma.extender.ledger.LedgerUpkeep;
 import io.k8srdma.extender.ledger.PodLedgerSync;
+import io.k8srdma.extender.poller.AgentClient;
 import io.k8srdma.extender.poller.InventoryCache;
 import io.k8srdma.extender.poller.InventoryPoller;
 import io.k8srdma.extender.poller.PollMetrics;
@@ -142,20 +142,20 @@ public class ExtenderConfiguration {
   }
 
   /** The poller's client for the agents; Spring closes it before its event loop. */
-  @Bean
-  HttpClient agentHttpClient(Vertx agentVertx, ExtenderProperties props) {
-    return InventoryPoller.newHttpClient(SingleLoopVertx.clientsOn(agentVertx), props.poll());
+  @Bean(destroyMethod = "close")
+  AgentClient agentClient(Vertx agentVertx, ExtenderProperties props) {
+    return new AgentClient(agentVertx, props.poll());
   }
 
   @Bean
   InventoryPoller inventoryPoller(
       AgentDirectory directory,
       InventoryCache cache,
-      HttpClient http,
+      AgentClient client,
       ExtenderProperties props,
       Clock clock,
       PollMetrics metrics) {
-    return new InventoryPoller(directory, cache, http, props.poll(), clock, metrics);
+    return new InventoryPoller(directory, cache, client, props.poll(), clock, metrics);
   }
 
   @Bean

@@ -7,8 +7,8 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
 
 /**
- * A Vert.x instance with one event loop, for one of fabric8's HTTP clients (the Kubernetes API's,
- * or the poller's).
+ * A Vert.x instance with one event loop, for one HTTP client: the Kubernetes API's (fabric8's, on
+ * {@link #clientsOn}) or the poller's (Vert.x's own).
  *
  * <p>fabric8's default instance has two event loops per processor. A request started from a thread
  * outside Vert.x gets a context on the next loop in turn while its connection may live on another,

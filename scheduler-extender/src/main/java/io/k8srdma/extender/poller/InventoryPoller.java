@@ -1,8 +1,5 @@
 package io.k8srdma.extender.poller;
 
-import io.fabric8.kubernetes.client.RequestConfigBuilder;
-import io.fabric8.kubernetes.client.http.HttpClient;
-import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.k8srdma.extender.agents.AgentDirectory;
 import io.k8srdma.extender.config.ExtenderProperties;
 import io.k8srdma.model.inventory.InventoryCheck;
@@ -20,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -51,9 +49,9 @@ import org.springframework.context.SmartLifecycle;
  * Prometheus spreads its scrapes, cost the extender 8-21% more CPU per scheduling cycle on one core
  * (docs/benchmarks.md), as every small group of requests wakes the HTTP client's threads.
  *
- * <p>The requests go through fabric8's HTTP client (Vert.x, the same stack as the Kubernetes
- * client), built by {@link #newHttpClient}: a 304 costs about a third of the CPU it took with the
- * JDK's {@code java.net.http} client (docs/benchmarks.md).
+ * <p>The requests go through {@link AgentClient}, Vert.x's HTTP client on an event loop of the
+ * poller's own: a 304 on Vert.x costs about a third of the CPU it took with the JDK's {@code
+ * java.net.http} client (docs/benchmarks.md).
  */
 public class InventoryPoller implements SmartLifecycle {
 
@@ -73,7 +71,7 @@ public class InventoryPoller implements SmartLifecycle {
 
   private final AgentDirectory directory;
   private final InventoryCache cache;
-  private final HttpClient http;
+  private final AgentClient client;
   private final ExtenderProperties.Poll config;
   private final Clock clock;
   private final PollMetrics metrics;
@@ -117,17 +115,17 @@ public class InventoryPoller implements SmartLifecycle {
   public InventoryPoller(
       AgentDirectory directory,
       InventoryCache cache,
-      HttpClient http,
+      AgentClient client,
       ExtenderProperties.Poll config,
       Clock clock,
       PollMetrics metrics) {
-    this(directory, cache, http, config, clock, metrics, InventoryPoller::newRoundThread);
+    this(directory, cache, client, config, clock, metrics, InventoryPoller::newRoundThread);
   }
 
   InventoryPoller(
       AgentDirectory directory,
       InventoryCache cache,
-      HttpClient http,
+      AgentClient client,
       ExtenderProperties.Poll config,
       Clock clock,
       PollMetrics metrics,
@@ -135,27 +133,12 @@ public class InventoryPoller implements SmartLifecycle {
     this.roundThreads = roundThreads;
     this.directory = directory;
     this.cache = cache;
-    this.http = http;
+    this.client = client;
     this.config = config;
     this.clock = clock;
     this.metrics = metrics;
     this.permits = new Semaphore(config.concurrency());
     this.failingLimit = Math.max(1, config.concurrency() / 2);
-  }
-
-  /**
-   * The HTTP client for the agents, from {@code factory}: with the poll timeout to connect and no
-   * retries, since a failed poll is simply tried again next round (fabric8 would otherwise retry
-   * connection failures and 5xx answers up to ten times, holding a slot of the round's concurrency
-   * for seconds).
-   */
-  public static HttpClient newHttpClient(
-      HttpClient.Factory factory, ExtenderProperties.Poll config) {
-    return factory
-        .newBuilder()
-        .connectTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
-        .tag(new RequestConfigBuilder().withRequestRetryBackoffLimit(0).build())
-        .build();
   }
 
   /** Whether a whole poll round over every node has completed (readiness). */
@@ -229,8 +212,7 @@ public class InventoryPoller implements SmartLifecycle {
     try {
       polled = poll(state);
     } catch (RuntimeException e) {
-      // The HTTP client throws, instead of failing the future, for a URL it cannot use (a static
-      // agent at port 99999).
+      // The client throws, instead of failing the future, for a URL it cannot parse.
       fail(state, describe(e), clock.instant());
     } finally {
       // Here, not after the try: an Error (a class that failed to load) fails the round, and must
@@ -254,18 +236,8 @@ public class InventoryPoller implements SmartLifecycle {
   }
 
   private CompletableFuture<Void> poll(NodeState state) {
-    HttpRequest.Builder request =
-        http.newHttpRequestBuilder()
-            .uri(vfsUrl(state.agent()))
-            // Beside AgentAnswer's deadline: this one reaches the client, which then drops a
-            // request still waiting for headers from a hung agent instead of keeping its
-            // connection.
-            .timeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
-            .header("Accept", "application/json");
-    if (state.etag() != null) {
-      request.header("If-None-Match", state.etag());
-    }
-    return AgentAnswer.fetch(http, request.build(), config.timeout(), MAX_INVENTORY_BYTES)
+    return client
+        .fetch(vfsUrl(state.agent()), state.etag())
         .handle(
             (answer, error) -> {
               if (error != null) {
@@ -341,13 +313,17 @@ public class InventoryPoller implements SmartLifecycle {
     cache.updateFrom(state.node(), state.agent(), s -> s.failed(reason, now));
   }
 
-  private static URI vfsUrl(URI agent) {
+  private static String vfsUrl(URI agent) {
     String base = agent.toString();
-    return URI.create(base.endsWith("/") ? base + "vfs" : base + "/vfs");
+    return base.endsWith("/") ? base + "vfs" : base + "/vfs";
   }
 
   private static String describe(Throwable error) {
-    Throwable cause = error.getCause() != null ? error.getCause() : error;
+    // Unwraps the futures' wrapper only: the client's error is the one that names the failure.
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
     if (isTimeout(cause)) {
       return "timed out";
     }
@@ -363,8 +339,9 @@ public class InventoryPoller implements SmartLifecycle {
   }
 
   /**
-   * Vert.x reports its request timeout as a {@code VertxException} whose class name ends in
-   * TimeoutException; fabric8's fail-safe deadline as a {@link TimeoutException}.
+   * The exchange's deadline is a {@link TimeoutException}; Netty reports a connect timeout as its
+   * own {@code ConnectTimeoutException}, and Vert.x its timeouts as a {@code
+   * NoStackTraceTimeoutException}, neither of them a subclass.
    */
   private static boolean isTimeout(Throwable cause) {
     return cause instanceof TimeoutException

@@ -15,7 +15,6 @@ import com.github.tomakehurst.wiremock.extension.Parameters;
 import com.github.tomakehurst.wiremock.extension.ServeEventListener;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import io.fabric8.kubernetes.client.http.HttpClient;
 import io.k8srdma.extender.Await;
 import io.k8srdma.extender.MutableClock;
 import io.k8srdma.extender.agents.AgentDirectory;
@@ -34,8 +33,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -46,6 +43,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -73,7 +71,7 @@ class InventoryPollerTest {
   private static final String ETAG = "W/\"5\"";
 
   private final List<WireMockServer> servers = new ArrayList<>();
-  private final List<HttpClient> clients = new ArrayList<>();
+  private final List<AgentClient> clients = new ArrayList<>();
   // As the application builds it: one event loop of the poller's own.
   private final Vertx vertx = SingleLoopVertx.create();
   private final Map<String, URI> agents = new ConcurrentHashMap<>();
@@ -84,7 +82,7 @@ class InventoryPollerTest {
 
   @AfterEach
   void stopAgents() {
-    clients.forEach(HttpClient::close);
+    clients.forEach(AgentClient::close);
     vertx.close();
     servers.forEach(WireMockServer::stop);
   }
@@ -589,10 +587,9 @@ class InventoryPollerTest {
     agent("n1").stubFor(get("/vfs").willReturn(inventoryResponse("n1")));
     ExtenderProperties.Poll config =
         new ExtenderProperties.Poll(Duration.ofSeconds(5), TIMEOUT, 1, 0.2);
-    HttpClient http = InventoryPoller.newHttpClient(SingleLoopVertx.clientsOn(vertx), config);
-    clients.add(http);
     // A class that failed to load, say, on the first request only.
-    HttpClient failingOnce = failingOnce(http, new NoClassDefFoundError("io/vertx/SomeClass"));
+    AgentClient failingOnce = failingOnce(config, new NoClassDefFoundError("io/vertx/SomeClass"));
+    clients.add(failingOnce);
     InventoryPoller poller =
         new InventoryPoller(
             directory(), cache, failingOnce, config, clock, new PollMetrics(registry, STALENESS));
@@ -711,12 +708,12 @@ class InventoryPollerTest {
 
   private InventoryPoller poller(
       ExtenderProperties.Poll config, Supplier<ScheduledExecutorService> roundThreads) {
-    HttpClient http = InventoryPoller.newHttpClient(SingleLoopVertx.clientsOn(vertx), config);
-    clients.add(http);
+    AgentClient client = new AgentClient(vertx, config);
+    clients.add(client);
     return new InventoryPoller(
         directory(),
         cache,
-        http,
+        client,
         config,
         clock,
         new PollMetrics(registry, STALENESS),
@@ -738,24 +735,18 @@ class InventoryPollerTest {
     };
   }
 
-  /** {@code http}, except that its first request builder throws {@code error}. */
-  private static HttpClient failingOnce(HttpClient http, Error error) {
+  /** A client as {@code config} says, except that its first fetch throws {@code error}. */
+  private AgentClient failingOnce(ExtenderProperties.Poll config, Error error) {
     AtomicBoolean thrown = new AtomicBoolean();
-    return (HttpClient)
-        Proxy.newProxyInstance(
-            HttpClient.class.getClassLoader(),
-            new Class<?>[] {HttpClient.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("newHttpRequestBuilder")
-                  && thrown.compareAndSet(false, true)) {
-                throw error;
-              }
-              try {
-                return method.invoke(http, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+    return new AgentClient(vertx, config) {
+      @Override
+      CompletableFuture<AgentAnswer> fetch(String url, String etag) {
+        if (thrown.compareAndSet(false, true)) {
+          throw error;
+        }
+        return super.fetch(url, etag);
+      }
+    };
   }
 
   /** A poller that has fetched {@code node}'s inventory from {@code agent} once. */
