@@ -43,13 +43,18 @@ public record TlsClient(SSLContext context, String serverName, int port) {
    * certificate with its key.
    */
   public static SSLContext context(Path caFile, Path certFile, Path keyFile) {
+    return bundle(caFile, certFile, keyFile).createSslContext();
+  }
+
+  /** The PEM files as Spring Boot reads them for the server: the same parser on both ends. */
+  private static SslBundle bundle(Path caFile, Path certFile, Path keyFile) {
     PemSslStoreDetails trust = PemSslStoreDetails.forCertificate(location(caFile));
     PemSslStoreDetails key =
         certFile == null
             ? null
             : PemSslStoreDetails.forCertificate(location(certFile))
                 .withPrivateKey(location(keyFile));
-    return SslBundle.of(new PemSslStoreBundle(key, trust)).createSslContext();
+    return SslBundle.of(new PemSslStoreBundle(key, trust));
   }
 
   /**
@@ -58,12 +63,7 @@ public record TlsClient(SSLContext context, String serverName, int port) {
    * server refuse it.
    */
   public static SSLContext presentingAnyway(Path caFile, Path certFile, Path keyFile) {
-    SslBundle bundle =
-        SslBundle.of(
-            new PemSslStoreBundle(
-                PemSslStoreDetails.forCertificate(location(certFile))
-                    .withPrivateKey(location(keyFile)),
-                PemSslStoreDetails.forCertificate(location(caFile))));
+    SslBundle bundle = bundle(caFile, certFile, keyFile);
     X509ExtendedKeyManager keys = (X509ExtendedKeyManager) bundle.getManagers().getKeyManagers()[0];
     X509ExtendedKeyManager anyIssuer =
         new X509ExtendedKeyManager() {
