@@ -125,7 +125,7 @@ final class Diagnosis {
     for (int i = 0; i < pfs.size(); i++) {
       PfState p = pfs.get(i);
       if (canTakeAny(p, interfaces)) {
-        usable += p.freeVfs.size();
+        usable += p.freeCount;
       }
     }
     if (usable >= interfaces.size()) {

@@ -161,6 +161,7 @@ public class NodeEvaluator {
 
     private final PodKey key;
     private final PreparedRequest prepared;
+    private final int requestHash;
     private final Map<String, Kept> kept;
 
     /**
@@ -176,6 +177,7 @@ public class NodeEvaluator {
       this.inventories = cache.inventoryGeneration();
       this.key = key;
       this.prepared = Placement.prepare(key.request());
+      this.requestHash = key.request().hashCode();
       this.kept = kept;
       this.now = clock.instant();
     }
@@ -210,7 +212,7 @@ public class NodeEvaluator {
       String podUid = key.podUid();
       if (podUid == null || !shared.stamp().pods().contains(podUid)) {
         // Leaving out the pod's own entry leaves out nothing: the shared preparation is exact.
-        fit = shared.fit(key.request(), prepared, placementRuns);
+        fit = shared.fit(key.request(), requestHash, prepared, placementRuns);
         stamp = shared.stamp();
       } else {
         Ledger.Snapshot own = ledger.snapshot(node, podUid);
@@ -281,21 +283,27 @@ public class NodeEvaluator {
       return stamp;
     }
 
-    /** Where {@code request} fits on this node, placed anew only when the last request differs. */
-    FitResult fit(PodRequest request, PreparedRequest prepared, LongAdder runs) {
+    /**
+     * Where {@code request} fits on this node, placed anew only when the last request differs.
+     *
+     * @param requestHash {@code request.hashCode()}, computed once per pod: most candidates last
+     *     placed another pod's request, and comparing the hashes first spares walking that
+     *     request's objects, scattered in memory, on every node (a quarter of filter's time)
+     */
+    FitResult fit(PodRequest request, int requestHash, PreparedRequest prepared, LongAdder runs) {
       LastFit l = last;
-      if (l != null && l.request().equals(request)) {
+      if (l != null && l.requestHash() == requestHash && l.request().equals(request)) {
         return l.fit();
       }
       FitResult fit = Placement.fit(node, prepared);
       runs.increment();
-      last = new LastFit(request, fit);
+      last = new LastFit(request, requestHash, fit);
       return fit;
     }
   }
 
-  /** A request and where it fits on one prepared node. */
-  private record LastFit(PodRequest request, FitResult fit) {}
+  /** A request (and its hash code) and where it fits on one prepared node. */
+  private record LastFit(PodRequest request, int requestHash, FitResult fit) {}
 
   /** The identity of a pod's evaluation: the ledger leaves out the pod's own entry. */
   private record PodKey(String podUid, PodRequest request) {}
