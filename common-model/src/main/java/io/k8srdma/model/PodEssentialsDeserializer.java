@@ -34,8 +34,22 @@ import java.util.Map;
  */
 public final class PodEssentialsDeserializer extends StdDeserializer<Pod> {
 
+  /**
+   * The deserializer fabric8 names on {@link Quantity}, stateless. Asked for by type, it is not
+   * cached (Jackson caches only deserializers that say they may be), so every quantity would create
+   * a new one, through Spring's bean factory in a Spring application: 4% of the extender's CPU
+   * samples before it was shared.
+   */
+  private static final Quantity.Deserializer QUANTITY = new Quantity.Deserializer();
+
   public PodEssentialsDeserializer() {
     super(Pod.class);
+  }
+
+  /** Stateless, so Jackson may keep one for every pod it reads. */
+  @Override
+  public boolean isCachable() {
+    return true;
   }
 
   @Override
@@ -186,7 +200,7 @@ public final class PodEssentialsDeserializer extends StdDeserializer<Pod> {
         quantities,
         (field, value) -> {
           if (field.equals(PodRequestCodec.VF_RESOURCE) && value != VALUE_NULL) {
-            quantities.put(field, ctxt.readValue(p, Quantity.class));
+            quantities.put(field, QUANTITY.deserialize(p, ctxt));
           } else {
             p.skipChildren();
           }

@@ -102,6 +102,16 @@ public record ExtenderArgs(
       super(ExtenderArgs.class);
     }
 
+    /**
+     * Stateless, so Jackson may keep it: else every request body creates a new one (Spring's
+     * message converter asks whether it can read the type before reading it), through Spring's bean
+     * factory in the extender.
+     */
+    @Override
+    public boolean isCachable() {
+      return true;
+    }
+
     @Override
     public ExtenderArgs deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
       Object[] values = new Object[NAMES.length];
