@@ -1,8 +1,6 @@
-package io.k8srdma.agent.api;
+package io.k8srdma.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.k8srdma.agent.api.ApiErrorHandler.ApiError;
-import io.k8srdma.agent.config.ConditionalOnServeMode;
 import io.k8srdma.model.json.JsonFields;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -11,32 +9,42 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import org.springframework.http.HttpStatus;
+import org.slf4j.Logger;
 import org.springframework.http.MediaType;
-import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses a GET whose query string the servlet container could not read in full. Tomcat drops a
- * parameter it cannot decode ({@code pf=%ZZ}) or that has no name ({@code =x}) and serves the
- * request without it, so {@code GET /vfs?pf=%ZZ} answered every PF; here it is a 400 naming the
- * part, in the shape of the API's other errors.
+ * parameter it cannot decode ({@code node=%ZZ}) or that has no name ({@code =x}) and serves the
+ * request without it, so {@code GET /inventory?node=%ZZ} answered every node and {@code GET
+ * /vfs?pf=%ZZ} every PF; here it is a 400 naming the part, in the service's error shape ({@link
+ * ErrorBody}). A service declares it as a bean, which Spring Boot registers as a servlet filter.
  */
-@ConditionalOnServeMode
-@Component
 public class QueryStringCheck extends OncePerRequestFilter {
 
   /** Set by Tomcat when it skipped parameters (its {@code Globals.PARAMETER_PARSE_FAILED_*}). */
   static final String PARSE_FAILED = "org.apache.catalina.parameter_parse_failed_reason";
 
   private final ObjectMapper mapper;
+  private final ErrorBody errorBody;
+  private final Logger log;
 
-  public QueryStringCheck(ObjectMapper mapper) {
+  /**
+   * @param mapper writes the body: the application's, as its other answers
+   * @param errorBody the service's error body
+   * @param log where each 400 is logged, the service's own logger ({@link
+   *     org.slf4j.helpers.NOPLogger#NOP_LOGGER} for a service that logs none of its 400s)
+   */
+  public QueryStringCheck(ObjectMapper mapper, ErrorBody errorBody, Logger log) {
     this.mapper = mapper;
+    this.errorBody = errorBody;
+    this.log = log;
   }
 
-  /** Only a GET or HEAD with a query string: no endpoint reads a form body's parameters. */
+  /**
+   * Only a GET or HEAD with a query string: for a POST the container would read a form body along
+   * with the parameters, and no endpoint takes a form body's parameters.
+   */
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
     String method = request.getMethod();
@@ -53,15 +61,11 @@ public class QueryStringCheck extends OncePerRequestFilter {
       chain.doFilter(request, response);
       return;
     }
-    HttpStatus status = HttpStatus.BAD_REQUEST;
-    ApiError body =
-        new ApiError(
-            Instant.now(),
-            status.value(),
-            status.getReasonPhrase(),
-            "malformed query string: " + whatIsWrong(request.getQueryString(), failed),
-            request.getRequestURI());
-    response.setStatus(status.value());
+    String message = "malformed query string: " + whatIsWrong(request.getQueryString(), failed);
+    log.warn("answered 400 to {} {}: {}", request.getMethod(), request.getRequestURI(), message);
+    int status = HttpServletResponse.SC_BAD_REQUEST;
+    Object body = errorBody.of(status, message, request.getRequestURI());
+    response.setStatus(status);
     response.setContentType(MediaType.APPLICATION_JSON_VALUE);
     mapper.writeValue(response.getOutputStream(), body);
   }
