@@ -98,6 +98,14 @@ public final class BenchTls {
         .build();
   }
 
+  /**
+   * The scheduler's TLS context: its client certificate and the CA as the only trust, for a client
+   * that makes its own sockets ({@link Http11Connection}).
+   */
+  public SSLContext schedulerContext() {
+    return schedulerContext;
+  }
+
   private static SSLContext context(X509Certificate ca, X509Certificate client, KeyPair keys)
       throws GeneralSecurityException, IOException {
     char[] password = "bench".toCharArray();
