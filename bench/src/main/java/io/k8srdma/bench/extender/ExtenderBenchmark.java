@@ -48,6 +48,12 @@ import java.util.stream.Stream;
  * <p>The extender always logs its safepoints ({@code -Xlog:safepoint}, one line per stop of all its
  * threads) into the temp dir, so the report can say what the slowest filter + prioritize exchanges
  * overlapped ({@link TailAttribution}).
+ *
+ * <p>{@code driver-client} (socket) is what the driver times filter, prioritize and bind with:
+ * {@code socket}, one blocking HTTP/1.1 connection per load client ({@link
+ * io.k8srdma.bench.support.Http11Connection}), as close as Java gets to kube-scheduler's Go client;
+ * {@code jdk}, {@code java.net.http.HttpClient}, whose selector thread and executor hand-offs add
+ * about 90 µs to each exchange on a shared core. Probes, scrapes and readiness use the JDK client.
  */
 public final class ExtenderBenchmark {
 
@@ -82,6 +88,7 @@ public final class ExtenderBenchmark {
   }
 
   private void run() throws Exception {
+    DriverTransport.Kind.of(opts); // a misspelt --driver-client fails before any extender starts
     String before = Environment.describe(java);
     List<ExtenderResult> results = new ArrayList<>();
     int repeat = opts.integer("repeat", 1);
@@ -133,15 +140,33 @@ public final class ExtenderBenchmark {
     int candidates = SchedulingDriver.feasibleNodesToFind(cluster.size());
     boolean plain = Boolean.parseBoolean(opts.get("plain-pods", "false"));
     int keepPods = opts.integer("keep-pods", 0);
-    SchedulingDriver driver =
+    try (SchedulingDriver driver =
         new SchedulingDriver(
-            client,
-            ext.base(),
+            DriverTransport.of(DriverTransport.Kind.of(opts), ext.base(), client, null),
             cluster,
             api,
             candidates,
             new PodFactory(plain, podShape(opts), jobSize(opts)),
-            keepPods);
+            keepPods)) {
+      ExtenderResult result =
+          driveWith(driver, cluster, agents, api, ext, ready, loadBefore, run, candidates);
+      log("  driver: %s", driver.transportSummary());
+      return result;
+    }
+  }
+
+  private ExtenderResult driveWith(
+      SchedulingDriver driver,
+      SimulatedCluster cluster,
+      FakeAgents agents,
+      FakeKubeApi api,
+      ExtenderProcess ext,
+      double ready,
+      String loadBefore,
+      int run,
+      int candidates)
+      throws Exception {
+    int keepPods = opts.integer("keep-pods", 0);
     double firstRound = agents.rounds().isEmpty() ? Double.NaN : agents.rounds().get(0).seconds();
     double count0 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_count");
     double sum0 = ext.prometheus("k8s_rdma_extender_poll_round_seconds_sum");
@@ -460,6 +485,7 @@ public final class ExtenderBenchmark {
                 + " (the fake API's watch shows each pod to the informer when it is created,"
                 + " annotated and deleted; the driver deletes each pod after its bind, so the"
                 + " cluster sees churn instead of filling up)",
+            DriverTransport.Kind.of(opts).settingsLine(),
             Boolean.parseBoolean(opts.get("cluster-traffic", "true"))
                 ? "- cluster traffic: readiness probe every 5 s, liveness every 10 s, Prometheus"
                     + " scrape every "

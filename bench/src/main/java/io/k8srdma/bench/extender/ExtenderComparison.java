@@ -41,10 +41,10 @@ import java.util.Map;
  * ExtenderBenchmark}), {@code plain-pods} (false), {@code pod-shape} (realistic; as in {@link
  * ExtenderBenchmark}), {@code poll-interval} (5s), {@code in-flight-timeout} (10s), {@code
  * agent-threads} (4), {@code job-size} (1), {@code cluster-traffic} (true) and {@code
- * scrape-interval} (30s; both as in {@link ExtenderBenchmark}), {@code results} (bench/results).
- * Each warm-up turn is half one client, half {@code clients}. The fake API answers both the
- * annotation PATCH and the PUT of older builds. Every loop is bounded and all traffic goes to
- * 127.0.0.1.
+ * scrape-interval} (30s; both as in {@link ExtenderBenchmark}), {@code driver-client} (socket; as
+ * in {@link ExtenderBenchmark}, for both variants), {@code results} (bench/results). Each warm-up
+ * turn is half one client, half {@code clients}. The fake API answers both the annotation PATCH and
+ * the PUT of older builds. Every loop is bounded and all traffic goes to 127.0.0.1.
  */
 public final class ExtenderComparison {
 
@@ -82,6 +82,7 @@ public final class ExtenderComparison {
   /** Runs the comparison; see the class comment for the options. */
   public static void main(String[] args) throws Exception {
     Options opts = Options.parse(args);
+    DriverTransport.Kind.of(opts); // a misspelt --driver-client fails before any extender starts
     if (opts.get("a-jar", "").isBlank()) {
       throw new IllegalArgumentException("--a-jar=<extender jar to compare with> is required");
     }
@@ -149,7 +150,10 @@ public final class ExtenderComparison {
     }
   }
 
-  /** Warms both extenders up, measures their idle polling, then runs the interleaved rounds. */
+  /**
+   * A driver per variant, then both extenders warmed up, their idle polling measured and the
+   * interleaved rounds run.
+   */
   private AbResult run(
       SimulatedCluster cluster,
       Variant a,
@@ -165,16 +169,27 @@ public final class ExtenderComparison {
             Boolean.parseBoolean(opts.get("plain-pods", "false")),
             ExtenderBenchmark.podShape(opts),
             ExtenderBenchmark.jobSize(opts));
-    Side sideA =
-        new Side(
-            a,
-            extA,
-            new SchedulingDriver(clientOf(a), extA.base(), cluster, apiA, candidates, pods, 0));
-    Side sideB =
-        new Side(
-            b,
-            extB,
-            new SchedulingDriver(clientOf(b), extB.base(), cluster, apiB, candidates, pods, 0));
+    try (SchedulingDriver driverA =
+            new SchedulingDriver(transportOf(a, extA), cluster, apiA, candidates, pods, 0);
+        SchedulingDriver driverB =
+            new SchedulingDriver(transportOf(b, extB), cluster, apiB, candidates, pods, 0)) {
+      AbResult result =
+          interleave(cluster, new Side(a, extA, driverA), new Side(b, extB, driverB), apiA, apiB);
+      ExtenderBenchmark.log("driver %s: %s", a.label(), driverA.transportSummary());
+      ExtenderBenchmark.log("driver %s: %s", b.label(), driverB.transportSummary());
+      return result;
+    }
+  }
+
+  /** The warm-up, the idle measurement and the rounds, with a driver per side. */
+  private AbResult interleave(
+      SimulatedCluster cluster, Side sideA, Side sideB, FakeKubeApi apiA, FakeKubeApi apiB)
+      throws IOException, InterruptedException {
+    Variant a = sideA.variant();
+    Variant b = sideB.variant();
+    ExtenderProcess extA = sideA.ext();
+    ExtenderProcess extB = sideB.ext();
+    int candidates = SchedulingDriver.feasibleNodesToFind(cluster.size());
     warmUp(sideA, sideB);
     double[] idle = idleCores(extA.pid(), extB.pid());
     List<AbResult.Slice> slices = new ArrayList<>();
@@ -294,6 +309,19 @@ public final class ExtenderComparison {
     return tls;
   }
 
+  /**
+   * What the driver schedules through {@code ext} with ({@code --driver-client}): a connection per
+   * load client, or the JDK's client; either with the scheduler's certificate when {@code v} is on
+   * TLS.
+   */
+  private DriverTransport transportOf(Variant v, ExtenderProcess ext) {
+    return DriverTransport.of(
+        DriverTransport.Kind.of(opts),
+        ext.base(),
+        clientOf(v),
+        v.tls() ? tls().schedulerContext() : null);
+  }
+
   /** Kube-scheduler's client for {@code v}: with its certificate when {@code v} is on TLS. */
   private HttpClient clientOf(Variant v) {
     return v.tls() ? tls().schedulerClient() : client;
@@ -323,6 +351,8 @@ public final class ExtenderComparison {
         + ExtenderBenchmark.podShape(opts).label()
         + " shape; poll interval "
         + ExtenderBenchmark.pollInterval(opts)
+        + "\n"
+        + DriverTransport.Kind.of(opts).settingsLine()
         + "\n";
   }
 }

@@ -6,11 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.k8srdma.bench.agent.LatencySummary;
 import io.k8srdma.model.json.Json;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,18 +23,16 @@ import org.HdrHistogram.Histogram;
  * Schedules pods through the extender as kube-scheduler does in {@code nodenames} mode: {@code POST
  * /filter} with the candidate names, {@code POST /prioritize} with the names filter kept, {@code
  * POST /bind} to the best-scoring one. Only the HTTP exchanges are timed; building request bodies
- * and reading answers happen between the timings.
+ * and reading answers happen between the timings. Closing it closes the load clients' connections
+ * ({@link DriverTransport}).
  */
-final class SchedulingDriver {
-
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+final class SchedulingDriver implements AutoCloseable {
 
   private static final int MAX_BIND_ERRORS_REPORTED = 5;
 
   private final AtomicInteger bindErrorsReported = new AtomicInteger();
 
-  private final HttpClient client;
-  private final URI base;
+  private final DriverTransport transport;
   private final SimulatedCluster cluster;
   private final FakeKubeApi api;
   private final PodFactory pods;
@@ -50,21 +43,21 @@ final class SchedulingDriver {
   private final Deque<String> kept = new ArrayDeque<>();
 
   /**
+   * @param transport what the exchanges go through (a connection per load client, or the JDK's
+   *     client)
    * @param candidates how many node names each filter call carries (kube-scheduler's feasible set)
    * @param pods the pods to schedule
    * @param keepPods how many scheduled pods stay in the fake API (and so in the extender's pod
    *     informer and ledger) before the oldest is deleted; 0 deletes each pod after its cycle
    */
   SchedulingDriver(
-      HttpClient client,
-      URI base,
+      DriverTransport transport,
       SimulatedCluster cluster,
       FakeKubeApi api,
       int candidates,
       PodFactory pods,
       int keepPods) {
-    this.client = client;
-    this.base = base;
+    this.transport = transport;
     this.cluster = cluster;
     this.api = api;
     this.candidates = candidates;
@@ -186,11 +179,27 @@ final class SchedulingDriver {
     Client c = new Client(99, false);
     List<String> every = window(0, cluster.size());
     long t0 = System.nanoTime();
-    for (int i = 0; i < requests; i++) {
-      PodFactory.BenchPod pod = pods.next(c.rnd);
-      c.filter(pod, every);
+    c.channel = transport.acquire();
+    try {
+      for (int i = 0; i < requests; i++) {
+        PodFactory.BenchPod pod = pods.next(c.rnd);
+        c.filter(pod, every);
+      }
+    } finally {
+      transport.release(c.channel);
+      c.channel = null;
     }
     return LatencySummary.of(c.filter, c.errors, Duration.ofNanos(System.nanoTime() - t0));
+  }
+
+  /** What the transport did so far, for the log. */
+  String transportSummary() {
+    return transport.summary();
+  }
+
+  @Override
+  public void close() {
+    transport.close();
   }
 
   private static CycleStats merge(List<Client> clients, Duration elapsed) {
@@ -259,6 +268,10 @@ final class SchedulingDriver {
     final AtomicInteger startNode = new AtomicInteger();
     final List<FpExchange> exchanges = new ArrayList<>();
     final boolean keepExchanges;
+
+    /** This client's way to the extender while it runs. */
+    DriverTransport.Channel channel;
+
     long passing;
     long unschedulable;
     long bindErrors;
@@ -275,8 +288,18 @@ final class SchedulingDriver {
     }
 
     Void run(int cycles) throws IOException, InterruptedException {
-      for (int i = 0; i < cycles; i++) {
-        once();
+      channel = transport.acquire();
+      try {
+        for (int i = 0; i < cycles; i++) {
+          if (Thread.currentThread().isInterrupted()) {
+            // another client failed: a blocking socket does not notice the interrupt itself
+            throw new InterruptedException("a scheduling client was stopped");
+          }
+          once();
+        }
+      } finally {
+        transport.release(channel);
+        channel = null;
       }
       return null;
     }
@@ -344,16 +367,8 @@ final class SchedulingDriver {
 
     private Timed<JsonNode> post(String verb, byte[] body)
         throws IOException, InterruptedException {
-      HttpRequest request =
-          HttpRequest.newBuilder(base.resolve(verb))
-              .timeout(REQUEST_TIMEOUT)
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-              .build();
-      long t0 = System.nanoTime();
-      HttpResponse<byte[]> r = client.send(request, BodyHandlers.ofByteArray());
-      long t1 = System.nanoTime();
-      return new Timed<>(new Span(t0, t1), r.statusCode(), Json.mapper().readTree(r.body()));
+      DriverTransport.Answer a = channel.post(verb, body);
+      return new Timed<>(a.span(), a.status(), Json.mapper().readTree(a.body()));
     }
   }
 
