@@ -58,14 +58,14 @@ final class Diagnosis {
   }
 
   /** The reason when the search found nothing. */
-  static String afterSearch(List<PfState> pfs, PodRequest request, Search search) {
+  static String afterSearch(List<PfState> pfs, PodRequest request, boolean stopped, long steps) {
     String floors =
         request.interfaces().stream()
             .map(r -> Long.toString(r.minTxRateMbps()))
             .collect(Collectors.joining(", "));
     String prefix =
-        search.stopped()
-            ? "no fit found within the search limit of " + search.steps() + " steps"
+        stopped
+            ? "no fit found within the search limit of " + steps + " steps"
             : "no combination of free VFs fits";
     return prefix
         + ": interfaces need "

@@ -1,9 +1,9 @@
 package io.k8srdma.model.placement;
 
 import io.k8srdma.model.assignment.Assignment;
+import io.k8srdma.model.request.PodRequest;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 /** The outcome of {@link Placement#fit}: a {@link Fit} or a {@link NoFit}. */
 public sealed interface FitResult {
@@ -19,7 +19,16 @@ public sealed interface FitResult {
   final class Fit implements FitResult {
 
     private final int score;
-    private final Supplier<List<Choice>> chooser;
+
+    /**
+     * What the choices are worked out from: the node's PFs, the request and a PF index per
+     * interface; null when the choices were given. Held here rather than in a supplier, which would
+     * be one more object per fitting candidate.
+     */
+    private final List<PfState> pfs;
+
+    private final PodRequest request;
+    private final int[] mapping;
     private volatile List<Choice> choices;
 
     /**
@@ -27,17 +36,22 @@ public sealed interface FitResult {
      * @param score 0..{@link Placement#MAX_SCORE}, higher is better, comparable across nodes
      */
     public Fit(List<Choice> choices, int score) {
-      this(score, null);
+      this(score, null, null, null);
       this.choices = List.copyOf(choices);
     }
 
-    /** A fit whose choices {@code chooser} computes when first asked for. */
-    Fit(int score, Supplier<List<Choice>> chooser) {
+    /**
+     * A fit whose choices are worked out when first asked for, from {@code mapping} (a PF index per
+     * request position; see {@link Placement#choices}).
+     */
+    Fit(int score, List<PfState> pfs, PodRequest request, int[] mapping) {
       if (score < 0 || score > Placement.MAX_SCORE) {
         throw new IllegalArgumentException("score " + score + " outside 0.." + Placement.MAX_SCORE);
       }
       this.score = score;
-      this.chooser = chooser;
+      this.pfs = pfs;
+      this.request = request;
+      this.mapping = mapping;
     }
 
     @Override
@@ -55,7 +69,7 @@ public sealed interface FitResult {
       List<Choice> c = choices;
       if (c == null) {
         // Racing callers compute the same list from immutable inputs; either result is right.
-        c = List.copyOf(chooser.get());
+        c = List.copyOf(Placement.choices(pfs, request, mapping));
         choices = c;
       }
       return c;

@@ -95,6 +95,15 @@ record Objective(boolean aligned, double raw, boolean spread, boolean numaBonus)
 
   /** Whether a mapping with this alignment and fill ratio is better than this one. */
   boolean beatenBy(boolean otherAligned, double otherRaw) {
+    return beatenBy(aligned, raw, numaBonus, otherAligned, otherRaw);
+  }
+
+  /**
+   * {@link #beatenBy(boolean, double)} on the fields as arguments: the search keeps its best
+   * mapping's measure in primitives instead of a record per improvement.
+   */
+  static boolean beatenBy(
+      boolean aligned, double raw, boolean numaBonus, boolean otherAligned, double otherRaw) {
     if (numaBonus && otherAligned != aligned) {
       return otherAligned;
     }
@@ -102,6 +111,11 @@ record Objective(boolean aligned, double raw, boolean spread, boolean numaBonus)
   }
 
   boolean isPerfect() {
+    return isPerfect(aligned, raw, numaBonus);
+  }
+
+  /** {@link #isPerfect()} on the fields as arguments. */
+  static boolean isPerfect(boolean aligned, double raw, boolean numaBonus) {
     return raw >= 1 - EPSILON && (aligned || !numaBonus);
   }
 
@@ -111,7 +125,12 @@ record Objective(boolean aligned, double raw, boolean spread, boolean numaBonus)
    * within one; without it, round(10 x fill).
    */
   int score() {
-    double fill = fill();
+    return score(aligned, raw, spread, numaBonus);
+  }
+
+  /** {@link #score()} on the fields as arguments. */
+  static int score(boolean aligned, double raw, boolean spread, boolean numaBonus) {
+    double fill = fill(raw, spread);
     if (numaBonus) {
       return (aligned ? 5 : 0) + (int) Math.round(fill * 5);
     }
@@ -122,7 +141,7 @@ record Objective(boolean aligned, double raw, boolean spread, boolean numaBonus)
    * The policy's measure on the score's scale (see the class comment). With {@code share = F / (F +
    * L)}, {@code 1 + L / F} is {@code 1 / share}; computed once per node, not per mapping.
    */
-  private double fill() {
+  private static double fill(double raw, boolean spread) {
     double share = spread ? 1 - raw : raw;
     double slack = share <= 0 ? 1 : Math.min(1, -Math.log(share) / Math.log(2) / DOUBLINGS);
     return spread ? slack : 1 - slack;

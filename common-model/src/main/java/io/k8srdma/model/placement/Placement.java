@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * Decides whether a node can take a pod's RDMA interfaces, with which VFs, and how good a choice
- * the node is. A pure function of its arguments.
+ * the node is. A pure function of its arguments (each thread reuses the arrays of one search, see
+ * {@code Search}, but nothing of them outlives a call).
  *
  * <h2>Rules</h2>
  *
@@ -110,14 +111,20 @@ public final class Placement {
     if (hopeless.isPresent()) {
       return new FitResult.NoFit(hopeless.get());
     }
-    Search search = new Search(node.pfArray, node.staticClass, request, node.options);
-    search.run();
-    int[] mapping = search.best();
-    if (mapping == null) {
-      return new FitResult.NoFit(Diagnosis.afterSearch(pfs, request.request, search));
+    // The thread's search, set up for this node; everything kept is copied out before release.
+    Search search = Search.acquire();
+    try {
+      search.start(node.pfArray, node.staticClass, request, node.options);
+      search.run();
+      int[] mapping = search.best();
+      if (mapping == null) {
+        return new FitResult.NoFit(
+            Diagnosis.afterSearch(pfs, request.request, search.stopped(), search.steps()));
+      }
+      return new FitResult.Fit(search.bestScore(), pfs, request.request, mapping);
+    } finally {
+      search.release();
     }
-    return new FitResult.Fit(
-        search.bestObjective().score(), () -> choices(pfs, request.request, mapping));
   }
 
   /**
@@ -168,7 +175,11 @@ public final class Placement {
     return Objective.of(pfs.toArray(new PfState[0]), left, free, used, options).score();
   }
 
-  private static List<Choice> choices(List<PfState> pfs, PodRequest request, int[] mapping) {
+  /**
+   * The VFs of a mapping (a PF index per request position): each interface gets its PF's
+   * lowest-numbered usable VF not taken by an earlier interface.
+   */
+  static List<Choice> choices(List<PfState> pfs, PodRequest request, int[] mapping) {
     int[] nextVf = new int[pfs.size()];
     Choice[] list = new Choice[request.size()];
     for (int i = 0; i < list.length; i++) {

@@ -32,6 +32,12 @@ import java.util.Set;
  * mapping is the objective's greedy one and later ones only replace it when they score higher.
  * After {@code searchBudget} steps the best mapping so far is kept; without any mapping the search
  * goes on up to {@link #HARD_LIMIT_FACTOR} times the budget before it gives up.
+ *
+ * <p>Placement runs a search for every candidate node of every filter, so each thread reuses one
+ * ({@link #acquire}, {@link #start}, {@link #release}): its arrays grow to the largest request and
+ * node seen on the thread and are filled again for each node, instead of a new object and a dozen
+ * arrays per node. A search's answers are copied out ({@link #best()} is a new array) before its
+ * release, so nothing that outlives a fit refers to them.
  */
 final class Search {
 
@@ -40,48 +46,81 @@ final class Search {
   /** No PF used yet (-1 is a real answer from sysfs, so it cannot mark "none"). */
   private static final int NO_NUMA = Integer.MIN_VALUE;
 
-  private final PfState[] pfs;
-  private final PlacementOptions options;
-  private final int n;
+  /** Subset sums are tracked up to this many units (64 words: 4096 bits per position). */
+  private static final int SUM_BITS = 4096;
 
-  /** Interfaces in search order. */
-  private final InterfaceRequest[] req;
+  /** Steps after which the bounds of {@link #mayComplete} are checked. */
+  private static final int BOUNDS_AFTER_STEPS = 64;
 
-  /** For each search position, the position of that interface in the request. */
-  private final int[] requestIndex;
+  /**
+   * Each thread's search, set up again for every candidate node (see {@link #acquire}). A search
+   * runs once per candidate of every filter, and its object and a dozen arrays per node were half
+   * of filter's allocation; the request threads are pooled platform threads, so each keeps one.
+   */
+  private static final ThreadLocal<Search> PER_THREAD = ThreadLocal.withInitial(Search::new);
 
-  /** True when the interface at this position is identical to the one before it. */
-  private final boolean[] sameAsPrevious;
+  /** Set from {@link #acquire} to {@link #release}: a search never starts another on its thread. */
+  private boolean inUse;
 
-  /** For each search position, the PFs that match its constraints. */
-  private final int[][] eligible;
+  // What one search is about; set by start, cleared by release (so that a thread's search does
+  // not keep a node's objects alive after its fit).
+
+  private PfState[] pfs;
+  private PlacementOptions options;
 
   /** PFs with equal class are alike in everything that does not change during the search. */
-  private final int[] staticClass;
+  private int[] staticClass;
+
+  /** The interfaces and the PFs; the arrays below may be longer, from an earlier search. */
+  private int n;
+
+  private int pfCount;
 
   /** Any PF pin breaks the symmetry between PFs (a pin names one of them). */
-  private final boolean symmetry;
+  private boolean symmetry;
+
+  /** The request's total floor is 0: the objective then counts VFs instead of bandwidth. */
+  private boolean byVfs;
+
+  // The workspace: arrays grown to the largest request and node seen on this thread and filled
+  // again by every search, read only up to n, pfCount (and their products).
+
+  /** For each search position, the position of that interface in the request. */
+  private int[] requestIndex = new int[0];
+
+  /** True when the interface at this position is identical to the one before it. */
+  private boolean[] sameAsPrevious = new boolean[0];
+
+  /**
+   * The PFs that match each request position's constraints and can take it: request position {@code
+   * i}'s are {@code eligibleCount[i]} slots from {@code i x pfCount}.
+   */
+  private int[] eligibleSlots = new int[0];
+
+  private int[] eligibleCount = new int[0];
+
+  /** For each search position, where its eligible PFs start and end in {@link #eligibleSlots}. */
+  private int[] eligibleFrom = new int[0];
+
+  private int[] eligibleTo = new int[0];
 
   /** Each position's floor; non-increasing, as positions are in largest-floor-first order. */
-  private final long[] floor;
+  private long[] floor = new long[0];
 
   // What the bounds of mayComplete need is built on their first use: a search that does not
   // backtrack (most, on most nodes) never uses them, and this runs for every candidate node.
 
+  /** Whether restFloor, runEnd, usefulFrom, unit and sumBits are built for this search. */
+  private boolean boundsReady;
+
   /** {@code restFloor[k]}: the sum of the floors from position {@code k} on (saturated). */
-  private long[] restFloor;
+  private long[] restFloor = new long[0];
 
   /** For each position, one past the last position of its run of identical interfaces. */
-  private int[] runEnd;
+  private int[] runEnd = new int[0];
 
-  /** {@code usefulFrom[k][p]}: some position from {@code k} on may use PF {@code p}. */
-  private boolean[][] usefulFrom;
-
-  /** The request's total floor is 0: the objective then counts VFs instead of bandwidth. */
-  private final boolean byVfs;
-
-  /** Subset sums are tracked up to this many units (64 words: 4096 bits per position). */
-  private static final int SUM_BITS = 4096;
+  /** {@code usefulFrom[k x pfCount + p]}: some position from {@code k} on may use PF {@code p}. */
+  private boolean[] usefulFrom = new boolean[0];
 
   /** The greatest common divisor of the positive floors, in Mb/s; 0 when there are none. */
   private long unit;
@@ -89,103 +128,171 @@ final class Search {
   /** How many units {@link #sums} tracks: enough for the largest room, at most SUM_BITS. */
   private int sumBits;
 
-  /** Steps after which the bounds of {@link #mayComplete} are checked. */
-  private static final int BOUNDS_AFTER_STEPS = 64;
+  /** Whether {@link #sums} is built for this search (on first use: most end before needing it). */
+  private boolean sumsReady;
 
   /**
-   * {@code sums[k]}, bit {@code s}: some subset of the floors from position {@code k} on adds up to
-   * {@code s x unit}. Built on first use (most searches end before needing it); null when not yet
-   * built or when a floor is too fine-grained for it to help.
+   * {@code sumBits / 64} words per position from {@code k x words}, bit {@code s}: some subset of
+   * the floors from position {@code k} on adds up to {@code s x unit}. Only used when a floor is
+   * coarse enough for it to help (see {@link #reachable}).
    */
-  private long[][] sums;
+  private long[] sums = new long[0];
 
-  private final long[] left;
-  private final int[] freeVfs;
-  private final int[] used;
-  private final int[] assigned;
+  private long[] left = new long[0];
+  private int[] freeVfs = new int[0];
+  private int[] used = new int[0];
+  private int[] assigned = new int[0];
 
   /**
-   * Each position's candidates, {@code pfs.length} slots per position: filled at every step, so one
+   * Each position's candidates, {@code pfCount} slots per position: filled at every step, so one
    * buffer for the whole search instead of a new array per step.
    */
-  private final int[] candidateSlots;
+  private int[] candidateSlots = new int[0];
 
-  /** States proven to have no completion; most searches find none, so it is made on demand. */
+  /**
+   * States proven to have no completion; most searches find none, so it is made on demand, and per
+   * search (one that backtracks far may fill it with thousands of states).
+   */
   private Set<Key> dead;
 
   private long steps;
   private boolean stopped;
-  private int[] best;
-  private Objective bestObjective;
 
-  /** A search on an unprepared node and request; for tests. */
+  /**
+   * The best mapping so far (by search position) and its measure, in primitives: a search may
+   * improve on its best many times, and only the last one is kept.
+   */
+  private boolean hasBest;
+
+  private int[] best = new int[0];
+  private boolean bestAligned;
+  private double bestRaw;
+  private boolean bestPerfect;
+
+  private Search() {}
+
+  /** A search on an unprepared node and request, in an object of its own; for tests. */
   Search(List<PfState> pfs, PodRequest request, PlacementOptions options) {
-    this(pfs.toArray(new PfState[0]), staticClasses(pfs), new PreparedRequest(request), options);
+    start(pfs.toArray(new PfState[0]), staticClasses(pfs), new PreparedRequest(request), options);
+  }
+
+  /**
+   * The calling thread's search, to be {@link #start started} and then {@link #release released} in
+   * a {@code finally}. Nothing a search runs calls back into placement, so a thread never needs two
+   * at once; a second acquire before the release is a bug, and fails rather than let two fits share
+   * arrays.
+   */
+  static Search acquire() {
+    Search search = PER_THREAD.get();
+    if (search.inUse) {
+      throw new IllegalStateException("a placement search is already running on this thread");
+    }
+    search.inUse = true;
+    return search;
+  }
+
+  /** Ends the use that {@link #acquire} began; the results must have been read already. */
+  void release() {
+    inUse = false;
+    pfs = null;
+    staticClass = null;
+    options = null;
+    dead = null;
   }
 
   /**
    * Sets a search up. This runs once per candidate node of every filter, so it works on primitive
    * arrays and the request's precomputed order and likeness instead of building keys and sorting
-   * boxed indexes.
+   * boxed indexes, and it fills this thread's arrays instead of new ones.
    */
-  Search(PfState[] pfs, int[] staticClass, PreparedRequest request, PlacementOptions options) {
+  void start(PfState[] pfs, int[] staticClass, PreparedRequest request, PlacementOptions options) {
     this.pfs = pfs;
+    this.staticClass = staticClass;
     this.options = options;
-    this.n = request.size();
+    int n = request.size();
+    int pfCount = pfs.length;
+    this.n = n;
+    this.pfCount = pfCount;
+    ensureCapacity(n, pfCount);
     InterfaceRequest[] in = request.interfaces;
     int[] like = request.likeId;
-    int[][] eligibleByRequest = new int[n][];
     for (int i = 0; i < n; i++) {
-      eligibleByRequest[i] = eligiblePfs(pfs, in[i]);
+      eligibleCount[i] = eligiblePfs(pfs, in[i], eligibleSlots, i * pfCount);
     }
     // Largest floor first (fails fast, packs well); then the most constrained; identical
     // interfaces end up adjacent, which the non-decreasing-PF rule needs. The request is already
     // by floor, so the insertion sort only moves interfaces whose eligible PFs differ.
-    int[] order = request.largestFirst.clone();
+    int[] order = requestIndex;
+    System.arraycopy(request.largestFirst, 0, order, 0, n);
     for (int i = 1; i < n; i++) {
       int x = order[i];
       int j = i - 1;
-      while (j >= 0 && searchOrder(x, order[j], in, eligibleByRequest, like) < 0) {
+      while (j >= 0 && searchOrder(x, order[j], in, eligibleCount, like) < 0) {
         order[j + 1] = order[j];
         j--;
       }
       order[j + 1] = x;
     }
-    this.req = new InterfaceRequest[n];
-    this.requestIndex = order;
-    this.eligible = new int[n][];
-    this.sameAsPrevious = new boolean[n];
-    for (int k = 0; k < n; k++) {
-      req[k] = in[order[k]];
-      eligible[k] = eligibleByRequest[order[k]];
-      sameAsPrevious[k] = k > 0 && like[order[k]] == like[order[k - 1]];
-    }
-    this.symmetry = !request.pinned;
-    this.staticClass = staticClass;
-    this.floor = new long[n];
     boolean anyFloor = false;
     for (int k = 0; k < n; k++) {
-      floor[k] = req[k].minTxRateMbps();
+      int i = order[k];
+      eligibleFrom[k] = i * pfCount;
+      eligibleTo[k] = i * pfCount + eligibleCount[i];
+      sameAsPrevious[k] = k > 0 && like[i] == like[order[k - 1]];
+      floor[k] = in[i].minTxRateMbps();
       anyFloor |= floor[k] > 0;
     }
     this.byVfs = !anyFloor;
-    this.left = new long[pfs.length];
-    this.freeVfs = new int[pfs.length];
+    this.symmetry = !request.pinned;
     for (PfState p : pfs) {
       left[p.index] = p.available;
       freeVfs[p.index] = p.freeCount;
+      used[p.index] = 0;
     }
-    this.used = new int[pfs.length];
-    this.assigned = new int[n];
-    this.candidateSlots = new int[n * pfs.length];
+    boundsReady = false;
+    sumsReady = false;
+    unit = 0;
+    sumBits = 0;
+    dead = null;
+    steps = 0;
+    stopped = false;
+    hasBest = false;
+    bestAligned = false;
+    bestRaw = 0;
+    bestPerfect = false;
+  }
+
+  /** Grows the arrays that every search fills to {@code n} interfaces on {@code pfCount} PFs. */
+  private void ensureCapacity(int n, int pfCount) {
+    if (requestIndex.length < n) {
+      requestIndex = new int[n];
+      sameAsPrevious = new boolean[n];
+      eligibleCount = new int[n];
+      eligibleFrom = new int[n];
+      eligibleTo = new int[n];
+      floor = new long[n];
+      runEnd = new int[n];
+      assigned = new int[n];
+      best = new int[n];
+      restFloor = new long[n + 1];
+    }
+    if (left.length < pfCount) {
+      left = new long[pfCount];
+      freeVfs = new int[pfCount];
+      used = new int[pfCount];
+    }
+    if (candidateSlots.length < n * pfCount) {
+      candidateSlots = new int[n * pfCount];
+      eligibleSlots = new int[n * pfCount];
+    }
   }
 
   /** Negative when request position {@code a} is searched before {@code b}. */
   private static int searchOrder(
-      int a, int b, InterfaceRequest[] in, int[][] eligible, int[] like) {
+      int a, int b, InterfaceRequest[] in, int[] eligibleCount, int[] like) {
     int c = Long.compare(in[b].minTxRateMbps(), in[a].minTxRateMbps());
     if (c == 0) {
-      c = Integer.compare(eligible[a].length, eligible[b].length);
+      c = Integer.compare(eligibleCount[a], eligibleCount[b]);
     }
     if (c == 0) {
       c = Integer.compare(like[a], like[b]);
@@ -193,16 +300,18 @@ final class Search {
     return c != 0 ? c : Integer.compare(a, b);
   }
 
-  /** The PFs that match {@code r} and can take it as they are now, by index. */
-  private static int[] eligiblePfs(PfState[] pfs, InterfaceRequest r) {
-    int[] list = new int[pfs.length];
+  /**
+   * Writes the PFs that match {@code r} and can take it as they are now, by index, to {@code slots}
+   * from {@code base}; returns how many.
+   */
+  private static int eligiblePfs(PfState[] pfs, InterfaceRequest r, int[] slots, int base) {
     int size = 0;
     for (PfState p : pfs) {
       if (p.matches(r) && p.canTake(r.minTxRateMbps())) {
-        list[size++] = p.index;
+        slots[base + size++] = p.index;
       }
     }
-    return size == list.length ? list : Arrays.copyOf(list, size);
+    return size;
   }
 
   /** Runs the search; afterwards {@link #best()} holds the chosen mapping, if any. */
@@ -212,7 +321,7 @@ final class Search {
 
   /** For each position in the request, the chosen PF index; null when nothing fits. */
   int[] best() {
-    if (best == null) {
+    if (!hasBest) {
       return null;
     }
     int[] byRequest = new int[n];
@@ -222,8 +331,15 @@ final class Search {
     return byRequest;
   }
 
+  /** The best mapping's measure; null when nothing fits. */
   Objective bestObjective() {
-    return bestObjective;
+    return hasBest ? Objective.of(bestAligned, bestRaw, options) : null;
+  }
+
+  /** {@code bestObjective().score()} without the record; only when {@link #best()} is not null. */
+  int bestScore() {
+    return Objective.score(
+        bestAligned, bestRaw, options.policy() == ScoringPolicy.SPREAD, options.numaBonus());
   }
 
   /**
@@ -240,7 +356,7 @@ final class Search {
 
   private boolean dfs(int k, int from) {
     steps++;
-    if ((best != null && steps > options.searchBudget())
+    if ((hasBest && steps > options.searchBudget())
         || steps > (long) options.searchBudget() * HARD_LIMIT_FACTOR) {
       stopped = true;
       return false;
@@ -254,14 +370,14 @@ final class Search {
     // The bounds cost more than they save while the search is short (most nodes that do not fit
     // are refuted in a few dozen steps), and once a mapping is found the search only looks for
     // better ones, which the bounds rarely cut.
-    if (memo && best == null && steps > BOUNDS_AFTER_STEPS && !mayComplete(k, from)) {
+    if (memo && !hasBest && steps > BOUNDS_AFTER_STEPS && !mayComplete(k, from)) {
       return false;
     }
     if (memo && dead != null && dead.contains(key(k, from))) {
       return false;
     }
     boolean found = false;
-    int base = k * pfs.length;
+    int base = k * pfCount;
     int count = candidates(k, from, base);
     for (int i = base; i < base + count; i++) {
       int p = candidateSlots[i];
@@ -271,7 +387,7 @@ final class Search {
       place(k, p);
       found |= dfs(k + 1, p);
       unplace(k, p);
-      if (stopped || perfect()) {
+      if (stopped || bestPerfect) {
         // Out of budget, or a perfect score that nothing can beat: either way, done.
         return found;
       }
@@ -305,16 +421,16 @@ final class Search {
    * </ul>
    */
   private boolean mayComplete(int k, int from) {
-    if (restFloor == null) {
+    if (!boundsReady) {
       prepareBounds();
     }
     int rest = n - k;
     long bandwidth = 0;
     int slots = 0;
-    boolean[] useful = usefulFrom[k];
-    for (int p = 0; p < pfs.length; p++) {
+    int useful = k * pfCount;
+    for (int p = 0; p < pfCount; p++) {
       int free = freeVfs[p];
-      if (free == 0 || !useful[p]) {
+      if (free == 0 || !usefulFrom[useful + p]) {
         continue;
       }
       long room = room(p);
@@ -341,29 +457,35 @@ final class Search {
     if (unit == 0 || room / unit >= sumBits) {
       return room;
     }
-    if (sums == null) {
-      sums = subsetSums();
+    if (!sumsReady) {
+      subsetSums();
+      sumsReady = true;
     }
-    long[] bits = sums[k];
+    int row = k * (sumBits / 64);
     int r = (int) (room / unit);
     int w = r >>> 6;
-    long word = bits[w] & (-1L >>> (63 - (r & 63)));
+    long word = sums[row + w] & (-1L >>> (63 - (r & 63)));
     while (word == 0) {
-      word = bits[--w]; // bit 0 (the empty sum) is always set
+      word = sums[row + --w]; // bit 0 (the empty sum) is always set
     }
     return ((long) (w << 6) + 63 - Long.numberOfLeadingZeros(word)) * unit;
   }
 
   /**
-   * {@link #sums}: each position's bits are the next position's, plus those shifted by its floor.
+   * Builds {@link #sums}: each position's bits are the next position's, plus those shifted by its
+   * floor; past the last position only the empty sum.
    */
-  private long[][] subsetSums() {
+  private void subsetSums() {
     int words = sumBits / 64;
-    long[][] out = new long[n + 1][words];
-    out[n][0] = 1;
+    if (sums.length < (n + 1) * words) {
+      sums = new long[(n + 1) * words];
+    }
+    long[] out = sums;
+    Arrays.fill(out, n * words, (n + 1) * words, 0);
+    out[n * words] = 1;
     for (int k = n - 1; k >= 0; k--) {
-      long[] src = out[k + 1];
-      long[] dst = out[k];
+      int src = (k + 1) * words;
+      int dst = k * words;
       long shift = floor[k] / unit;
       int ws = (int) Math.min(words, shift >>> 6);
       int bs = (int) (shift & 63);
@@ -371,29 +493,31 @@ final class Search {
         long moved = 0;
         int from = i - ws;
         if (shift < sumBits && from >= 0) {
-          moved = src[from] << bs;
+          moved = out[src + from] << bs;
           if (bs != 0 && from > 0) {
-            moved |= src[from - 1] >>> (64 - bs);
+            moved |= out[src + from - 1] >>> (64 - bs);
           }
         }
-        dst[i] = src[i] | moved;
+        out[dst + i] = out[src + i] | moved;
       }
     }
-    return out;
   }
 
   /** Builds what {@link #mayComplete} reads of the request and the node. */
   private void prepareBounds() {
-    long[] rest = new long[n + 1];
-    runEnd = new int[n];
-    usefulFrom = new boolean[n + 1][pfs.length];
+    long[] rest = restFloor;
+    if (usefulFrom.length < (n + 1) * pfCount) {
+      usefulFrom = new boolean[(n + 1) * pfCount];
+    }
+    rest[n] = 0;
+    Arrays.fill(usefulFrom, n * pfCount, (n + 1) * pfCount, false);
     long g = 0;
     for (int k = n - 1; k >= 0; k--) {
       rest[k] = saturatedAdd(rest[k + 1], floor[k]);
       runEnd[k] = k + 1 < n && sameAsPrevious[k + 1] ? runEnd[k + 1] : k + 1;
-      System.arraycopy(usefulFrom[k + 1], 0, usefulFrom[k], 0, pfs.length);
-      for (int p : eligible[k]) {
-        usefulFrom[k][p] = true;
+      System.arraycopy(usefulFrom, (k + 1) * pfCount, usefulFrom, k * pfCount, pfCount);
+      for (int j = eligibleFrom[k]; j < eligibleTo[k]; j++) {
+        usefulFrom[k * pfCount + eligibleSlots[j]] = true;
       }
       g = gcd(g, floor[k]);
     }
@@ -404,7 +528,7 @@ final class Search {
       maxRoom = Math.max(maxRoom, p.capacityKnown ? Math.max(0, p.available) : 0);
     }
     sumBits = g == 0 ? 0 : (int) Math.min(SUM_BITS, ((maxRoom / g) / 64 + 1) * 64);
-    restFloor = rest;
+    boundsReady = true;
   }
 
   private static long gcd(long a, long b) {
@@ -462,7 +586,8 @@ final class Search {
       int lowest = j == k && sameAsPrevious[k] ? from : 0;
       long f = floor[j];
       int slots = 0;
-      for (int p : eligible[j]) {
+      for (int e = eligibleFrom[j]; e < eligibleTo[j]; e++) {
+        int p = eligibleSlots[e];
         if (p < lowest || freeVfs[p] == 0) {
           continue;
         }
@@ -486,7 +611,11 @@ final class Search {
   }
 
   private Key key(int k, int from) {
-    return new Key(k, sameAsPrevious[k] ? from : -1, left.clone(), freeVfs.clone());
+    return new Key(
+        k,
+        sameAsPrevious[k] ? from : -1,
+        Arrays.copyOf(left, pfCount),
+        Arrays.copyOf(freeVfs, pfCount));
   }
 
   /**
@@ -516,7 +645,8 @@ final class Search {
     long f = floor[k];
     int[] list = candidateSlots;
     int end = base;
-    for (int p : eligible[k]) {
+    for (int e = eligibleFrom[k]; e < eligibleTo[k]; e++) {
+      int p = eligibleSlots[e];
       if ((!sameAsPrevious[k] || p >= from) && freeVfs[p] > 0 && pfs[p].bandwidthFits(f, left[p])) {
         list[end++] = p;
       }
@@ -577,7 +707,7 @@ final class Search {
   }
 
   private int usedNumaNode() {
-    for (int p = 0; p < used.length; p++) {
+    for (int p = 0; p < pfCount; p++) {
       if (used[p] > 0) {
         return pfs[p].numaNode;
       }
@@ -590,7 +720,7 @@ final class Search {
     used[p]++;
     freeVfs[p]--;
     if (pfs[p].capacityKnown) {
-      left[p] -= req[k].minTxRateMbps();
+      left[p] -= floor[k];
     }
   }
 
@@ -598,7 +728,7 @@ final class Search {
     used[p]--;
     freeVfs[p]++;
     if (pfs[p].capacityKnown) {
-      left[p] += req[k].minTxRateMbps();
+      left[p] += floor[k];
     }
   }
 
@@ -606,14 +736,15 @@ final class Search {
     // Most complete mappings lose to the best so far: measured without building an Objective.
     boolean aligned = Objective.aligned(pfs, used);
     double raw = Objective.raw(pfs, left, freeVfs, used, options);
-    if (bestObjective == null || bestObjective.beatenBy(aligned, raw)) {
-      bestObjective = Objective.of(aligned, raw, options);
-      best = assigned.clone();
+    boolean bonus = options.numaBonus();
+    if (!hasBest || Objective.beatenBy(bestAligned, bestRaw, bonus, aligned, raw)) {
+      hasBest = true;
+      bestAligned = aligned;
+      bestRaw = raw;
+      // Read after every step: a perfect score that nothing can beat ends the search.
+      bestPerfect = Objective.isPerfect(aligned, raw, bonus);
+      System.arraycopy(assigned, 0, best, 0, n);
     }
-  }
-
-  private boolean perfect() {
-    return bestObjective != null && bestObjective.isPerfect();
   }
 
   /** Per PF, an id shared by the PFs alike in everything the search does not change. */
