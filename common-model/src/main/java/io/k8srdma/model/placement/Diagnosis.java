@@ -2,13 +2,8 @@ package io.k8srdma.model.placement;
 
 import io.k8srdma.model.request.InterfaceRequest;
 import io.k8srdma.model.request.PodRequest;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * Reasons a node cannot take a pod, phrased so the user knows what to change. The cheap checks run
@@ -31,12 +26,14 @@ final class Diagnosis {
         return reason;
       }
     }
-    Optional<String> count = vfCount(pfs, request.request.interfaces(), "");
+    Optional<String> count = vfCount(pfs, request.request.interfaces(), null);
     if (count.isPresent()) {
       return count;
     }
-    if (request.size() > 1 && request.constrained) {
-      Optional<String> reason = vfCountPerConstraint(pfs, request.request);
+    // Fewer usable VFs than the interfaces that share one set of constraints ask for; the
+    // groups are the request's (see PreparedRequest#constraintGroups), made once per pod.
+    for (List<InterfaceRequest> group : request.constraintGroups) {
+      Optional<String> reason = vfCount(pfs, group, group.get(0));
       if (reason.isPresent()) {
         return reason;
       }
@@ -44,34 +41,17 @@ final class Diagnosis {
     return totalBandwidth(pfs, request.request, request.totalFloor);
   }
 
-  /** Fewer usable VFs than the interfaces that share one set of constraints ask for. */
-  private static Optional<String> vfCountPerConstraint(List<PfState> pfs, PodRequest request) {
-    for (List<InterfaceRequest> group : byConstraints(request).values()) {
-      if (group.get(0).constrained() && group.size() < request.size()) {
-        Optional<String> reason = vfCount(pfs, group, " on " + plural(group.get(0)));
-        if (reason.isPresent()) {
-          return reason;
-        }
-      }
-    }
-    return Optional.empty();
-  }
-
   /** The reason when the search found nothing. */
   static String afterSearch(List<PfState> pfs, PodRequest request, boolean stopped, long steps) {
-    String floors =
-        request.interfaces().stream()
-            .map(r -> Long.toString(r.minTxRateMbps()))
-            .collect(Collectors.joining(", "));
+    StringBuilder floors = new StringBuilder();
+    for (InterfaceRequest r : request.interfaces()) {
+      floors.append(floors.isEmpty() ? "" : ", ").append(r.minTxRateMbps());
+    }
     String prefix =
         stopped
             ? "no fit found within the search limit of " + steps + " steps"
             : "no combination of free VFs fits";
-    return prefix
-        + ": interfaces need "
-        + floors
-        + " Mb/s; "
-        + leftList(pfs.stream().filter(p -> matchesAny(p, request)).toList());
+    return prefix + ": interfaces need " + floors + " Mb/s; " + leftList(pfs, request, false);
   }
 
   /**
@@ -89,38 +69,57 @@ final class Diagnosis {
     return singleInterfaceFailure(pfs, r);
   }
 
+  /**
+   * Why no PF can take {@code r}. Nodes that cannot take a pod are a share of every filter's
+   * candidates, each with its own message: the PFs are walked in plain loops, so what is made is
+   * the message and not the streams and lists that select its parts.
+   */
   private static Optional<String> singleInterfaceFailure(List<PfState> pfs, InterfaceRequest r) {
-    List<PfState> matching = pfs.stream().filter(p -> p.matches(r)).toList();
-    if (matching.isEmpty()) {
+    long floor = r.minTxRateMbps();
+    int matching = 0;
+    int withFreeVf = 0;
+    PfState best = null; // the first of the PFs with a free VF and a known capacity with most left
+    for (int i = 0; i < pfs.size(); i++) {
+      PfState p = pfs.get(i);
+      if (!p.matches(r)) {
+        continue;
+      }
+      matching++;
+      if (p.freeVfs.isEmpty()) {
+        continue;
+      }
+      withFreeVf++;
+      if (p.canTake(floor)) {
+        return Optional.empty();
+      }
+      if (p.capacityKnown && (best == null || p.available > best.available)) {
+        best = p;
+      }
+    }
+    if (matching == 0) {
       return Optional.of("this node has no " + singular(r));
     }
-    List<PfState> withFreeVf = matching.stream().filter(p -> !p.freeVfs.isEmpty()).toList();
-    if (withFreeVf.isEmpty()) {
-      return Optional.of("no free VF on " + plural(r) + ": " + vfSummary(matching));
-    }
-    long floor = r.minTxRateMbps();
-    if (withFreeVf.stream().anyMatch(p -> p.canTake(floor))) {
-      return Optional.empty();
+    if (withFreeVf == 0) {
+      return Optional.of("no free VF on " + plural(r) + ": " + vfSummary(pfs, r));
     }
     String head = "no free VF with " + floor + " Mb/s on " + plural(r) + ": ";
-    Optional<PfState> best =
-        withFreeVf.stream()
-            .filter(p -> p.capacityKnown)
-            .max(Comparator.comparingLong((PfState p) -> p.available));
-    if (best.isEmpty()) {
+    if (best == null) {
       return Optional.of(
           head
               + "the capacity of "
-              + names(withFreeVf)
+              + namesWithFreeVf(pfs, r)
               + " is unknown, so only interfaces without a floor (minTxRateMbps 0) fit");
     }
-    return Optional.of(
-        head + "best PF " + best.get().name() + " has " + left(best.get()) + " Mb/s left");
+    return Optional.of(head + "best PF " + best.name() + " has " + left(best) + " Mb/s left");
   }
 
-  /** Fewer usable VFs than interfaces: each VF counted once even if several interfaces fit it. */
+  /**
+   * Fewer usable VFs than interfaces: each VF counted once even if several interfaces fit it. For a
+   * group of interfaces that share constraints, {@code constrainedLike} is one of them (it names
+   * the group in the message); null for the whole request.
+   */
   private static Optional<String> vfCount(
-      List<PfState> pfs, List<InterfaceRequest> interfaces, String where) {
+      List<PfState> pfs, List<InterfaceRequest> interfaces, InterfaceRequest constrainedLike) {
     int usable = 0;
     for (int i = 0; i < pfs.size(); i++) {
       PfState p = pfs.get(i);
@@ -131,6 +130,7 @@ final class Diagnosis {
     if (usable >= interfaces.size()) {
       return Optional.empty();
     }
+    String where = constrainedLike == null ? "" : " on " + plural(constrainedLike);
     return Optional.of(
         interfaces.size()
             + " interfaces requested"
@@ -167,7 +167,6 @@ final class Diagnosis {
     if (need <= have) {
       return Optional.empty();
     }
-    List<PfState> usable = pfs.stream().filter(p -> takesBandwidth(p, request)).toList();
     return Optional.of(
         "the "
             + request.size()
@@ -176,16 +175,7 @@ final class Diagnosis {
             + " Mb/s in all, only "
             + have
             + " Mb/s is left on the PFs they may use; "
-            + leftList(usable));
-  }
-
-  private static Map<String, List<InterfaceRequest>> byConstraints(PodRequest request) {
-    Map<String, List<InterfaceRequest>> groups = new LinkedHashMap<>();
-    for (InterfaceRequest r : request.interfaces()) {
-      String key = r.linkLayer() + "|" + r.pf() + "|" + r.numaNode();
-      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
-    }
-    return groups;
+            + leftList(pfs, request, true));
   }
 
   /** A PF with a free VF and a known capacity that some interface of the request may use. */
@@ -203,43 +193,74 @@ final class Diagnosis {
     return false;
   }
 
-  private static String leftList(List<PfState> pfs) {
-    List<PfState> withVfs = pfs.stream().filter(p -> !p.freeVfs.isEmpty()).toList();
-    if (withVfs.isEmpty()) {
+  /**
+   * What is left on the PFs with a free VF that some interface of {@code request} may use (with a
+   * known capacity only when {@code capacityKnownOnly}), the first {@value #MAX_PFS_LISTED} of
+   * them.
+   */
+  private static String leftList(List<PfState> pfs, PodRequest request, boolean capacityKnownOnly) {
+    StringBuilder list = new StringBuilder();
+    int listed = 0;
+    for (int i = 0; i < pfs.size(); i++) {
+      PfState p = pfs.get(i);
+      if (p.freeVfs.isEmpty()
+          || (capacityKnownOnly && !p.capacityKnown)
+          || !matchesAny(p, request)) {
+        continue;
+      }
+      if (listed == MAX_PFS_LISTED) {
+        list.append(", ...");
+        break;
+      }
+      int free = p.freeVfs.size();
+      list.append(listed == 0 ? "" : ", ")
+          .append(p.name())
+          .append(' ')
+          .append(p.capacityKnown ? left(p) + " Mb/s" : "unknown capacity")
+          .append(" (")
+          .append(free)
+          .append(free == 1 ? " free VF)" : " free VFs)");
+      listed++;
+    }
+    if (listed == 0) {
       return "no PF they may use has a free VF";
     }
-    String list =
-        withVfs.stream()
-            .limit(MAX_PFS_LISTED)
-            .map(
-                p ->
-                    p.name()
-                        + " "
-                        + (p.capacityKnown ? left(p) + " Mb/s" : "unknown capacity")
-                        + " ("
-                        + p.freeVfs.size()
-                        + (p.freeVfs.size() == 1 ? " free VF)" : " free VFs)"))
-            .collect(Collectors.joining(", "));
-    String more = withVfs.size() > MAX_PFS_LISTED ? ", ..." : "";
-    return "left on PFs with a free VF: " + list + more;
+    return "left on PFs with a free VF: " + list;
   }
 
   private static long left(PfState p) {
     return Math.max(0, p.available);
   }
 
-  private static String vfSummary(List<PfState> pfs) {
-    int total = pfs.stream().mapToInt(p -> p.pf.vfs().size()).sum();
+  /** The VFs of the PFs that match {@code r}, by state. */
+  private static String vfSummary(List<PfState> pfs, InterfaceRequest r) {
+    int total = 0;
+    int inUse = 0;
+    int unavailable = 0;
+    for (int i = 0; i < pfs.size(); i++) {
+      PfState p = pfs.get(i);
+      if (p.matches(r)) {
+        total += p.pf.vfs().size();
+        inUse += p.inUse;
+        unavailable += p.unavailable;
+      }
+    }
     if (total == 0) {
       return "no VF is enabled (sriov_numvfs is 0)";
     }
-    int inUse = pfs.stream().mapToInt(p -> p.inUse).sum();
-    int unavailable = pfs.stream().mapToInt(p -> p.unavailable).sum();
     return total + " VFs, " + inUse + " in use, " + unavailable + " unavailable";
   }
 
-  private static String names(List<PfState> pfs) {
-    return pfs.stream().map(PfState::name).collect(Collectors.joining(", "));
+  /** The names of the PFs with a free VF that match {@code r}. */
+  private static String namesWithFreeVf(List<PfState> pfs, InterfaceRequest r) {
+    StringBuilder names = new StringBuilder();
+    for (int i = 0; i < pfs.size(); i++) {
+      PfState p = pfs.get(i);
+      if (p.matches(r) && !p.freeVfs.isEmpty()) {
+        names.append(names.isEmpty() ? "" : ", ").append(p.name());
+      }
+    }
+    return names.toString();
   }
 
   /** "InfiniBand PF ibp26s0 on NUMA node 1", "PF", ... */

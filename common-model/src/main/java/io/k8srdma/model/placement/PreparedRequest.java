@@ -2,7 +2,9 @@ package io.k8srdma.model.placement;
 
 import io.k8srdma.model.request.InterfaceRequest;
 import io.k8srdma.model.request.PodRequest;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,6 +43,14 @@ public final class PreparedRequest {
   /** The sum of the floors, in Mb/s. */
   final long totalFloor;
 
+  /**
+   * The interfaces grouped by their constraints (link layer, PF, NUMA node), in order of first
+   * appearance, for the groups that are constrained and smaller than the request: each must find as
+   * many usable VFs on its PFs before the search (see {@code Diagnosis}). Empty when no interface
+   * is constrained or there is only one. Made once per pod rather than per node.
+   */
+  final List<List<InterfaceRequest>> constraintGroups;
+
   PreparedRequest(PodRequest request) {
     this.request = Objects.requireNonNull(request, "request");
     List<InterfaceRequest> list = request.interfaces();
@@ -56,6 +66,8 @@ public final class PreparedRequest {
     this.pinned = anyPin;
     this.constrained = anyConstraint;
     this.totalFloor = request.totalMinTxRateMbps();
+    this.constraintGroups =
+        interfaces.length > 1 && anyConstraint ? constraintGroups(list) : List.of();
   }
 
   /** The request this was prepared from. */
@@ -76,6 +88,21 @@ public final class PreparedRequest {
       out[i] = ids.computeIfAbsent(key, k -> ids.size());
     }
     return out;
+  }
+
+  private static List<List<InterfaceRequest>> constraintGroups(List<InterfaceRequest> list) {
+    Map<String, List<InterfaceRequest>> groups = new LinkedHashMap<>();
+    for (InterfaceRequest r : list) {
+      String key = r.linkLayer() + "|" + r.pf() + "|" + r.numaNode();
+      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+    }
+    List<List<InterfaceRequest>> out = new ArrayList<>();
+    for (List<InterfaceRequest> group : groups.values()) {
+      if (group.get(0).constrained() && group.size() < list.size()) {
+        out.add(List.copyOf(group));
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** Stable insertion sort by floor, descending: requests are short (at most 32 interfaces). */

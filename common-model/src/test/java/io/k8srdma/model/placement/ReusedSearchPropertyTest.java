@@ -389,11 +389,14 @@ class ReusedSearchPropertyTest {
 
   // --- placement, result for result ------------------------------------------------------------
 
-  /** Placement as it was: a new {@link ReferenceSearch} per node, the choices made eagerly. */
+  /**
+   * Placement as it was: a new {@link ReferenceSearch} per node, the reasons of {@link
+   * ReferenceDiagnosis}, the choices made eagerly.
+   */
   private static FitResult reference(Case node, PodRequest request) {
     List<PfState> pfs = PfState.of(node.inventory(), node.ledger(), node.options());
     PreparedRequest prepared = new PreparedRequest(request);
-    Optional<String> hopeless = Diagnosis.beforeSearch(pfs, prepared);
+    Optional<String> hopeless = ReferenceDiagnosis.beforeSearch(pfs, prepared);
     if (hopeless.isPresent()) {
       return new FitResult.NoFit(hopeless.get());
     }
@@ -407,7 +410,7 @@ class ReusedSearchPropertyTest {
     int[] mapping = search.best();
     if (mapping == null) {
       return new FitResult.NoFit(
-          Diagnosis.afterSearch(pfs, request, search.stopped(), search.steps()));
+          ReferenceDiagnosis.afterSearch(pfs, request, search.stopped(), search.steps()));
     }
     return new FitResult.Fit(
         Placement.choices(pfs, request, mapping), search.bestObjective().score());
@@ -425,6 +428,57 @@ class ReusedSearchPropertyTest {
       assertThat(Placement.fit(node.inventory(), node.ledger(), request.request(), node.options()))
           .as("node %d, request %d from scratch", pair[0], pair[1])
           .isEqualTo(expected);
+    }
+  }
+
+  /**
+   * Every reason, before the search and after it (whether or not the search would run), is the one
+   * {@link ReferenceDiagnosis} gives; and the cases reach every kind of reason.
+   */
+  @Test
+  void reasonsAreTheSameWordForWord() {
+    List<String> kinds =
+        List.of(
+            "this node has no ",
+            "no free VF on ",
+            "is unknown, so only interfaces without a floor",
+            "Mb/s left",
+            " interfaces requested, ",
+            " interfaces requested on ",
+            "Mb/s is left on the PFs they may use",
+            "no fit found within the search limit",
+            "no combination of free VFs fits",
+            "no PF they may use has a free VF",
+            "unknown capacity (",
+            ", ...",
+            "1 free VF)",
+            "sriov_numvfs is 0");
+    int[] seen = new int[kinds.size()];
+    for (int[] pair : pairs(5, 6)) {
+      Case node = CASES.get(pair[0]);
+      Case request = CASES.get(pair[1]);
+      List<PfState> pfs = PfState.of(node.inventory(), node.ledger(), node.options());
+      String where = "node " + pair[0] + ", request " + pair[1];
+      Optional<String> before = Diagnosis.beforeSearch(pfs, request.prepared());
+      assertThat(before)
+          .as(where)
+          .isEqualTo(ReferenceDiagnosis.beforeSearch(pfs, request.prepared()));
+      List<String> reasons = new ArrayList<>();
+      before.ifPresent(reasons::add);
+      boolean stopped = pair[1] % 2 == 0;
+      String after = Diagnosis.afterSearch(pfs, request.request(), stopped, 40_001);
+      assertThat(after)
+          .as(where)
+          .isEqualTo(ReferenceDiagnosis.afterSearch(pfs, request.request(), stopped, 40_001));
+      reasons.add(after);
+      for (String reason : reasons) {
+        for (int k = 0; k < kinds.size(); k++) {
+          seen[k] += reason.contains(kinds.get(k)) ? 1 : 0;
+        }
+      }
+    }
+    for (int k = 0; k < kinds.size(); k++) {
+      assertThat(seen[k]).as("reasons with \"%s\"", kinds.get(k)).isPositive();
     }
   }
 
