@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8srdma.agent.inventory.InventoryService;
-import io.k8srdma.agent.testhost.Hosts;
 import io.k8srdma.model.testing.RawHttp;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class AgentApiTest {
 
-  private static final Path ROOT = createRoot();
+  private static final Path ROOT = FakeHostAgent.demoRoot("agent-api-it");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -41,20 +39,7 @@ class AgentApiTest {
 
   @DynamicPropertySource
   static void props(DynamicPropertyRegistry registry) {
-    registry.add("k8s-rdma.agent.host-root", ROOT::toString);
-    registry.add("k8s-rdma.agent.node-name", () -> "worker-7");
-    registry.add("k8s-rdma.agent.netlink", () -> "false");
-    registry.add("k8s-rdma.agent.scan-interval", () -> "1h");
-  }
-
-  private static Path createRoot() {
-    try {
-      Path root = Files.createTempDirectory("agent-api-it");
-      Hosts.demo(root);
-      return root;
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    FakeHostAgent.register(registry, ROOT, "1h");
   }
 
   @BeforeEach

@@ -113,10 +113,7 @@ class AgentStressTest {
 
   @DynamicPropertySource
   static void props(DynamicPropertyRegistry registry) {
-    registry.add("k8s-rdma.agent.host-root", ROOT::toString);
-    registry.add("k8s-rdma.agent.node-name", () -> "worker-7");
-    registry.add("k8s-rdma.agent.netlink", () -> "false");
-    registry.add("k8s-rdma.agent.scan-interval", () -> "15ms");
+    FakeHostAgent.register(registry, ROOT, "15ms");
   }
 
   private static Path createRoot() {

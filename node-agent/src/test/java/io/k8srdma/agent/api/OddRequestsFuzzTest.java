@@ -5,18 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8srdma.agent.inventory.InventoryService;
-import io.k8srdma.agent.testhost.Hosts;
 import io.k8srdma.model.testing.Fuzz;
 import io.k8srdma.model.testing.RawHttp;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +40,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OddRequestsFuzzTest {
 
-  private static final Path ROOT = createRoot();
+  private static final Path ROOT = FakeHostAgent.demoRoot("agent-odd-requests");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -125,10 +121,7 @@ class OddRequestsFuzzTest {
 
   @DynamicPropertySource
   static void props(DynamicPropertyRegistry registry) {
-    registry.add("k8s-rdma.agent.host-root", ROOT::toString);
-    registry.add("k8s-rdma.agent.node-name", () -> "worker-7");
-    registry.add("k8s-rdma.agent.netlink", () -> "false");
-    registry.add("k8s-rdma.agent.scan-interval", () -> "1h");
+    FakeHostAgent.register(registry, ROOT, "1h");
   }
 
   @BeforeEach
@@ -322,16 +315,6 @@ class OddRequestsFuzzTest {
           .isEqualTo(200);
     } catch (Exception e) {
       throw new AssertionError("the agent stopped serving", e);
-    }
-  }
-
-  private static Path createRoot() {
-    try {
-      Path root = Files.createTempDirectory("agent-odd-requests");
-      Hosts.demo(root);
-      return root;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
