@@ -233,25 +233,9 @@ class ReusedSearchPropertyTest {
       Case node = CASES.get(pair[0]);
       PreparedRequest request = CASES.get(pair[1]).prepared();
       List<PfState> pfs = PfState.of(node.inventory(), node.ledger(), node.options());
-      PfState[] array = pfs.toArray(new PfState[0]);
+      String where = "node " + pair[0] + ", request " + pair[1];
       ReferenceSearch reference =
-          new ReferenceSearch(array, ReferenceSearch.staticClasses(pfs), request, node.options());
-      reference.run();
-      Search search = Search.acquire();
-      try {
-        search.start(array, Search.staticClasses(pfs), request, node.options());
-        search.run();
-        String where = "node " + pair[0] + ", request " + pair[1];
-        assertThat(search.best()).as(where).isEqualTo(reference.best());
-        assertThat(search.bestObjective()).as(where).isEqualTo(reference.bestObjective());
-        if (reference.best() != null) {
-          assertThat(search.bestScore()).as(where).isEqualTo(reference.bestObjective().score());
-        }
-        assertThat(search.steps()).as(where).isEqualTo(reference.steps());
-        assertThat(search.stopped()).as(where).isEqualTo(reference.stopped());
-      } finally {
-        search.release();
-      }
+          sameStepsAsAFreshSearch(pfs, request, node.options(), where, s -> {}, s -> {});
       stopped += reference.stopped() ? 1 : 0;
       found += reference.best() != null ? 1 : 0;
       bounded += reference.steps() > 64 ? 1 : 0;
@@ -271,30 +255,63 @@ class ReusedSearchPropertyTest {
    * flagged as useful) change the step count, which the comparison includes.
    */
   @Test
-  void aSearchReadsNothingThatItDidNotWrite() throws IllegalAccessException {
+  void aSearchReadsNothingThatItDidNotWrite() {
     for (int[] pair : pairs(4, 2)) {
       Case node = CASES.get(pair[0]);
       PreparedRequest request = CASES.get(pair[1]).prepared();
       List<PfState> pfs = PfState.of(node.inventory(), node.ledger(), node.options());
-      PfState[] array = pfs.toArray(new PfState[0]);
-      ReferenceSearch reference =
-          new ReferenceSearch(array, ReferenceSearch.staticClasses(pfs), request, node.options());
-      reference.run();
-      Search search = Search.acquire();
-      try {
-        poison(search);
-        search.start(array, Search.staticClasses(pfs), request, node.options());
-        poisonLazy(search);
-        search.run();
-        String where = "node " + pair[0] + ", request " + pair[1];
-        assertThat(search.best()).as(where).isEqualTo(reference.best());
-        assertThat(search.bestObjective()).as(where).isEqualTo(reference.bestObjective());
-        assertThat(search.steps()).as(where).isEqualTo(reference.steps());
-        assertThat(search.stopped()).as(where).isEqualTo(reference.stopped());
-      } finally {
-        search.release();
-      }
+      String where = "node " + pair[0] + ", request " + pair[1];
+      sameStepsAsAFreshSearch(
+          pfs,
+          request,
+          node.options(),
+          where,
+          ReusedSearchPropertyTest::poison,
+          ReusedSearchPropertyTest::poisonLazy);
     }
+  }
+
+  /** Something done to the thread's search around its start, which must not change its results. */
+  @FunctionalInterface
+  private interface Tamper {
+    void with(Search search) throws IllegalAccessException;
+  }
+
+  /**
+   * Runs the earlier implementation and the thread's search on the same node and request, tampering
+   * with the search before and after its start, and checks that they agree step for step: mapping,
+   * objective, score, step count and stop. Returns the reference for the caller's own checks.
+   */
+  private static ReferenceSearch sameStepsAsAFreshSearch(
+      List<PfState> pfs,
+      PreparedRequest request,
+      PlacementOptions options,
+      String where,
+      Tamper beforeStart,
+      Tamper afterStart) {
+    PfState[] array = pfs.toArray(new PfState[0]);
+    ReferenceSearch reference =
+        new ReferenceSearch(array, ReferenceSearch.staticClasses(pfs), request, options);
+    reference.run();
+    Search search = Search.acquire();
+    try {
+      beforeStart.with(search);
+      search.start(array, Search.staticClasses(pfs), request, options);
+      afterStart.with(search);
+      search.run();
+      assertThat(search.best()).as(where).isEqualTo(reference.best());
+      assertThat(search.bestObjective()).as(where).isEqualTo(reference.bestObjective());
+      if (reference.best() != null) {
+        assertThat(search.bestScore()).as(where).isEqualTo(reference.bestObjective().score());
+      }
+      assertThat(search.steps()).as(where).isEqualTo(reference.steps());
+      assertThat(search.stopped()).as(where).isEqualTo(reference.stopped());
+    } catch (IllegalAccessException e) {
+      throw new AssertionError("cannot reach the search's fields; update this test", e);
+    } finally {
+      search.release();
+    }
+    return reference;
   }
 
   /** Fills every array field of {@code search} with junk. */
@@ -304,14 +321,18 @@ class ReusedSearchPropertyTest {
         continue;
       }
       f.setAccessible(true);
-      Object a = f.get(search);
-      if (a instanceof long[] longs) {
-        Arrays.fill(longs, -1L);
-      } else if (a instanceof int[] ints) {
-        Arrays.fill(ints, -1);
-      } else if (a instanceof boolean[] flags) {
-        Arrays.fill(flags, true);
-      }
+      fillWithJunk(f.get(search));
+    }
+  }
+
+  /** All bits set, -1 or true in every slot of a primitive array; anything else is left alone. */
+  private static void fillWithJunk(Object array) {
+    if (array instanceof long[] longs) {
+      Arrays.fill(longs, -1L);
+    } else if (array instanceof int[] ints) {
+      Arrays.fill(ints, -1);
+    } else if (array instanceof boolean[] flags) {
+      Arrays.fill(flags, true);
     }
   }
 
@@ -328,14 +349,7 @@ class ReusedSearchPropertyTest {
         throw new AssertionError("Search has no field " + name + "; update this test", e);
       }
       f.setAccessible(true);
-      Object a = f.get(search);
-      if (a instanceof long[] longs) {
-        Arrays.fill(longs, -1L);
-      } else if (a instanceof int[] ints) {
-        Arrays.fill(ints, -1);
-      } else if (a instanceof boolean[] flags) {
-        Arrays.fill(flags, true);
-      }
+      fillWithJunk(f.get(search));
     }
   }
 
@@ -359,8 +373,6 @@ class ReusedSearchPropertyTest {
     List<PfState> pfs =
         PfState.of(
             Fixtures.node(list.toArray(PhysicalFunction[]::new)), Commitments.none(), options);
-    PfState[] array = pfs.toArray(new PfState[0]);
-    int[] classes = Search.staticClasses(pfs);
     List<InterfaceRequest> any = new ArrayList<>();
     List<InterfaceRequest> ibOnly = new ArrayList<>();
     for (int i = 0; i < 32; i++) {
@@ -371,19 +383,13 @@ class ReusedSearchPropertyTest {
     }
     for (List<InterfaceRequest> interfaces : List.of(any, ibOnly)) {
       PreparedRequest request = new PreparedRequest(new PodRequest(interfaces));
-      ReferenceSearch reference = new ReferenceSearch(array, classes, request, options);
-      reference.run();
-      Search search = Search.acquire();
-      try {
-        search.start(array, classes, request, options);
-        search.run();
-        assertThat(reference.best()).isNull();
-        assertThat(reference.steps()).isBetween(65L, 1_000L); // past the bounds' first check
-        assertThat(search.best()).isNull();
-        assertThat(search.steps()).isEqualTo(reference.steps());
-      } finally {
-        search.release();
-      }
+      String where = interfaces.size() + " interfaces";
+      ReferenceSearch reference =
+          sameStepsAsAFreshSearch(pfs, request, options, where, s -> {}, s -> {});
+      assertThat(reference.best()).as(where).isNull();
+      assertThat(reference.steps())
+          .as(where)
+          .isBetween(65L, 1_000L); // past the bounds' first check
     }
   }
 
