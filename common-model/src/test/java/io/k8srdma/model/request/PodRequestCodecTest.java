@@ -3,10 +3,13 @@ package io.k8srdma.model.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.k8srdma.model.inventory.LinkLayer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -301,17 +304,7 @@ class PodRequestCodecTest {
 
   @Test
   void rejectsFractionalResourceQuantities() {
-    Pod pod =
-        new PodBuilder()
-            .withNewSpec()
-            .addNewContainer()
-            .withName("a")
-            .withNewResources()
-            .addToLimits("k8s-rdma.io/vf", new Quantity("500m"))
-            .endResources()
-            .endContainer()
-            .endSpec()
-            .build();
+    Pod pod = podWithVfLimits("500m");
     assertThatThrownBy(() -> PodRequestCodec.vfResourceCount(pod))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage("container a resource k8s-rdma.io/vf: '500m' is not a whole number of VFs");
@@ -333,23 +326,7 @@ class PodRequestCodecTest {
 
   @Test
   void aVfCountThatOverflowsALongIsRefusedNotReadAsNoRequest() {
-    Pod pod =
-        new PodBuilder()
-            .withNewSpec()
-            .addNewContainer()
-            .withName("a")
-            .withNewResources()
-            .addToLimits("k8s-rdma.io/vf", new Quantity("4611686018427387904"))
-            .endResources()
-            .endContainer()
-            .addNewContainer()
-            .withName("b")
-            .withNewResources()
-            .addToLimits("k8s-rdma.io/vf", new Quantity("4611686018427387904"))
-            .endResources()
-            .endContainer()
-            .endSpec()
-            .build();
+    Pod pod = podWithVfLimits("4611686018427387904", "4611686018427387904");
     assertThatThrownBy(() -> PodRequestCodec.read(pod))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage("k8s-rdma.io/vf: 2147483647 is more than the maximum of 32");
@@ -394,21 +371,26 @@ class PodRequestCodecTest {
             "k8s-rdma.io/interfaces[1]: expected an object, got the number "
                 + digits.substring(0, 64)
                 + "... (1000 characters)");
-    Pod pod =
-        new PodBuilder()
-            .withNewSpec()
-            .addNewContainer()
-            .withName("a")
-            .withNewResources()
-            .addToLimits("k8s-rdma.io/vf", new Quantity("1" + "0".repeat(4999)))
-            .endResources()
-            .endContainer()
-            .endSpec()
-            .build();
+    Pod pod = podWithVfLimits("1" + "0".repeat(4999));
     assertThatThrownBy(() -> PodRequestCodec.vfResourceCount(pod))
         .hasMessage(
             "container a resource k8s-rdma.io/vf: '"
                 + ("1" + "0".repeat(63))
                 + "... (5000 characters)' is not a whole number of VFs");
+  }
+
+  /** A pod whose containers a, b, ... each have a {@code k8s-rdma.io/vf} limit, in this order. */
+  private static Pod podWithVfLimits(String... quantities) {
+    List<Container> containers = new ArrayList<>();
+    for (int i = 0; i < quantities.length; i++) {
+      containers.add(
+          new ContainerBuilder()
+              .withName(String.valueOf((char) ('a' + i)))
+              .withNewResources()
+              .addToLimits("k8s-rdma.io/vf", new Quantity(quantities[i]))
+              .endResources()
+              .build());
+    }
+    return new PodBuilder().withNewSpec().withContainers(containers).endSpec().build();
   }
 }
