@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class SchedulerWiringTest {
@@ -48,26 +47,22 @@ class SchedulerWiringTest {
   }
 
   /**
-   * The extender's built-in path of a verb: the default of the {@code
-   * ${k8s-rdma.extender.verbs.<verb>:/path}} placeholder in its sources, unless application.yaml
-   * sets the key.
+   * The extender's built-in path of a verb: the {@code @DefaultValue} of the verb's component in
+   * {@code ExtenderProperties.Verbs}, unless application.yaml sets the key.
    */
   private static String extenderDefaultPath(String verb) {
-    Pattern placeholder =
-        Pattern.compile("\\$\\{k8s-rdma\\.extender\\.verbs\\." + verb + ":([^}]+)}");
-    try (Stream<Path> files = Files.walk(EXTENDER_SOURCES)) {
-      List<String> defaults =
-          files
-              .filter(f -> f.toString().endsWith(".java"))
-              .map(f -> firstMatch(placeholder, f))
-              .flatMap(Optional::stream)
-              .distinct()
-              .toList();
-      assertThat(defaults).as("default path of verb %s in %s", verb, EXTENDER_SOURCES).hasSize(1);
+    Pattern component =
+        Pattern.compile(
+            "@DefaultValue\\(\"(/[^\"]*)\"\\)\\s+@NotNull\\s+String\\s+" + verb + "\\b");
+    Path properties =
+        EXTENDER_SOURCES.resolve("java/io/k8srdma/extender/config/ExtenderProperties.java");
+    try {
+      Optional<String> path = firstMatch(component, properties);
+      assertThat(path).as("default path of verb %s in %s", verb, properties).isPresent();
       String applicationYaml =
           Files.readString(EXTENDER_SOURCES.resolve("resources/application.yaml"));
       assertThat(applicationYaml).as("application.yaml overrides verbs").doesNotContain("verbs");
-      return defaults.get(0);
+      return path.get();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -20,13 +20,11 @@ import io.k8srdma.model.inventory.VfState;
 import io.k8srdma.model.inventory.VirtualFunction;
 import io.k8srdma.model.json.Json;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -87,7 +85,7 @@ class AgentStressTest {
   private static final int MAX_REQUESTS = 500;
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private static final Path ROOT = createRoot();
+  private static final Path ROOT = FakeHostAgent.tempRoot("agent-stress");
   private static final ChangingHost HOST = ChangingHost.demo(ROOT);
   private static final Path DEVICES = ROOT.resolve("sys/bus/pci/devices");
 
@@ -114,14 +112,6 @@ class AgentStressTest {
   @DynamicPropertySource
   static void props(DynamicPropertyRegistry registry) {
     FakeHostAgent.register(registry, ROOT, "15ms");
-  }
-
-  private static Path createRoot() {
-    try {
-      return Files.createTempDirectory("agent-stress").toRealPath();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** The agent's beans with a sysfs that can fail to list a directory, and counted scans. */

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
@@ -18,14 +20,32 @@ final class FakeHostAgent {
 
   private FakeHostAgent() {}
 
-  /** A temp dir holding the demo host ({@link Hosts#demo}). */
+  /** A temp dir holding the demo host ({@link Hosts#demo}), deleted when the JVM exits. */
   static Path demoRoot(String prefix) {
+    Path root = tempRoot(prefix);
+    Hosts.demo(root);
+    return root;
+  }
+
+  /**
+   * An empty temp dir (its real path), deleted with its content when the JVM exits. Not after the
+   * test class: Spring keeps its context, and the agent scanning the dir, until then.
+   */
+  static Path tempRoot(String prefix) {
     try {
-      Path root = Files.createTempDirectory(prefix);
-      Hosts.demo(root);
+      Path root = Files.createTempDirectory(prefix).toRealPath();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
       return root;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // Left for the OS's temp cleaning; nothing to report while the JVM exits.
     }
   }
 

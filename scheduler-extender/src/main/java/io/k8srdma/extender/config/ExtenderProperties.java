@@ -174,7 +174,7 @@ public record ExtenderProperties(
   /**
    * The HTTP paths of the verbs, to match {@code filterVerb}, {@code prioritizeVerb} and {@code
    * bindVerb} of the KubeSchedulerConfiguration (the scheduler calls {@code urlPrefix + "/" +
-   * verb}). The controllers map these same keys with the same defaults.
+   * verb}); three different paths, each served by {@code api.VerbServlet}.
    *
    * @param filter path of the filter verb
    * @param prioritize path of the prioritize verb
@@ -195,6 +195,21 @@ public record ExtenderProperties(
       requirePath("filter", filter);
       requirePath("prioritize", prioritize);
       requirePath("bind", bind);
+      requireDistinct(filter, prioritize, bind);
+    }
+
+    private static void requireDistinct(String filter, String prioritize, String bind) {
+      if (filter != null && (filter.equals(prioritize) || filter.equals(bind))
+          || prioritize != null && prioritize.equals(bind)) {
+        throw new IllegalArgumentException(
+            "k8s-rdma.extender.verbs.filter, .prioritize and .bind must be three different paths,"
+                + " got "
+                + filter
+                + ", "
+                + prioritize
+                + " and "
+                + bind);
+      }
     }
 
     private static void requirePath(String verb, String path) {

@@ -130,6 +130,8 @@ class ExtenderPropertiesTest {
           agent-port             | 70000       | k8s-rdma.extender.agent-port
           placement.oversubscription | 0       | k8s-rdma.extender.placement.oversubscription
           bind.write-assignment  | after       | k8s-rdma.extender.bind.write-assignment must be before-binding or with-binding
+          verbs.bind             | /filter     | k8s-rdma.extender.verbs.filter, .prioritize and .bind must be three different paths, got /filter, /prioritize and /filter
+          verbs.prioritize       | /bind       | k8s-rdma.extender.verbs.filter, .prioritize and .bind must be three different paths, got /filter, /bind and /bind
           """)
   void invalidSettingIsRefusedNamingItsKey(String key, String value, String expected) {
     runner

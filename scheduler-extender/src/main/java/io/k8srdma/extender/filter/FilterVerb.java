@@ -18,20 +18,21 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
 
-/** kube-scheduler's filter verb. */
-@RestController
-public class FilterController {
+/**
+ * kube-scheduler's filter verb, served at {@code k8s-rdma.extender.verbs.filter} by {@link
+ * io.k8srdma.extender.api.VerbServlet}.
+ */
+@Component
+public class FilterVerb {
 
-  private static final Logger log = LoggerFactory.getLogger(FilterController.class);
+  private static final Logger log = LoggerFactory.getLogger(FilterVerb.class);
 
   private final NodeEvaluator evaluator;
   private final VerbMetrics metrics;
 
-  public FilterController(NodeEvaluator evaluator, VerbMetrics metrics) {
+  public FilterVerb(NodeEvaluator evaluator, VerbMetrics metrics) {
     this.evaluator = evaluator;
     this.metrics = metrics;
   }
@@ -46,11 +47,7 @@ public class FilterController {
    * may free them); nodes whose inventory is missing or stale, and every node when the pod's
    * request is malformed, are {@code failedAndUnresolvableNodes}, with the reason.
    */
-  @PostMapping(
-      path = "${k8s-rdma.extender.verbs.filter:/filter}",
-      consumes = "application/json",
-      produces = "application/json")
-  public ExtenderFilterResult filter(@RequestBody ExtenderArgs args) {
+  public ExtenderFilterResult filter(ExtenderArgs args) {
     return metrics.time("filter", () -> doFilter(args));
   }
 

@@ -3,18 +3,19 @@ package io.k8srdma.extender.bind;
 import io.k8srdma.extender.api.VerbMetrics;
 import io.k8srdma.model.extender.ExtenderBindingArgs;
 import io.k8srdma.model.extender.ExtenderBindingResult;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
 
-/** kube-scheduler's bind verb. */
-@RestController
-public class BindController {
+/**
+ * kube-scheduler's bind verb, served at {@code k8s-rdma.extender.verbs.bind} by {@link
+ * io.k8srdma.extender.api.VerbServlet}.
+ */
+@Component
+public class BindVerb {
 
   private final BindService binder;
   private final VerbMetrics metrics;
 
-  public BindController(BindService binder, VerbMetrics metrics) {
+  public BindVerb(BindService binder, VerbMetrics metrics) {
     this.binder = binder;
     this.metrics = metrics;
   }
@@ -26,11 +27,7 @@ public class BindController {
    * bind.write-assignment=with-binding}. Answers {@code {}} on success and {@code {"error": "..."}}
    * otherwise; a failure leaves neither annotation nor reservation behind.
    */
-  @PostMapping(
-      path = "${k8s-rdma.extender.verbs.bind:/bind}",
-      consumes = "application/json",
-      produces = "application/json")
-  public ExtenderBindingResult bind(@RequestBody ExtenderBindingArgs args) {
+  public ExtenderBindingResult bind(ExtenderBindingArgs args) {
     ExtenderBindingResult result = metrics.time("bind", () -> binder.bind(args));
     metrics.bindResult(result.error() == null);
     return result;

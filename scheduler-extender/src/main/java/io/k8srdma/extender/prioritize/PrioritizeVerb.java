@@ -9,18 +9,19 @@ import io.k8srdma.model.request.InvalidRequestException;
 import io.k8srdma.model.request.PodRequest;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
 
-/** kube-scheduler's prioritize verb. */
-@RestController
-public class PrioritizeController {
+/**
+ * kube-scheduler's prioritize verb, served at {@code k8s-rdma.extender.verbs.prioritize} by {@link
+ * io.k8srdma.extender.api.VerbServlet}.
+ */
+@Component
+public class PrioritizeVerb {
 
   private final NodeEvaluator evaluator;
   private final VerbMetrics metrics;
 
-  public PrioritizeController(NodeEvaluator evaluator, VerbMetrics metrics) {
+  public PrioritizeVerb(NodeEvaluator evaluator, VerbMetrics metrics) {
     this.evaluator = evaluator;
     this.metrics = metrics;
   }
@@ -32,11 +33,7 @@ public class PrioritizeController {
    * where the pod does not fit, and every node for a pod without an RDMA request or with a
    * malformed one, score 0 (the scheduler ignores prioritize errors, filter reports them).
    */
-  @PostMapping(
-      path = "${k8s-rdma.extender.verbs.prioritize:/prioritize}",
-      consumes = "application/json",
-      produces = "application/json")
-  public List<HostPriority> prioritize(@RequestBody ExtenderArgs args) {
+  public List<HostPriority> prioritize(ExtenderArgs args) {
     return metrics.time("prioritize", () -> score(args));
   }
 
