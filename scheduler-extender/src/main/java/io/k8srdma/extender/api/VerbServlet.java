@@ -31,8 +31,8 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
  *
  * <p>A plain servlet instead of Spring MVC controllers, because a scheduling cycle is three such
  * requests and Spring MVC's dispatch, argument resolution and message conversion around them cost
- * 15% of the extender's CPU per cycle (docs/decisions.md §13). Everything around the servlet stays
- * Spring Boot's: Tomcat, the servlet filters (client certificates, query strings, the HTTP
+ * 10–15% of the extender's CPU per cycle (docs/decisions.md §13). Everything around the servlet
+ * stays Spring Boot's: Tomcat, the servlet filters (client certificates, query strings, the HTTP
  * observation that feeds {@code http_server_requests_seconds}), Actuator.
  *
  * <p>Answers, each with a JSON body:
