@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8srdma.web.ErrorBody;
 import io.k8srdma.web.JsonErrorReportValve;
 import io.k8srdma.web.QueryStringCheck;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -22,12 +20,7 @@ import org.springframework.context.annotation.Configuration;
 public class TomcatErrors {
 
   static final ErrorBody EXTENDER_ERROR =
-      (status, message, path) -> {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", message);
-        body.put("status", status);
-        return body;
-      };
+      (status, message, path) -> ErrorAnswers.body(status, message);
 
   /**
    * Where the query string check logs: a name in the extender's package (the one its lines have
