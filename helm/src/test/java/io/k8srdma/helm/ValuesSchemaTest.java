@@ -34,6 +34,10 @@ class ValuesSchemaTest {
     // The extender accepts paths of [A-Za-z0-9/_.-]; the chart adds the leading slash itself.
     "extender.verbs.filter, /filter, /extender/verbs/filter",
     "extender.verbs.bind, bind~1, /extender/verbs/bind",
+    // Refused by the extender at start: a trailing slash, or a path it serves otherwise.
+    "extender.verbs.bind, v1/bind/, /extender/verbs/bind",
+    "extender.verbs.filter, inventory, /extender/verbs/filter",
+    "extender.verbs.prioritize, actuator/health, /extender/verbs/prioritize",
   })
   void wrongTypesFailTheTemplateNamingTheKey(String key, String value, String pointer) {
     assertThatThrownBy(() -> HelmChart.templateRaw(Map.of(key, value)))

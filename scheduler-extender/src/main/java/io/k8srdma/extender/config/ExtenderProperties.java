@@ -213,7 +213,7 @@ public record ExtenderProperties(
     }
 
     private static void requirePath(String verb, String path) {
-      if (path != null && !path.matches("/[A-Za-z0-9/_.-]*")) {
+      if (path != null && !path.matches("/[A-Za-z0-9/_.-]*[A-Za-z0-9_.-]")) {
         throw new IllegalArgumentException(
             "k8s-rdma.extender.verbs."
                 + verb
@@ -223,6 +223,25 @@ public record ExtenderProperties(
                 + path
                 + "'");
       }
+      if (takenByTheService(path)) {
+        // The verbs' servlet is mapped to exactly this path, ahead of Spring MVC: it would take
+        // the path from the probes, the metrics or the inventory.
+        throw new IllegalArgumentException(
+            "k8s-rdma.extender.verbs."
+                + verb
+                + " must not be a path the extender serves otherwise (/inventory, /error,"
+                + " /actuator/...), got '"
+                + path
+                + "'");
+      }
+    }
+
+    private static boolean takenByTheService(String path) {
+      return path != null
+          && (path.equals("/inventory")
+              || path.equals("/error")
+              || path.equals("/actuator")
+              || path.startsWith("/actuator/"));
     }
   }
 

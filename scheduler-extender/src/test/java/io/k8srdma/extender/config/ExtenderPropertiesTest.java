@@ -130,6 +130,10 @@ class ExtenderPropertiesTest {
           agent-port             | 70000       | k8s-rdma.extender.agent-port
           placement.oversubscription | 0       | k8s-rdma.extender.placement.oversubscription
           bind.write-assignment  | after       | k8s-rdma.extender.bind.write-assignment must be before-binding or with-binding
+          verbs.filter           | /           | k8s-rdma.extender.verbs.filter must be a path like /filter, got '/'
+          verbs.bind             | /v1/bind/   | k8s-rdma.extender.verbs.bind must be a path like /bind, got '/v1/bind/'
+          verbs.prioritize       | /actuator/health | k8s-rdma.extender.verbs.prioritize must not be a path the extender serves otherwise (/inventory, /error, /actuator/...), got '/actuator/health'
+          verbs.filter           | /inventory  | k8s-rdma.extender.verbs.filter must not be a path the extender serves otherwise
           verbs.bind             | /filter     | k8s-rdma.extender.verbs.filter, .prioritize and .bind must be three different paths, got /filter, /prioritize and /filter
           verbs.prioritize       | /bind       | k8s-rdma.extender.verbs.filter, .prioritize and .bind must be three different paths, got /filter, /bind and /bind
           """)
