@@ -15,8 +15,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -112,18 +114,50 @@ public record ExtenderProperties(
    * @param concurrency requests in flight at once
    * @param jitter fraction of {@code interval} by which each round is randomly shifted (0..0.5), so
    *     many extender replicas do not poll in lock step
+   * @param answerMemory the most heap the answers in flight take together, from their first byte to
+   *     the end of their parse: each answer is limited to 8 MiB, but {@code concurrency} of them at
+   *     that size would not fit a small heap. An answer that would pass it fails, and its node is
+   *     polled again next round
    */
   public record Poll(
       @DefaultValue("5s") @NotNull Duration interval,
       @DefaultValue("2s") @NotNull Duration timeout,
       @DefaultValue("64") @Min(1) @Max(4096) int concurrency,
-      @DefaultValue("0.2") @DecimalMin("0.0") @DecimalMax("0.5") double jitter) {
+      @DefaultValue("0.2") @DecimalMin("0.0") @DecimalMax("0.5") double jitter,
+      @DefaultValue("64MB") @NotNull DataSize answerMemory) {
 
+    /** The smallest {@code answer-memory}: one answer at the size limit must fit. */
+    public static final DataSize SMALLEST_ANSWER_MEMORY = DataSize.ofMegabytes(8);
+
+    @ConstructorBinding
     public Poll {
       requirePositive("k8s-rdma.extender.poll.interval", interval);
       requirePositive("k8s-rdma.extender.poll.timeout", timeout);
       requireAtLeast("k8s-rdma.extender.poll.interval", interval, Duration.ofMillis(100));
       requireAtLeast("k8s-rdma.extender.poll.timeout", timeout, Duration.ofMillis(10));
+      if (answerMemory != null && answerMemory.compareTo(SMALLEST_ANSWER_MEMORY) < 0) {
+        throw new IllegalArgumentException(
+            "k8s-rdma.extender.poll.answer-memory must be at least 8MB (one answer at the size"
+                + " limit), got "
+                + text(answerMemory));
+      }
+    }
+
+    /** {@code size} as it would be written, in the largest unit that divides it. */
+    private static String text(DataSize size) {
+      long bytes = size.toBytes();
+      if (bytes != 0 && bytes % DataSize.ofMegabytes(1).toBytes() == 0) {
+        return size.toMegabytes() + "MB";
+      }
+      if (bytes != 0 && bytes % DataSize.ofKilobytes(1).toBytes() == 0) {
+        return size.toKilobytes() + "KB";
+      }
+      return bytes + "B";
+    }
+
+    /** With the default {@code answer-memory}. */
+    public Poll(Duration interval, Duration timeout, int concurrency, double jitter) {
+      this(interval, timeout, concurrency, jitter, DataSize.ofMegabytes(64));
     }
 
     /** The longest time from one round's start to the next's: the interval plus its jitter. */

@@ -17,4 +17,20 @@ record AgentAnswer(int status, String etag, byte[] body) {
               + (limit % (1 << 20) == 0 ? (limit >> 20) + " MiB" : limit + " bytes"));
     }
   }
+
+  /**
+   * The exchange's error when the answers in flight hold all of {@code poll.answer-memory}: the
+   * node keeps its inventory and is polled again next round.
+   */
+  static final class NoMemoryLeft extends RuntimeException {
+    NoMemoryLeft(long limit) {
+      super(
+          "the answers in flight hold all of k8s-rdma.extender.poll.answer-memory ("
+              + (limit % (1 << 20) == 0 ? (limit >> 20) + " MiB" : limit + " bytes")
+              + "); polled again next round",
+          null,
+          false,
+          false);
+    }
+  }
 }

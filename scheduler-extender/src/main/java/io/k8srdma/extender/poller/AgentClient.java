@@ -41,6 +41,7 @@ public class AgentClient implements AutoCloseable {
   private final HttpClient http;
   private final long timeoutMillis;
   private final int maxBytes;
+  private final AnswerBudget budget;
 
   /**
    * Where the exchanges run: started there from the round's thread, each exchange lives on the loop
@@ -54,14 +55,20 @@ public class AgentClient implements AutoCloseable {
         vertx,
         vertx.createHttpClient(options(config), pool(config)),
         config.timeout(),
-        InventoryPoller.MAX_INVENTORY_BYTES);
+        InventoryPoller.MAX_INVENTORY_BYTES,
+        config.answerMemory().toBytes());
   }
 
   AgentClient(Vertx vertx, HttpClient http, Duration timeout, int maxBytes) {
+    this(vertx, http, timeout, maxBytes, Long.MAX_VALUE);
+  }
+
+  AgentClient(Vertx vertx, HttpClient http, Duration timeout, int maxBytes, long answerMemory) {
     this.vertx = vertx;
     this.http = http;
     this.timeoutMillis = timeout.toMillis();
     this.maxBytes = maxBytes;
+    this.budget = new AnswerBudget(answerMemory);
     this.loop = vertx.getOrCreateContext();
   }
 
@@ -89,9 +96,19 @@ public class AgentClient implements AutoCloseable {
     if (etag != null) {
       options.putHeader(HttpHeaders.IF_NONE_MATCH, etag);
     }
-    AgentExchange exchange = new AgentExchange(vertx, timeoutMillis, maxBytes);
+    AgentExchange exchange = new AgentExchange(vertx, timeoutMillis, maxBytes, budget);
     loop.runOnContext(onLoop -> exchange.start(http, options));
     return exchange.answer();
+  }
+
+  /** Gives back what {@code answer}'s body held of {@code poll.answer-memory}; once per answer. */
+  void done(AgentAnswer answer) {
+    budget.give(answer.body().length);
+  }
+
+  /** What the answers in flight hold of {@code poll.answer-memory} now. */
+  long answerMemoryTaken() {
+    return budget.taken();
   }
 
   /** Closes the client, and with it every connection to the agents. */

@@ -37,6 +37,11 @@ final class AgentExchange {
   private final Vertx vertx;
   private final long deadlineMillis;
   private final int maxBytes;
+  private final AnswerBudget budget;
+
+  /** What this exchange's body holds of the budget: its buffer's size, as far as it grew. */
+  private long taken;
+
   private final CompletableFuture<AgentAnswer> answer = new CompletableFuture<>();
 
   /** Whether the answer is complete or given up: whatever Vert.x reports after that is ignored. */
@@ -52,15 +57,18 @@ final class AgentExchange {
 
   private long declaredLength = -1;
 
-  AgentExchange(Vertx vertx, long deadlineMillis, int maxBytes) {
+  AgentExchange(Vertx vertx, long deadlineMillis, int maxBytes, AnswerBudget budget) {
     this.vertx = vertx;
     this.deadlineMillis = deadlineMillis;
     this.maxBytes = maxBytes;
+    this.budget = budget;
   }
 
   /**
    * Completes with the answer, or exceptionally with a {@link TimeoutException} after the deadline,
-   * a {@link AgentAnswer.TooLarge} past the size limit, or the client's error.
+   * a {@link AgentAnswer.TooLarge} past the size limit, a {@link AgentAnswer.NoMemoryLeft} when the
+   * answers in flight hold the whole budget, or the client's error. A completed answer still holds
+   * its body's bytes of the budget: the poller gives them back when it is done with it.
    */
   CompletableFuture<AgentAnswer> answer() {
     return answer;
@@ -115,23 +123,47 @@ final class AgentExchange {
       return;
     }
     int read = body == null ? 0 : body.length();
-    if ((long) read + chunk.length() > maxBytes) {
+    long needed = (long) read + chunk.length();
+    if (needed > maxBytes) {
       fail(new AgentAnswer.TooLarge(maxBytes));
       return;
     }
+    // Room for the whole body at once when the agent says how long it is (it does); else, or past
+    // what it said, the buffer doubles.
+    long room =
+        body == null
+            ? Math.clamp(declaredLength, chunk.length(), maxBytes)
+            : Math.min(maxBytes, Math.max(needed, 2 * taken));
+    if (needed > taken && !takeUpTo(room)) {
+      fail(new AgentAnswer.NoMemoryLeft(budget.limit()));
+      return;
+    }
     if (body == null) {
-      // Room for the whole body at once when the agent says how long it is (it does).
-      body = Buffer.buffer(Math.clamp(declaredLength, chunk.length(), maxBytes));
+      body = Buffer.buffer((int) room);
     }
     body.appendBuffer(chunk);
   }
 
-  private void complete(HttpClientResponse response) {
-    byte[] bytes = body == null ? NO_BODY : body.getBytes();
-    if (end()) {
-      answer.complete(
-          new AgentAnswer(response.statusCode(), response.getHeader(HttpHeaders.ETAG), bytes));
+  /** Takes what the body's buffer grows to, {@code room} bytes in all, from the budget. */
+  private boolean takeUpTo(long room) {
+    if (!budget.take(room - taken)) {
+      return false;
     }
+    taken = room;
+    return true;
+  }
+
+  private void complete(HttpClientResponse response) {
+    if (ended) {
+      return;
+    }
+    byte[] bytes = body == null ? NO_BODY : body.getBytes();
+    // The answer keeps its bytes' worth of the budget until the poller is done with it.
+    budget.give(taken - bytes.length);
+    taken = bytes.length;
+    end();
+    answer.complete(
+        new AgentAnswer(response.statusCode(), response.getHeader(HttpHeaders.ETAG), bytes));
   }
 
   /** The deadline's timer fired. */
@@ -146,6 +178,8 @@ final class AgentExchange {
    */
   private void fail(Throwable error) {
     if (end()) {
+      budget.give(taken);
+      taken = 0;
       if (request != null) {
         request.reset(0, error);
       }

@@ -245,10 +245,9 @@ public class InventoryPoller implements SmartLifecycle {
                 return DONE;
               }
               if (answer.status() == 200) {
-                return CompletableFuture.runAsync(
-                    () -> accept(state, answer, clock.instant()), answers);
+                return CompletableFuture.runAsync(() -> acceptAndFree(state, answer), answers);
               }
-              accept(state, answer, clock.instant());
+              acceptAndFree(state, answer);
               return DONE;
             })
         .thenCompose(read -> read)
@@ -267,6 +266,15 @@ public class InventoryPoller implements SmartLifecycle {
         state.agent(),
         describe(error));
     return null;
+  }
+
+  /** Records {@code answer}, then gives its bytes back to {@code poll.answer-memory}. */
+  private void acceptAndFree(NodeState state, AgentAnswer answer) {
+    try {
+      accept(state, answer, clock.instant());
+    } finally {
+      client.done(answer);
+    }
   }
 
   private void accept(NodeState state, AgentAnswer answer, Instant now) {
@@ -327,7 +335,7 @@ public class InventoryPoller implements SmartLifecycle {
     if (isTimeout(cause)) {
       return "timed out";
     }
-    if (cause instanceof AgentAnswer.TooLarge) {
+    if (cause instanceof AgentAnswer.TooLarge || cause instanceof AgentAnswer.NoMemoryLeft) {
       return cause.getMessage();
     }
     if (cause instanceof java.net.ConnectException) {

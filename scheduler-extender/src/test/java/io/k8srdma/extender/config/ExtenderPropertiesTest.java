@@ -56,6 +56,7 @@ class ExtenderPropertiesTest {
             "k8s-rdma.extender.poll.timeout=250ms",
             "k8s-rdma.extender.poll.concurrency=8",
             "k8s-rdma.extender.poll.jitter=0.5",
+            "k8s-rdma.extender.poll.answer-memory=16MB",
             "k8s-rdma.extender.staleness=1m",
             "k8s-rdma.extender.in-flight-timeout=45s",
             "k8s-rdma.extender.placement.policy=spread",
@@ -73,7 +74,12 @@ class ExtenderPropertiesTest {
                 "worker-2", URI.create("https://[fd00::2]:8443/agent/")));
     assertThat(p.poll())
         .isEqualTo(
-            new ExtenderProperties.Poll(Duration.ofMillis(750), Duration.ofMillis(250), 8, 0.5));
+            new ExtenderProperties.Poll(
+                Duration.ofMillis(750),
+                Duration.ofMillis(250),
+                8,
+                0.5,
+                org.springframework.util.unit.DataSize.ofMegabytes(16)));
     assertThat(p.staleness()).isEqualTo(Duration.ofMinutes(1));
     assertThat(p.inFlightTimeout()).isEqualTo(Duration.ofSeconds(45));
     assertThat(p.placement()).isEqualTo(new ExtenderProperties.Placement("spread", 1.5, false));
@@ -127,6 +133,7 @@ class ExtenderPropertiesTest {
           poll.jitter            | 0.6         | k8s-rdma.extender.poll.jitter
           poll.jitter            | -0.1        | k8s-rdma.extender.poll.jitter
           poll.concurrency       | 0           | k8s-rdma.extender.poll.concurrency
+          poll.answer-memory     | 1MB         | k8s-rdma.extender.poll.answer-memory must be at least 8MB (one answer at the size limit), got 1MB
           agent-port             | 70000       | k8s-rdma.extender.agent-port
           placement.oversubscription | 0       | k8s-rdma.extender.placement.oversubscription
           bind.write-assignment  | after       | k8s-rdma.extender.bind.write-assignment must be before-binding or with-binding

@@ -38,6 +38,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -145,6 +146,77 @@ class AgentClientTest {
 
     assertThat(state("n1").lastError()).isEqualTo("the answer is larger than 8 MiB");
     Await.until("the connection closed", Duration.ofSeconds(10), () -> large.open() == 0);
+  }
+
+  @Test
+  void anAnswerPastTheAnswerMemoryFailsUntilTheNextRoundAndEveryByteIsGivenBack() {
+    // One answer holds 768 KiB of a 1 MiB answer-memory while a second one of 512 KiB comes in.
+    int held = 768 << 10;
+    AtomicReference<AgentClient> client = new AtomicReference<>();
+    CountDownLatch refused = new CountDownLatch(1);
+    SocketAgent holding =
+        agent(
+            connection -> {
+              connection.readRequest();
+              String json = inventoryJson("n1");
+              connection.write("HTTP/1.1 200 OK\r\nContent-Length: " + held + "\r\n\r\n" + json);
+              refused.await(10, TimeUnit.SECONDS);
+              connection.write(" ".repeat(held - json.length()));
+              connection.awaitClose();
+            });
+    AtomicInteger second = new AtomicInteger();
+    SocketAgent large =
+        agent(
+            connection -> {
+              connection.readRequest();
+              if (second.getAndIncrement() == 0) {
+                Await.until(
+                    "the first answer holds its memory",
+                    Duration.ofSeconds(10),
+                    () -> client.get().answerMemoryTaken() >= held);
+              }
+              String json = inventoryJson("n2");
+              String body = json + " ".repeat((512 << 10) - json.length());
+              try {
+                connection.write(
+                    "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+              } finally {
+                refused.countDown();
+              }
+              connection.awaitClose();
+            });
+    agents.put("n1", URI.create(holding.url()));
+    agents.put("n2", URI.create(large.url()));
+    ExtenderProperties.Poll config = config(TIMEOUT, 4);
+    client.set(
+        new AgentClient(
+            vertx,
+            vertx.createHttpClient(AgentClient.options(config), AgentClient.pool(config)),
+            TIMEOUT,
+            1 << 20,
+            1 << 20));
+    InventoryPoller poller = poller(client.get(), config);
+
+    poller.pollRound();
+
+    assertThat(state("n2").lastError())
+        .isEqualTo(
+            "the answers in flight hold all of k8s-rdma.extender.poll.answer-memory (1 MiB);"
+                + " polled again next round");
+    assertThat(state("n1").inventory()).isNotNull();
+    assertThat(client.get().answerMemoryTaken()).isZero();
+
+    // The refused answer's connection is closed, as for an answer past the size limit.
+    Await.until("the refused connection closed", Duration.ofSeconds(10), () -> large.open() == 0);
+    agents.remove("n1");
+    poller.pollRound();
+
+    // A failing agent's poll is not waited for by the round.
+    Await.until(
+        "n2 read in the next round",
+        Duration.ofSeconds(10),
+        () -> state("n2").inventory() != null && client.get().answerMemoryTaken() == 0);
+    assertThat(state("n2").lastError()).isNull();
   }
 
   @Test
