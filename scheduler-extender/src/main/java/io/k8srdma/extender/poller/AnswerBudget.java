@@ -35,7 +35,10 @@ final class AnswerBudget {
 
   /** Gives {@code bytes} back. */
   void give(long bytes) {
-    taken.addAndGet(-bytes);
+    if (bytes != 0) {
+      // Most answers are 304s without a body: no write to the shared counter for them.
+      taken.addAndGet(-bytes);
+    }
   }
 
   /** What the answers in flight hold now. */
