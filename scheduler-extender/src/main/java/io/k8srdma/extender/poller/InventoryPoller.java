@@ -137,6 +137,7 @@ public class InventoryPoller implements SmartLifecycle {
     this.config = config;
     this.clock = clock;
     this.metrics = metrics;
+    metrics.watchAnswerMemory(client);
     this.permits = new Semaphore(config.concurrency());
     this.failingLimit = Math.max(1, config.concurrency() / 2);
   }

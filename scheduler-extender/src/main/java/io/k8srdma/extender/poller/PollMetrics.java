@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Metrics of polling: {@code k8s_rdma_extender_poll_round_seconds}, {@code
- * k8s_rdma_extender_agents}, {@code k8s_rdma_extender_agents_reachable} and {@code
- * k8s_rdma_extender_agents_stale}.
+ * k8s_rdma_extender_agents}, {@code k8s_rdma_extender_agents_reachable}, {@code
+ * k8s_rdma_extender_agents_stale} and {@code k8s_rdma_extender_poll_answer_memory_bytes}.
  */
 public class PollMetrics {
 
@@ -20,9 +20,11 @@ public class PollMetrics {
   private final AtomicLong reachable = new AtomicLong();
   private final AtomicLong stale = new AtomicLong();
   private final Duration staleness;
+  private final MeterRegistry registry;
 
   public PollMetrics(MeterRegistry registry, Duration staleness) {
     this.staleness = staleness;
+    this.registry = registry;
     round =
         Timer.builder("k8s_rdma_extender_poll_round")
             .description("Time to poll every agent once")
@@ -38,6 +40,15 @@ public class PollMetrics {
    */
   private static void gauge(MeterRegistry registry, String name, AtomicLong value) {
     Gauge.builder(name, value, AtomicLong::get).strongReference(true).register(registry);
+  }
+
+  /** What the answers in flight hold of {@code poll.answer-memory}, read from {@code client}. */
+  void watchAnswerMemory(AgentClient client) {
+    Gauge.builder(
+            "k8s_rdma_extender_poll_answer_memory_bytes", client, AgentClient::answerMemoryTaken)
+        .description("Heap the agents' answers in flight hold, of poll.answer-memory")
+        .strongReference(true)
+        .register(registry);
   }
 
   void recordRound(Duration took, Collection<NodeState> nodes, Instant now) {

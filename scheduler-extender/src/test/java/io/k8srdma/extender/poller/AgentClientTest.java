@@ -62,6 +62,7 @@ class AgentClientTest {
   private final InventoryCache cache = new InventoryCache();
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final List<AutoCloseable> closing = new ArrayList<>();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   @AfterEach
   void close() throws Exception {
@@ -217,6 +218,7 @@ class AgentClientTest {
         Duration.ofSeconds(10),
         () -> state("n2").inventory() != null && client.get().answerMemoryTaken() == 0);
     assertThat(state("n2").lastError()).isNull();
+    assertThat(registry.get("k8s_rdma_extender_poll_answer_memory_bytes").gauge().value()).isZero();
   }
 
   @Test
@@ -502,12 +504,7 @@ class AgentClientTest {
           }
         };
     return new InventoryPoller(
-        directory,
-        cache,
-        client,
-        config,
-        clock,
-        new PollMetrics(new SimpleMeterRegistry(), STALENESS));
+        directory, cache, client, config, clock, new PollMetrics(registry, STALENESS));
   }
 
   private HttpClient realClient(ExtenderProperties.Poll config) {
