@@ -12,9 +12,7 @@ record AgentAnswer(int status, String etag, byte[] body) {
   /** The exchange's error when the body passes the size limit. */
   static final class TooLarge extends RuntimeException {
     TooLarge(int limit) {
-      super(
-          "the answer is larger than "
-              + (limit % (1 << 20) == 0 ? (limit >> 20) + " MiB" : limit + " bytes"));
+      super("the answer is larger than " + size(limit));
     }
   }
 
@@ -26,11 +24,16 @@ record AgentAnswer(int status, String etag, byte[] body) {
     NoMemoryLeft(long limit) {
       super(
           "the answers in flight hold all of k8s-rdma.extender.poll.answer-memory ("
-              + (limit % (1 << 20) == 0 ? (limit >> 20) + " MiB" : limit + " bytes")
+              + size(limit)
               + "); polled again next round",
           null,
           false,
           false);
     }
+  }
+
+  /** {@code bytes} in MiB when it is a whole number of them. */
+  private static String size(long bytes) {
+    return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
   }
 }
