@@ -3,6 +3,8 @@ package io.k8srdma.bench.agent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 
 /** The machine the numbers come from, as Markdown bullet lines. */
 public final class Environment {
@@ -35,6 +37,42 @@ public final class Environment {
   public static String loadAverage() {
     String[] f = read("/proc/loadavg").split("\\s+");
     return f[0] + " " + f[1] + " " + f[2];
+  }
+
+  /**
+   * The load averages and how long a fixed CPU-bound loop takes on this thread's CPU now: this
+   * machine's virtual CPUs run at a speed that varies by half with the host's load (which no steal
+   * time shows), so a run that took longer because the machine was slow can be told from one that
+   * took longer because of the code.
+   */
+  public static String loadAndSpeed() {
+    return loadAverage() + String.format(Locale.ROOT, " (loop %.0f ms)", loopMillis());
+  }
+
+  /** The median time of three runs of the same 2^25-step integer loop, in ms. */
+  public static double loopMillis() {
+    double[] millis = new double[3];
+    for (int i = 0; i < millis.length; i++) {
+      long t0 = System.nanoTime();
+      sink ^= loop(1 << 25);
+      millis[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    Arrays.sort(millis);
+    return millis[1];
+  }
+
+  /** Kept so the JIT cannot drop the loop. */
+  private static volatile long sink;
+
+  /** xorshift steps: pure arithmetic, no memory, the same work on every call. */
+  static long loop(int steps) {
+    long x = 0x9E3779B97F4A7C15L;
+    for (int i = 0; i < steps; i++) {
+      x ^= x << 13;
+      x ^= x >>> 7;
+      x ^= x << 17;
+    }
+    return x;
   }
 
   private static String procLine(String file, String key) {

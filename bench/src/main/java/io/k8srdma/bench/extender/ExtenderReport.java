@@ -51,13 +51,15 @@ final class ExtenderReport {
     md.append(
         "\n| nodes | cycles/s 1 client | cycles/s (f+p p99 µs) with k clients | ready s"
             + " | first round s | idle rounds s | rounds under load s | Prometheus mean / max s"
-            + " | heap MB | RSS / peak MB | CPU s | load before → after | targets met |\n");
+            + " | heap MB | RSS / peak MB | CPU s | load (loop) before → after | targets met |\n");
     md.append("|--:|--:|---|--:|--:|---|---|--:|--:|--:|--:|---|---|\n");
     for (ExtenderResult r : results) {
       md.append(throughputRow(r));
     }
     md.append(
         """
+
+        Load (loop): the load averages, and in brackets the time a fixed CPU-bound loop took on         the driver's CPU just then (`Environment.loopMillis`). This machine's virtual CPUs run at         a speed that varies by half with the host's load, so a larger loop time marks a run the         machine slowed, whatever the code did.
 
         CPU per scheduling cycle over the measured runs (1 to 4 clients), from /proc/<pid>/stat, \
         less each process's CPU rate while idle (polling) times the run's duration. "driver" is \
