@@ -1,12 +1,11 @@
 package io.k8srdma.agent.api;
 
+import io.k8srdma.agent.testhost.FakeHost;
 import io.k8srdma.agent.testhost.Hosts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
@@ -34,17 +33,17 @@ final class FakeHostAgent {
   static Path tempRoot(String prefix) {
     try {
       Path root = Files.createTempDirectory(prefix).toRealPath();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteAtExit(root)));
       return root;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static void deleteTree(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
+  private static void deleteAtExit(Path root) {
+    try {
+      FakeHost.removeTree(root);
+    } catch (UncheckedIOException e) {
       // Left for the OS's temp cleaning; nothing to report while the JVM exits.
     }
   }

@@ -168,7 +168,7 @@ class HostScannerTest {
     host.remove(pf.resolve("net/ibp26s0/speed"));
     host.remove(pf.resolve("infiniband/mlx5_0/ports/1/rate"));
     Path vf1 = pf.resolveSibling("0000:1a:00.2");
-    deleteTree(vf1);
+    FakeHost.removeTree(vf1);
     List<PhysicalFunction> pfs = new HostScanner(new Sysfs(root), VfLinkInfoSource.none()).scan();
     PhysicalFunction first = pfs.get(0);
     assertThat(first.numaNode()).isEqualTo(-1);
@@ -267,11 +267,5 @@ class HostScannerTest {
       Files.writeString(golden, actual);
     }
     assertThat(actual).isEqualTo(Files.readString(golden));
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (var walk = Files.walk(dir)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 }

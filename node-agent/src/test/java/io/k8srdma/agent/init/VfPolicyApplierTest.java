@@ -12,11 +12,9 @@ import io.k8srdma.agent.testhost.PciFunction;
 import io.k8srdma.agent.testhost.VfKind;
 import io.k8srdma.model.inventory.PhysicalFunction;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -77,7 +75,7 @@ class VfPolicyApplierTest {
   @Test
   void refusesToChangeTheCountOfAPfWhoseVfsPodsUse() {
     // A pod holds VF 0: its netdev was moved into the pod's network namespace.
-    deleteTree(root.resolve("sys/bus/pci/devices/0000:1a:00.1/net/ibp26s0v0"));
+    FakeHost.removeTree(root.resolve("sys/bus/pci/devices/0000:1a:00.1/net/ibp26s0v0"));
 
     InitReport report = apply(byName("ibp26s0", "8"));
 
@@ -99,7 +97,7 @@ class VfPolicyApplierTest {
   void aVfThatSriovCniGaveToADpdkPodStopsTheChangeToo() throws IOException {
     // A DPDK pod's VF is bound to vfio-pci, its netdev gone: only sriov-cni's record tells.
     Path vf = root.resolve("sys/bus/pci/devices/0000:1a:00.2");
-    deleteTree(vf.resolve("net"));
+    FakeHost.removeTree(vf.resolve("net"));
     Files.delete(vf.resolve("driver"));
     Files.createSymbolicLink(
         vf.resolve("driver"),
@@ -338,16 +336,6 @@ class VfPolicyApplierTest {
     InitReport report = apply(policy);
     assertThat(report.failures()).isEmpty();
     return report.actions().stream().map(a -> a.replaceAll(".*\\((.*)\\).*", "$1")).toList();
-  }
-
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> tree = Files.walk(dir.toRealPath())) {
-      for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static VfPolicy byName(String name, String numVfs) {

@@ -131,7 +131,7 @@ public final class ChangingHost {
     Path dir = pfs[pf].dir();
     broken.keySet().removeIf(p -> p.startsWith(dir));
     PciFunction.unbindDriver(host, dir);
-    host.removeTree(dir);
+    FakeHost.removeTree(dir);
     host.pruneDanglingLinks();
     pfs[pf] = null;
     numVfs[pf] = 0;

@@ -127,7 +127,7 @@ public final class FakeHost {
   }
 
   /** Deletes a directory tree without following links, as when the kernel removes a device. */
-  void removeTree(Path dir) {
+  public static void removeTree(Path dir) {
     try (Stream<Path> tree = Files.walk(dir)) {
       for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);

@@ -93,7 +93,7 @@ public final class PciFunction {
         if (vf != null) {
           host.remove(vf.resolve("physfn"));
           unbindDriver(host, vf);
-          host.removeTree(vf);
+          FakeHost.removeTree(vf);
         }
       }
     } catch (IOException e) {
@@ -111,7 +111,7 @@ public final class PciFunction {
   static void unbindDriver(FakeHost host, Path dir) {
     for (String sub : new String[] {"net", "infiniband", "infiniband_verbs"}) {
       if (Files.isDirectory(dir.resolve(sub), LinkOption.NOFOLLOW_LINKS)) {
-        host.removeTree(dir.resolve(sub));
+        FakeHost.removeTree(dir.resolve(sub));
       }
     }
     Path driver = dir.resolve("driver");
