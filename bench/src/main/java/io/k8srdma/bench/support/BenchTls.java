@@ -11,6 +11,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -65,7 +66,7 @@ public final class BenchTls {
       Files.writeString(dir.resolve("tls.crt"), pem(server));
       Files.writeString(
           dir.resolve("tls.key"), pem(new JcaPKCS8Generator(serverKeys.getPrivate(), null)));
-      return new BenchTls(dir, context(ca, client, clientKeys));
+      return new BenchTls(dir, context(ca, client, clientKeys.getPrivate()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (GeneralSecurityException | OperatorCreationException e) {
@@ -106,12 +107,16 @@ public final class BenchTls {
     return schedulerContext;
   }
 
-  private static SSLContext context(X509Certificate ca, X509Certificate client, KeyPair keys)
+  /**
+   * A TLS context that presents {@code certificate} with {@code key} and trusts {@code ca} alone:
+   * the scheduler's here, the extender's in the tests' server.
+   */
+  static SSLContext context(X509Certificate ca, X509Certificate certificate, PrivateKey key)
       throws GeneralSecurityException, IOException {
     char[] password = "bench".toCharArray();
     KeyStore keyStore = KeyStore.getInstance("PKCS12");
     keyStore.load(null, null);
-    keyStore.setKeyEntry("scheduler", keys.getPrivate(), password, new Certificate[] {client});
+    keyStore.setKeyEntry("own", key, password, new Certificate[] {certificate});
     KeyStore trustStore = KeyStore.getInstance("PKCS12");
     trustStore.load(null, null);
     trustStore.setCertificateEntry("ca", ca);
