@@ -34,6 +34,14 @@ final class AgentExchange {
 
   private static final byte[] NO_BODY = new byte[0];
 
+  /**
+   * The most a body's buffer takes before its bytes arrive, whatever length the agent declares:
+   * room for a large node's whole inventory at once, while a peer that declares megabytes and sends
+   * nothing (or trickles) holds no more than this of {@code poll.answer-memory}. Past it, the
+   * buffer doubles as the bytes come, up to the declared length.
+   */
+  static final int UP_FRONT_BYTES = 256 << 10;
+
   private final Vertx vertx;
   private final long deadlineMillis;
   private final int maxBytes;
@@ -52,7 +60,10 @@ final class AgentExchange {
   /** Null until the client has a connection for it. */
   private HttpClientRequest request;
 
-  /** The body read so far, null until its first bytes; sized as the agent declares it. */
+  /**
+   * The body read so far, null until its first bytes; sized as the agent declares it, up to {@link
+   * #UP_FRONT_BYTES} before the bytes are there.
+   */
   private Buffer body;
 
   private long declaredLength = -1;
@@ -128,12 +139,11 @@ final class AgentExchange {
       fail(new AgentAnswer.TooLarge(maxBytes));
       return;
     }
-    // Room for the whole body at once when the agent says how long it is (it does); else, or past
-    // what it said, the buffer doubles.
-    long room =
-        body == null
-            ? Math.clamp(declaredLength, chunk.length(), maxBytes)
-            : Math.min(maxBytes, Math.max(needed, 2 * taken));
+    // Room for the whole body at once when the agent says how long it is (it does) and that is
+    // not large; else the buffer doubles as the bytes come, up to the length it said if it did.
+    long cap = declaredLength >= needed ? Math.min(declaredLength, maxBytes) : maxBytes;
+    long grown = body == null ? (declaredLength >= 0 ? UP_FRONT_BYTES : needed) : 2 * taken;
+    long room = Math.min(cap, Math.max(needed, grown));
     if (needed > taken && !takeUpTo(room)) {
       fail(new AgentAnswer.NoMemoryLeft(budget.limit()));
       return;

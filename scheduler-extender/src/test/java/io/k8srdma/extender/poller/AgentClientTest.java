@@ -38,6 +38,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.AfterEach;
@@ -160,9 +161,15 @@ class AgentClientTest {
             connection -> {
               connection.readRequest();
               String json = inventoryJson("n1");
-              connection.write("HTTP/1.1 200 OK\r\nContent-Length: " + held + "\r\n\r\n" + json);
+              // All but its last byte: the buffer holds what came, not what the agent declared.
+              connection.write(
+                  "HTTP/1.1 200 OK\r\nContent-Length: "
+                      + held
+                      + "\r\n\r\n"
+                      + json
+                      + " ".repeat(held - json.length() - 1));
               refused.await(10, TimeUnit.SECONDS);
-              connection.write(" ".repeat(held - json.length()));
+              connection.write(" ");
               connection.awaitClose();
             });
     AtomicInteger second = new AtomicInteger();
@@ -181,10 +188,12 @@ class AgentClientTest {
               try {
                 connection.write(
                     "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+                // Refused once past its first 256 KiB, which may be after the write returned
+                // (loopback buffers): the poller hangs up when it refuses.
+                connection.awaitClose();
               } finally {
                 refused.countDown();
               }
-              connection.awaitClose();
             });
     agents.put("n1", URI.create(holding.url()));
     agents.put("n2", URI.create(large.url()));
@@ -219,6 +228,53 @@ class AgentClientTest {
         () -> state("n2").inventory() != null && client.get().answerMemoryTaken() == 0);
     assertThat(state("n2").lastError()).isNull();
     assertThat(registry.get("k8s_rdma_extender_poll_answer_memory_bytes").gauge().value()).isZero();
+  }
+
+  @Test
+  void peersThatDeclareLargeAnswersAndSendNothingHoldLittleAnswerMemory() {
+    // Two peers declare 7 MiB each of an 8 MiB answer-memory and stall after a few bytes; taken by
+    // the declared length, the first would hold almost all of it and the second would be refused.
+    CountDownLatch stalled = new CountDownLatch(2);
+    SocketAgent.Script stalling =
+        connection -> {
+          connection.readRequest();
+          connection.write("HTTP/1.1 200 OK\r\nContent-Length: " + (7 << 20) + "\r\n\r\n{");
+          stalled.countDown();
+          connection.awaitClose();
+        };
+    agents.put("slow-1", URI.create(agent(stalling).url()));
+    agents.put("slow-2", URI.create(agent(stalling).url()));
+    agents.put("n1", URI.create(agent(notModifiedAfterTheFirst()).url() + "/n1"));
+    ExtenderProperties.Poll config = config(Duration.ofSeconds(2), 4);
+    AgentClient client =
+        new AgentClient(vertx, realClient(config), config.timeout(), 8 << 20, 8 << 20);
+    InventoryPoller poller = poller(client, config);
+    AtomicLong mostTaken = new AtomicLong();
+    Thread watcher =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    while (true) {
+                      mostTaken.accumulateAndGet(client.answerMemoryTaken(), Math::max);
+                      Thread.sleep(1);
+                    }
+                  } catch (InterruptedException e) {
+                    // the round is over
+                  }
+                });
+    try {
+      poller.pollRound();
+    } finally {
+      watcher.interrupt();
+    }
+
+    assertThat(stalled.getCount()).isZero();
+    assertThat(mostTaken.get()).isPositive().isLessThanOrEqualTo(3L * AgentExchange.UP_FRONT_BYTES);
+    assertThat(state("slow-1").lastError()).isEqualTo("timed out");
+    assertThat(state("slow-2").lastError()).isEqualTo("timed out");
+    assertThat(state("n1").inventory()).isNotNull();
+    assertThat(client.answerMemoryTaken()).isZero();
   }
 
   @Test
