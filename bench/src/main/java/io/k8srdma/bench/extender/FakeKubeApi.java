@@ -55,8 +55,11 @@ final class FakeKubeApi implements AutoCloseable {
    * @param interfaces its {@code k8s-rdma.io/interfaces} annotation, null for none
    * @param resourceVersion the current resourceVersion
    * @param assignment its {@code k8s-rdma.io/assignment} annotation, null for none
+   * @param json the pod as the API serves it, rendered once per state (every GET, watch event and
+   *     answer of this state sends the same)
    */
-  record FakePod(String uid, String interfaces, long resourceVersion, String assignment) {}
+  record FakePod(
+      String uid, String interfaces, long resourceVersion, String assignment, String json) {}
 
   /**
    * @param shape what the pods it serves look like besides their annotations
@@ -79,16 +82,16 @@ final class FakeKubeApi implements AutoCloseable {
 
   /** Makes a pod visible to GET before the driver asks the extender to bind it. */
   void addPod(String namespace, String name, String uid, String interfaces) {
-    FakePod pod = new FakePod(uid, interfaces, nextVersion.incrementAndGet(), null);
+    FakePod pod = state(namespace, name, uid, interfaces, null);
     pods.put(namespace + "/" + name, pod);
-    emit("ADDED", podJson(namespace, name, pod));
+    emit("ADDED", pod.json());
   }
 
   /** Forgets a pod once its bind answered, so memory stays bounded (and the ledger frees it). */
   void removePod(String namespace, String name) {
     FakePod pod = pods.remove(namespace + "/" + name);
     if (pod != null) {
-      emit("DELETED", podJson(namespace, name, pod));
+      emit("DELETED", pod.json());
     }
   }
 
@@ -152,7 +155,7 @@ final class FakeKubeApi implements AutoCloseable {
       podNotFound(ex, name);
       return;
     }
-    send(ex, 200, podJson(namespace, name, pod));
+    send(ex, 200, pod.json());
   }
 
   /**
@@ -193,12 +196,10 @@ final class FakeKubeApi implements AutoCloseable {
   private void store(
       HttpExchange ex, String namespace, String key, FakePod pod, String assignment, String name)
       throws IOException {
-    FakePod updated =
-        new FakePod(pod.uid(), pod.interfaces(), nextVersion.incrementAndGet(), assignment);
+    FakePod updated = state(namespace, name, pod.uid(), pod.interfaces(), assignment);
     pods.put(key, updated);
-    String json = podJson(namespace, name, updated);
-    send(ex, 200, json);
-    emit("MODIFIED", json);
+    send(ex, 200, updated.json());
+    emit("MODIFIED", updated.json());
   }
 
   /**
@@ -224,12 +225,10 @@ final class FakeKubeApi implements AutoCloseable {
       send(ex, 409, status(409, "Conflict", "the object has been modified"));
       return;
     }
-    FakePod updated =
-        new FakePod(
-            pod.uid(), pod.interfaces(), nextVersion.incrementAndGet(), assignment.asText());
+    FakePod updated = state(namespace, name, pod.uid(), pod.interfaces(), assignment.asText());
     pods.put(key, updated);
     send(ex, 201, "{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Success\"}");
-    emit("MODIFIED", podJson(namespace, name, updated));
+    emit("MODIFIED", updated.json());
   }
 
   private static void podNotFound(HttpExchange ex, String name) throws IOException {
@@ -251,17 +250,19 @@ final class FakeKubeApi implements AutoCloseable {
         {"apiVersion":"v1","kind":"PodList","metadata":{"resourceVersion":"1"},"items":[]}""";
   }
 
-  private String podJson(String namespace, String name, FakePod pod) {
+  /** A pod's next state: the next resourceVersion, and its rendering. */
+  private FakePod state(
+      String namespace, String name, String uid, String interfaces, String assignment) {
+    long version = nextVersion.incrementAndGet();
     Map<String, String> annotations = new LinkedHashMap<>();
-    if (pod.interfaces() != null) {
-      annotations.put(Annotations.INTERFACES, pod.interfaces());
+    if (interfaces != null) {
+      annotations.put(Annotations.INTERFACES, interfaces);
     }
-    if (pod.assignment() != null) {
-      annotations.put(Annotations.ASSIGNMENT, pod.assignment());
+    if (assignment != null) {
+      annotations.put(Annotations.ASSIGNMENT, assignment);
     }
-    return shape
-        .pod(namespace, name, pod.uid(), Long.toString(pod.resourceVersion()), annotations)
-        .toString();
+    String json = shape.pod(namespace, name, uid, Long.toString(version), annotations).toString();
+    return new FakePod(uid, interfaces, version, assignment, json);
   }
 
   private static String status(int code, String reason, String message) {

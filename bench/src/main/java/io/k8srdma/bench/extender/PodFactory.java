@@ -1,9 +1,11 @@
 package io.k8srdma.bench.extender;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.k8srdma.model.Annotations;
 import io.k8srdma.model.json.Json;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,8 +55,9 @@ final class PodFactory {
    * @param uid its UID
    * @param interfaces the annotation value, null for a plain pod
    * @param json the pod object, as the {@code pod} field of {@code ExtenderArgs}
+   * @param bytes {@code json} encoded, once for the pod's filter and prioritize
    */
-  record BenchPod(String name, String uid, String interfaces, ObjectNode json) {}
+  record BenchPod(String name, String uid, String interfaces, ObjectNode json, byte[] bytes) {}
 
   /** The next pod; {@code rnd} belongs to the calling thread. */
   BenchPod next(SplittableRandom rnd) {
@@ -65,7 +68,15 @@ final class PodFactory {
     Map<String, String> annotations =
         interfaces == null ? Map.of() : Map.of(Annotations.INTERFACES, interfaces);
     ObjectNode pod = shape.pod(NAMESPACE, name, uid, null, annotations);
-    return new BenchPod(name, uid, interfaces, pod);
+    return new BenchPod(name, uid, interfaces, pod, encode(pod));
+  }
+
+  private static byte[] encode(ObjectNode pod) {
+    try {
+      return Json.mapper().writeValueAsBytes(pod);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The same random stream for every worker of the job that pod {@code n} (1-based) belongs to. */

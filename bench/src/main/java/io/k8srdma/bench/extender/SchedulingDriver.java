@@ -1,10 +1,6 @@
 package io.k8srdma.bench.extender;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.k8srdma.bench.agent.LatencySummary;
-import io.k8srdma.model.json.Json;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -34,6 +30,7 @@ final class SchedulingDriver implements AutoCloseable {
 
   private final DriverTransport transport;
   private final SimulatedCluster cluster;
+  private final ExtenderWire wire;
   private final FakeKubeApi api;
   private final PodFactory pods;
   private final int candidates;
@@ -59,6 +56,7 @@ final class SchedulingDriver implements AutoCloseable {
       int keepPods) {
     this.transport = transport;
     this.cluster = cluster;
+    this.wire = new ExtenderWire(cluster);
     this.api = api;
     this.candidates = candidates;
     this.pods = pods;
@@ -177,13 +175,13 @@ final class SchedulingDriver implements AutoCloseable {
   /** {@code requests} filter calls that each carry every node of the cluster. */
   LatencySummary filterAllNodes(int requests) throws IOException, InterruptedException {
     Client c = new Client(99, false);
-    List<String> every = window(0, cluster.size());
+    int[] every = window(0, cluster.size());
     long t0 = System.nanoTime();
     c.channel = transport.acquire();
     try {
       for (int i = 0; i < requests; i++) {
         PodFactory.BenchPod pod = pods.next(c.rnd);
-        c.filter(pod, every);
+        c.filter(pod, every, every.length);
       }
     } finally {
       transport.release(c.channel);
@@ -238,13 +236,13 @@ final class SchedulingDriver implements AutoCloseable {
         List.copyOf(exchanges));
   }
 
-  /** {@code count} node names starting at node {@code start}, wrapping around. */
-  private List<String> window(int start, int count) {
-    List<String> names = new ArrayList<>(count);
+  /** {@code count} node indices starting at node {@code start}, wrapping around. */
+  private int[] window(int start, int count) {
+    int[] nodes = new int[count];
     for (int i = 0; i < count; i++) {
-      names.add(cluster.nodeName((start + i) % cluster.size()));
+      nodes[i] = (start + i) % cluster.size();
     }
-    return names;
+    return nodes;
   }
 
   /**
@@ -271,6 +269,9 @@ final class SchedulingDriver implements AutoCloseable {
 
     /** This client's way to the extender while it runs. */
     DriverTransport.Channel channel;
+
+    /** The nodes the last filter kept, the count first ({@link ExtenderWire#keptNodes}). */
+    int[] keptNodes = new int[1];
 
     long passing;
     long unschedulable;
@@ -310,30 +311,38 @@ final class SchedulingDriver implements AutoCloseable {
      */
     private void once() throws IOException, InterruptedException {
       PodFactory.BenchPod pod = pods.next(rnd);
-      List<String> names = window(startNode.getAndAdd(candidates) % cluster.size(), candidates);
+      int[] names = window(startNode.getAndAdd(candidates) % cluster.size(), candidates);
       api.addPod(PodFactory.NAMESPACE, pod.name(), pod.uid(), pod.interfaces());
       try {
-        Timed<JsonNode> f = filter(pod, names);
-        List<String> kept = names(f.body().path("nodenames"));
-        passing += kept.size();
-        if (kept.isEmpty()) {
+        DriverTransport.Answer f = filter(pod, names, names.length);
+        keptNodes = wire.keptNodes(f.body(), keptNodes);
+        int count = keptNodes[0];
+        passing += count;
+        if (count == 0) {
           unschedulable++;
-          cycle.recordValue(clamp(f.nanos()));
+          cycle.recordValue(clamp(f.span().nanos()));
           return;
         }
-        Timed<JsonNode> p = post("/prioritize", args(pod, kept));
+        DriverTransport.Answer p =
+            channel.post("/prioritize", wire.args(pod.bytes(), keptNodes, 1, count));
         record(prioritize, p);
-        filterPrioritize.recordValue(clamp(f.nanos() + p.nanos()));
+        filterPrioritize.recordValue(clamp(f.span().nanos() + p.span().nanos()));
         if (keepExchanges) {
           exchanges.add(new FpExchange(f.span(), p.span()));
         }
-        Timed<JsonNode> b = post("/bind", bindArgs(pod, best(p.body())));
+        int best = wire.best(p.body());
+        DriverTransport.Answer b =
+            channel.post(
+                "/bind",
+                wire.bindArgs(
+                    pod.name(), PodFactory.NAMESPACE, pod.uid(), best < 0 ? keptNodes[1] : best));
         record(bind, b);
-        if (!b.body().path("error").isNull() && !b.body().path("error").isMissingNode()) {
+        String error = wire.bindError(b.body());
+        if (error != null) {
           bindErrors++;
-          reportBindError(b.body().path("error").asText());
+          reportBindError(error);
         }
-        cycle.recordValue(clamp(f.nanos() + p.nanos() + b.nanos()));
+        cycle.recordValue(clamp(f.span().nanos() + p.span().nanos() + b.span().nanos()));
       } finally {
         retire(pod.name());
       }
@@ -351,78 +360,22 @@ final class SchedulingDriver implements AutoCloseable {
       }
     }
 
-    Timed<JsonNode> filter(PodFactory.BenchPod pod, List<String> names)
+    DriverTransport.Answer filter(PodFactory.BenchPod pod, int[] nodes, int count)
         throws IOException, InterruptedException {
-      Timed<JsonNode> f = post("/filter", args(pod, names));
+      DriverTransport.Answer f = channel.post("/filter", wire.args(pod.bytes(), nodes, 0, count));
       record(filter, f);
       return f;
     }
 
-    private void record(Histogram h, Timed<JsonNode> t) {
-      h.recordValue(clamp(t.nanos()));
-      if (t.status() != 200) {
+    private void record(Histogram h, DriverTransport.Answer a) {
+      h.recordValue(clamp(a.span().nanos()));
+      if (a.status() != 200) {
         errors++;
       }
-    }
-
-    private Timed<JsonNode> post(String verb, byte[] body)
-        throws IOException, InterruptedException {
-      DriverTransport.Answer a = channel.post(verb, body);
-      return new Timed<>(a.span(), a.status(), Json.mapper().readTree(a.body()));
-    }
-  }
-
-  /** One timed exchange: when it was, its status and parsed answer. */
-  private record Timed<T>(Span span, int status, T body) {
-    long nanos() {
-      return span.nanos();
     }
   }
 
   private static long clamp(long nanos) {
     return Math.min(nanos, LatencySummary.MAX_TRACKED_NANOS);
-  }
-
-  /**
-   * {@code ExtenderArgs} as kube-scheduler writes it with {@code nodeCacheCapable}: Go's field
-   * names (the type has no JSON tags) and the nil NodeList as null.
-   */
-  private static byte[] args(PodFactory.BenchPod pod, List<String> names) throws IOException {
-    ObjectNode args = Json.mapper().createObjectNode();
-    args.set("Pod", pod.json());
-    args.putNull("Nodes");
-    ArrayNode list = args.putArray("NodeNames");
-    names.forEach(list::add);
-    return Json.mapper().writeValueAsBytes(args);
-  }
-
-  /** {@code ExtenderBindingArgs} with Go's field names, as above. */
-  private static byte[] bindArgs(PodFactory.BenchPod pod, String node) throws IOException {
-    ObjectNode args = Json.mapper().createObjectNode();
-    args.put("PodName", pod.name())
-        .put("PodNamespace", PodFactory.NAMESPACE)
-        .put("PodUID", pod.uid())
-        .put("Node", node);
-    return Json.mapper().writeValueAsBytes(args);
-  }
-
-  private static List<String> names(JsonNode array) {
-    List<String> out = new ArrayList<>();
-    array.forEach(n -> out.add(n.asText()));
-    return out;
-  }
-
-  /** The host with the highest score; the first one on ties, as a stable choice. */
-  private static String best(JsonNode priorities) {
-    String best = null;
-    long top = Long.MIN_VALUE;
-    for (JsonNode hp : priorities) {
-      long score = hp.path("score").asLong();
-      if (score > top) {
-        top = score;
-        best = hp.path("host").asText();
-      }
-    }
-    return best;
   }
 }

@@ -40,7 +40,8 @@ record SimulatedCluster(int size, Layout layout) {
 
   /** The name of node {@code i} (0-based); names sort in index order. */
   String nodeName(int i) {
-    return String.format(Locale.ROOT, "node-%05d", i);
+    String digits = Integer.toString(i);
+    return "node-" + "0".repeat(Math.max(0, 5 - digits.length())) + digits;
   }
 
   /** The index of a node name of this cluster, or -1. */
