@@ -311,10 +311,10 @@ final class SchedulingDriver implements AutoCloseable {
      */
     private void once() throws IOException, InterruptedException {
       PodFactory.BenchPod pod = pods.next(rnd);
-      int[] names = window(startNode.getAndAdd(candidates) % cluster.size(), candidates);
+      int[] nodes = window(startNode.getAndAdd(candidates) % cluster.size(), candidates);
       api.addPod(PodFactory.NAMESPACE, pod.name(), pod.uid(), pod.interfaces());
       try {
-        DriverTransport.Answer f = filter(pod, names, names.length);
+        DriverTransport.Answer f = filter(pod, nodes, nodes.length);
         keptNodes = wire.keptNodes(f.body(), keptNodes);
         int count = keptNodes[0];
         passing += count;
@@ -330,6 +330,7 @@ final class SchedulingDriver implements AutoCloseable {
         if (keepExchanges) {
           exchanges.add(new FpExchange(f.span(), p.span()));
         }
+        // A prioritize that lists no host leaves the choice to the scheduler: the first kept node.
         int best = wire.best(p.body());
         DriverTransport.Answer b =
             channel.post(
