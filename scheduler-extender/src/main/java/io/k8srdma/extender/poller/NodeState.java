@@ -51,8 +51,13 @@ public record NodeState(
    * candidate node of a filter. Only when {@link #confirmedAt} is set.
    */
   private long ageNanos(Instant now) {
-    return (now.getEpochSecond() - confirmedAt.getEpochSecond()) * 1_000_000_000L
-        + (now.getNano() - confirmedAt.getNano());
+    return nanosBetween(confirmedAt, now);
+  }
+
+  /** {@code to - from} in nanoseconds, without a {@code Duration} (for every candidate node). */
+  public static long nanosBetween(Instant from, Instant to) {
+    return (to.getEpochSecond() - from.getEpochSecond()) * 1_000_000_000L
+        + (to.getNano() - from.getNano());
   }
 
   /** Why this node's inventory cannot be used for placement at {@code now}, or null when it can. */

@@ -62,6 +62,7 @@ public class NodeEvaluator {
   private final Ledger ledger;
   private final PlacementOptions options;
   private final Duration staleness;
+  private final long stalenessNanos;
   private final Clock clock;
 
   /** Verdicts per pod and node, least recently used pod first; guarded by itself. */
@@ -89,6 +90,7 @@ public class NodeEvaluator {
     this.ledger = ledger;
     this.options = options;
     this.staleness = staleness;
+    this.stalenessNanos = staleness.toNanos();
     this.clock = clock;
   }
 
@@ -187,7 +189,7 @@ public class NodeEvaluator {
      */
     public Verdict evaluate(String node) {
       Kept previous = kept.get(node);
-      if (previous != null && previous.holdsUnlookedUp(inventories, now, ledger)) {
+      if (previous != null && previous.holdsUnlookedUp(inventories, now, stalenessNanos, ledger)) {
         // Prioritize right after filter: no node's inventory changed since, this node is fresh by
         // the age it had then, and its ledger is unchanged, so the node is not even looked up
         // (that lookup missed the CPU caches for most candidates: ~10% of a cycle's CPU).
@@ -221,8 +223,7 @@ public class NodeEvaluator {
         stamp = own.stamp();
       }
       Verdict verdict = new Verdict(fit, null);
-      kept.put(
-          node, new Kept(inventory, stamp, verdict, inventories, freshUntil(state.confirmedAt())));
+      kept.put(node, new Kept(inventory, stamp, verdict, inventories, state.confirmedAt()));
       return verdict;
     }
 
@@ -238,11 +239,6 @@ public class NodeEvaluator {
           recent.remove(key);
         }
       }
-    }
-
-    /** Until when an inventory confirmed at {@code confirmedAt} stays fresh. */
-    private Instant freshUntil(Instant confirmedAt) {
-      return confirmedAt == null ? Instant.MIN : confirmedAt.plus(staleness);
     }
   }
 
@@ -314,14 +310,15 @@ public class NodeEvaluator {
    * @param inventory compared by identity: a new inventory is a new instance
    * @param stamp the ledger's stamp for the node when its commitments were read
    * @param inventories the cache's inventory generation read before {@code inventory} was
-   * @param freshUntil when {@code inventory} turns stale unless its agent confirms it again
+   * @param confirmedAt when its agent last confirmed {@code inventory} (the node state's own
+   *     instant, so keeping a verdict allocates no other)
    */
   private record Kept(
       NodeInventory inventory,
       Ledger.Stamp stamp,
       Verdict verdict,
       long inventories,
-      Instant freshUntil) {
+      Instant confirmedAt) {
 
     boolean stillHolds(NodeInventory current, Ledger ledger, Instant now) {
       return inventory == current && ledger.unchangedSince(stamp, now);
@@ -330,11 +327,13 @@ public class NodeEvaluator {
     /**
      * Whether the verdict still holds without looking the node up: {@code inventory} is still the
      * node's if no inventory changed since ({@code generation}), and it is fresh at {@code now} if
-     * it was fresh until then when kept (a later confirmation only makes it fresher).
+     * its confirmation when kept is no older than the staleness then (a later confirmation only
+     * makes it fresher).
      */
-    boolean holdsUnlookedUp(long generation, Instant now, Ledger ledger) {
+    boolean holdsUnlookedUp(long generation, Instant now, long stalenessNanos, Ledger ledger) {
       return inventories == generation
-          && !now.isAfter(freshUntil)
+          && confirmedAt != null
+          && NodeState.nanosBetween(confirmedAt, now) <= stalenessNanos
           && ledger.unchangedSince(stamp, now);
     }
   }

@@ -8,6 +8,7 @@ import static io.k8srdma.extender.bind.BindTestKit.args;
 import static io.k8srdma.extender.bind.BindTestKit.cacheOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -20,6 +21,7 @@ import io.k8srdma.extender.ledger.PodLedgerSync;
 import io.k8srdma.model.Annotations;
 import io.k8srdma.model.assignment.AssignmentCodec;
 import io.k8srdma.model.extender.ExtenderBindingResult;
+import io.k8srdma.model.json.Json;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +77,14 @@ class BindWithBindingTest {
         .as("the pod's resourceVersion, a precondition")
         .isEqualTo(pod.getMetadata().getResourceVersion());
     assertThat(sent.getTarget().getName()).isEqualTo(NODE);
+    // Written as JSON by hand: the type fields fabric8's model writes (and its classes default).
+    JsonNode json = Json.mapper().readTree(calls.get(0).body());
+    assertThat(List.of(json.path("apiVersion").asText(), json.path("kind").asText()))
+        .containsExactly("v1", "Binding");
+    assertThat(json.path("target").path("apiVersion").asText()).isEqualTo("v1");
+    assertThat(json.path("target").path("kind").asText()).isEqualTo("Node");
+    assertThat(sent.getMetadata().getName()).isEqualTo("one-1");
+    assertThat(sent.getMetadata().getNamespace()).isEqualTo(NS);
     Pod now = API.client().pods().inNamespace(NS).withName("one-1").get();
     assertThat(now.getSpec().getNodeName()).isEqualTo(NODE);
     assertThat(now.getMetadata().getAnnotations())
