@@ -96,8 +96,9 @@ final class PodWrites {
 
   /**
    * A {@code v1} Binding of the pod to the node, as fabric8's model writes it (fields that are not
-   * set left out), built as JSON directly: through the model's builder and serialisation it cost
-   * about 2.5% of the request threads' time (docs/benchmarks-log.md).
+   * set left out), built as JSON directly: the model's builder and serialisation were ~2.5% of the
+   * request threads' samples in a profile (docs/benchmarks-log.md, "Small costs off the request
+   * path").
    */
   private static ObjectNode binding(ExtenderBindingArgs args) {
     ObjectNode binding = JsonNodeFactory.instance.objectNode();
