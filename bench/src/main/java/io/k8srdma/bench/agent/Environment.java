@@ -1,10 +1,14 @@
 package io.k8srdma.bench.agent;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.concurrent.TimeUnit;
 
 /** The machine the numbers come from, as Markdown bullet lines. */
 public final class Environment {
@@ -47,6 +51,70 @@ public final class Environment {
    */
   public static String loadAndSpeed() {
     return loadAverage() + String.format(Locale.ROOT, " (loop %.0f ms)", loopMillis());
+  }
+
+  /**
+   * As {@link #loadAndSpeed()}, and with {@code cpus} (a {@code taskset -c} list, blank for none)
+   * also the loop's time on those CPUs, in a small JVM of its own there: the CPUs of the process
+   * under measurement can be slow while the driver's are quick.
+   */
+  public static String loadAndSpeed(String cpus) {
+    if (cpus == null || cpus.isBlank()) {
+      return loadAndSpeed();
+    }
+    double here = loopMillis();
+    OptionalDouble there = loopMillisOn(cpus);
+    return loadAverage()
+        + String.format(
+            Locale.ROOT,
+            " (loop %.0f ms; %s on CPU %s)",
+            here,
+            there.isPresent() ? String.format(Locale.ROOT, "%.0f ms", there.getAsDouble()) : "?",
+            cpus);
+  }
+
+  /**
+   * {@link #loopMillis()} on {@code cpus}, measured by {@link #main} in a JVM started there under
+   * {@code taskset}; empty when that JVM could not run or answer within 30 s.
+   */
+  static OptionalDouble loopMillisOn(String cpus) {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command =
+        List.of(
+            "taskset",
+            "-c",
+            cpus,
+            java,
+            "-Xmx64m",
+            "-XX:+UseSerialGC",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Environment.class.getName());
+    try {
+      // It prints one short line, which the pipe holds until the JVM has exited.
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        return OptionalDouble.empty();
+      }
+      String out;
+      try (var in = p.getInputStream()) {
+        out = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+      }
+      String last = out.lines().reduce((a, b) -> b).orElse("");
+      return OptionalDouble.of(Double.parseDouble(last));
+    } catch (IOException | NumberFormatException e) {
+      return OptionalDouble.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OptionalDouble.empty();
+    }
+  }
+
+  /** Prints {@link #loopMillis()} on this JVM's CPUs, after one run to compile the loop. */
+  public static void main(String[] args) {
+    loopMillis();
+    System.out.println(loopMillis());
   }
 
   /** The median time of three runs of the same 2^25-step integer loop, in ms. */

@@ -107,7 +107,7 @@ public final class ExtenderBenchmark {
   }
 
   private ExtenderResult measure(SimulatedCluster cluster, int run) throws Exception {
-    String loadBefore = Environment.loadAndSpeed();
+    String loadBefore = Environment.loadAndSpeed(opts.get("extender-cpus", ""));
     try (FakeAgents agents = new FakeAgents(cluster, opts.integer("agent-threads", 4));
         FakeKubeApi api = new FakeKubeApi(podShape(opts))) {
       Path config = writeConfig(cluster, agents);
@@ -245,7 +245,7 @@ public final class ExtenderBenchmark {
         agents.errors(),
         api.unexpected(),
         loadBefore,
-        Environment.loadAndSpeed(),
+        Environment.loadAndSpeed(opts.get("extender-cpus", "")),
         run);
   }
 

@@ -60,9 +60,10 @@ final class ExtenderReport {
         """
 
         Load (loop): the load averages, and in brackets the time a fixed CPU-bound loop took on \
-        the driver's CPU just then (`Environment.loopMillis`). This machine's virtual CPUs run at \
-        a speed that varies by half with the host's load, so a larger loop time marks a run the \
-        machine slowed, whatever the code did.
+        the driver's CPU just then (`Environment.loopMillis`) and, with `--extender-cpus`, on the \
+        extender's CPUs in a small JVM of its own. This machine's virtual CPUs run at a speed that \
+        varies by half with the host's load, so a larger loop time marks a run the machine \
+        slowed, whatever the code did.
 
         CPU per scheduling cycle over the measured runs (1 to 4 clients), from /proc/<pid>/stat, \
         less each process's CPU rate while idle (polling) times the run's duration. "driver" is \

@@ -2,6 +2,7 @@ package io.k8srdma.bench.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 class EnvironmentTest {
@@ -17,5 +18,16 @@ class EnvironmentTest {
   void loadAndSpeedNameTheLoadAveragesAndTheLoopTime() {
     assertThat(Environment.loadAndSpeed()).matches("\\S+ \\S+ \\S+ \\(loop \\d+ ms\\)");
     assertThat(Environment.loopMillis()).isPositive();
+  }
+
+  @Test
+  void theLoopIsAlsoTimedOnOtherCpusInAJvmOfItsOwn() {
+    // CPU 0 exists on every machine; the child JVM prints its median and exits.
+    OptionalDouble child = Environment.loopMillisOn("0");
+    assertThat(child).isPresent();
+    assertThat(child.getAsDouble()).isPositive();
+    assertThat(Environment.loadAndSpeed("0"))
+        .matches("\\S+ \\S+ \\S+ \\(loop \\d+ ms; \\d+ ms on CPU 0\\)");
+    assertThat(Environment.loadAndSpeed("")).matches("\\S+ \\S+ \\S+ \\(loop \\d+ ms\\)");
   }
 }
