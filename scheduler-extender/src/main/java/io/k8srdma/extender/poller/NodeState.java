@@ -51,13 +51,8 @@ public record NodeState(
    * candidate node of a filter. Only when {@link #confirmedAt} is set.
    */
   private long ageNanos(Instant now) {
-    return nanosBetween(confirmedAt, now);
-  }
-
-  /** {@code to - from} in nanoseconds, without a {@code Duration} (for every candidate node). */
-  public static long nanosBetween(Instant from, Instant to) {
-    return (to.getEpochSecond() - from.getEpochSecond()) * 1_000_000_000L
-        + (to.getNano() - from.getNano());
+    return (now.getEpochSecond() - confirmedAt.getEpochSecond()) * 1_000_000_000L
+        + (now.getNano() - confirmedAt.getNano());
   }
 
   /** Why this node's inventory cannot be used for placement at {@code now}, or null when it can. */
