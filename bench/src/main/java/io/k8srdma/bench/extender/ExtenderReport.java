@@ -59,11 +59,12 @@ final class ExtenderReport {
     md.append(
         """
 
-        Load (loop): the load averages, and in brackets the time a fixed CPU-bound loop took on \
-        the driver's CPU just then (`Environment.loopMillis`) and, with `--extender-cpus`, on the \
-        extender's CPUs in a small JVM of its own. This machine's virtual CPUs run at a speed that \
-        varies by half with the host's load, so a larger loop time marks a run the machine \
-        slowed, whatever the code did.
+        Load (loop): the load averages, and in brackets how long two fixed pieces of work took \
+        just then (`Environment.speed`): a loop of pure arithmetic and a walk through 64 MB that \
+        waits for memory at every step, on the driver's CPU and, with `--extender-cpus`, on the \
+        extender's CPUs in a small JVM of its own. This machine's virtual CPUs run at a speed \
+        that varies by half with the host's load, and its memory can be slow while arithmetic is \
+        not, so larger times mark a run the machine slowed, whatever the code did.
 
         CPU per scheduling cycle over the measured runs (1 to 4 clients), from /proc/<pid>/stat, \
         less each process's CPU rate while idle (polling) times the run's duration. "driver" is \

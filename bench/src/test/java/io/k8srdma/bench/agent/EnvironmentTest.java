@@ -2,10 +2,14 @@ package io.k8srdma.bench.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.OptionalDouble;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class EnvironmentTest {
+
+  private static final String SPEED = "loop \\d+ ms, walk \\d+ ms";
 
   @Test
   void theLoopDoesTheSameWorkEveryTime() {
@@ -15,19 +19,35 @@ class EnvironmentTest {
   }
 
   @Test
-  void loadAndSpeedNameTheLoadAveragesAndTheLoopTime() {
-    assertThat(Environment.loadAndSpeed()).matches("\\S+ \\S+ \\S+ \\(loop \\d+ ms\\)");
-    assertThat(Environment.loopMillis()).isPositive();
+  void theWalkVisitsEveryEntryOnceAroundOneCycle() {
+    int n = 1000;
+    int[] next = Environment.cycle(n, 42);
+    Set<Integer> seen = new HashSet<>();
+    int at = 0;
+    for (int i = 0; i < n; i++) {
+      assertThat(seen.add(at)).as("entry %d seen twice", at).isTrue();
+      at = next[at];
+    }
+    assertThat(at).isZero();
+    assertThat(Environment.walk(next, n)).isZero();
+    assertThat(Environment.walk(next, 1)).isNotZero();
   }
 
   @Test
-  void theLoopIsAlsoTimedOnOtherCpusInAJvmOfItsOwn() {
-    // CPU 0 exists on every machine; the child JVM prints its median and exits.
-    OptionalDouble child = Environment.loopMillisOn("0");
+  void loadAndSpeedNameTheLoadAveragesAndTheTimes() {
+    assertThat(Environment.loadAndSpeed()).matches("\\S+ \\S+ \\S+ \\(" + SPEED + "\\)");
+    Environment.Speed speed = Environment.speed();
+    assertThat(speed.loopMillis()).isPositive();
+    assertThat(speed.walkMillis()).isPositive();
+  }
+
+  @Test
+  void theSpeedIsAlsoMeasuredOnOtherCpusInAJvmOfItsOwn() {
+    // CPU 0 exists on every machine; the child JVM prints its two medians and exits.
+    Optional<Environment.Speed> child = Environment.speedOn("0");
     assertThat(child).isPresent();
-    assertThat(child.getAsDouble()).isPositive();
+    assertThat(child.get().walkMillis()).isPositive();
     assertThat(Environment.loadAndSpeed("0"))
-        .matches("\\S+ \\S+ \\S+ \\(loop \\d+ ms; \\d+ ms on CPU 0\\)");
-    assertThat(Environment.loadAndSpeed("")).matches("\\S+ \\S+ \\S+ \\(loop \\d+ ms\\)");
+        .matches("\\S+ \\S+ \\S+ \\(" + SPEED + "; " + SPEED + " on CPU 0\\)");
   }
 }
