@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /** The machine the numbers come from, as Markdown bullet lines. */
 public final class Environment {
@@ -145,14 +146,7 @@ public final class Environment {
   /** The median time of three walks of {@value #WALK_STEPS} steps through the cycle, in ms. */
   static double walkMillis() {
     int[] next = walkCycle();
-    double[] millis = new double[3];
-    for (int i = 0; i < millis.length; i++) {
-      long t0 = System.nanoTime();
-      sink ^= walk(next, WALK_STEPS);
-      millis[i] = (System.nanoTime() - t0) / 1e6;
-    }
-    Arrays.sort(millis);
-    return millis[1];
+    return medianOfThreeMillis(() -> walk(next, WALK_STEPS));
   }
 
   private static synchronized int[] walkCycle() {
@@ -192,10 +186,15 @@ public final class Environment {
 
   /** The median time of three runs of the same 2^25-step integer loop, in ms. */
   public static double loopMillis() {
+    return medianOfThreeMillis(() -> loop(1 << 25));
+  }
+
+  /** The median time of three runs of {@code work}, in ms; its result is kept from the JIT. */
+  private static double medianOfThreeMillis(LongSupplier work) {
     double[] millis = new double[3];
     for (int i = 0; i < millis.length; i++) {
       long t0 = System.nanoTime();
-      sink ^= loop(1 << 25);
+      sink ^= work.getAsLong();
       millis[i] = (System.nanoTime() - t0) / 1e6;
     }
     Arrays.sort(millis);
