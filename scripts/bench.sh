@@ -47,7 +47,7 @@ run_driver io.k8srdma.bench.extender.ExtenderBenchmark \
 # --- scheduler extender: its first poll round over 400 agents with ~250 KB inventories ---
 run_driver io.k8srdma.bench.extender.FirstRoundBenchmark \
   --extender-jar=scheduler-extender/target/scheduler-extender.jar \
-  --jvm-flags="-Xmx768m -XX:+UseParallelGC -XX:-TieredCompilation -XX:+ExitOnOutOfMemoryError" \
+  --jvm-flags="-Xmx768m -XX:+UseParallelGC -XX:-TieredCompilation -XX:ReservedCodeCacheSize=128m -XX:+ExitOnOutOfMemoryError" \
   --concurrency=16,64,256
 echo
 echo "Results: $(ls -t "$RESULTS"/*.md | head -n 5 | tr '\n' ' ')"

@@ -90,6 +90,7 @@ class ExtenderTest {
     assertThat((String) at(env(extender).get("JAVA_TOOL_OPTIONS"), "value"))
         .contains("-XX:+UseParallelGC")
         .contains("-XX:-TieredCompilation")
+        .contains("-XX:ReservedCodeCacheSize=128m")
         .contains("-XX:MaxRAMPercentage=60");
     assertThat(at(extender, "resources.limits.memory")).isEqualTo("512Mi");
   }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,9 +42,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Different pods share the pod-independent half of placement ({@link Placement#prepare}): each
  * node is prepared once with every ledger entry counted and reused under the same two conditions by
  * every pod that has no entry of its own there (for the others, leaving their entry out would
- * change the commitments, so they are placed from scratch). A prepared node also keeps where the
- * last request placed on it fits, so the next worker of a job, asking for the same interfaces,
- * reuses it on every node that did not change since.
+ * change the commitments, so they are placed from scratch). Once a second pod asks for the same
+ * interfaces, as the workers of a job do, where that request fits on each prepared node is kept too
+ * (for the last {@value #REMEMBERED_REQUESTS} requests), so the next workers reuse it on every node
+ * that did not change since. It is kept per request, and only for requests that repeat: kept on the
+ * nodes for every request, each pod wrote into hundreds of long-lived objects and left its fits
+ * alive there, which doubled the young collections' pauses (docs/benchmarks-log.md, "A job's fits
+ * kept per request").
  *
  * <p>Bind never reuses: it evaluates under the ledger lock with the commitments it reserves under.
  */
@@ -58,6 +63,12 @@ public class NodeEvaluator {
    */
   static final int RECENT_PODS = 16;
 
+  /**
+   * Requests whose fits are kept for later pods with an equal request, at most: two, so that a
+   * job's fits outlive one other pod scheduled between its workers, or two jobs scheduled in turn.
+   */
+  static final int REMEMBERED_REQUESTS = 2;
+
   private final InventoryCache cache;
   private final Ledger ledger;
   private final PlacementOptions options;
@@ -71,6 +82,18 @@ public class NodeEvaluator {
         @Override
         protected boolean removeEldestEntry(Map.Entry<PodKey, Map<String, Kept>> eldest) {
           return size() > RECENT_PODS;
+        }
+      };
+
+  /**
+   * The last requests and, once they repeat, where they fit; least recently used first; guarded by
+   * itself.
+   */
+  private final Map<PodRequest, RequestFits> requestFits =
+      new LinkedHashMap<>(REMEMBERED_REQUESTS * 2, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PodRequest, RequestFits> eldest) {
+          return size() > REMEMBERED_REQUESTS;
         }
       };
 
@@ -126,6 +149,21 @@ public class NodeEvaluator {
     return new PodEvaluation(key, kept);
   }
 
+  /**
+   * Where {@code request} fit so far, to reuse and to add to; null while no other pod than {@code
+   * podUid} asked for it.
+   */
+  private Map<String, NodeFit> fitsFor(String podUid, PodRequest request) {
+    synchronized (requestFits) {
+      RequestFits fits = requestFits.get(request);
+      if (fits == null) {
+        requestFits.put(request, new RequestFits(podUid));
+        return null;
+      }
+      return fits.askedBy(podUid);
+    }
+  }
+
   /** How often placement ran for filter and prioritize (bind not counted; reused fits neither). */
   long placementRuns() {
     return placementRuns.sum();
@@ -163,7 +201,10 @@ public class NodeEvaluator {
 
     private final PodKey key;
     private final PreparedRequest prepared;
-    private final int requestHash;
+
+    /** Where the pod's request fit on each node, for any pod asking for it; null if none. */
+    private final Map<String, NodeFit> fits;
+
     private final Map<String, Kept> kept;
 
     /**
@@ -182,7 +223,7 @@ public class NodeEvaluator {
       this.inventories = cache.inventoryGeneration();
       this.key = key;
       this.prepared = Placement.prepare(key.request());
-      this.requestHash = key.request().hashCode();
+      this.fits = fitsFor(key.podUid(), key.request());
       this.kept = kept;
       this.now = clock.instant();
       this.nowNanos = epochNanos(now);
@@ -218,7 +259,7 @@ public class NodeEvaluator {
       String podUid = key.podUid();
       if (podUid == null || !shared.stamp().pods().contains(podUid)) {
         // Leaving out the pod's own entry leaves out nothing: the shared preparation is exact.
-        fit = shared.fit(key.request(), requestHash, prepared, placementRuns);
+        fit = fitOn(node, shared);
         stamp = shared.stamp();
       } else {
         Ledger.Snapshot own = ledger.snapshot(node, podUid);
@@ -230,6 +271,20 @@ public class NodeEvaluator {
       kept.put(
           node, new Kept(inventory, stamp, verdict, inventories, freshUntil(state.confirmedAt())));
       return verdict;
+    }
+
+    /** Where the pod's request fits on the shared preparation of {@code node}. */
+    private FitResult fitOn(String node, Shared shared) {
+      NodeFit known = fits == null ? null : fits.get(node);
+      if (known != null && known.shared() == shared) {
+        return known.fit();
+      }
+      FitResult fit = Placement.fit(shared.node, prepared);
+      placementRuns.increment();
+      if (fits != null) {
+        fits.put(node, new NodeFit(shared, fit));
+      }
+      return fit;
     }
 
     /**
@@ -256,12 +311,7 @@ public class NodeEvaluator {
     }
   }
 
-  /**
-   * A node prepared for placement, with what it was prepared from and the last request placed on
-   * it. The workers of a job ask for the same interfaces and kube-scheduler sends them one after
-   * another over mostly the same nodes, so each node keeps its last fit: it is exact while the
-   * preparation is, since placement is a pure function of the prepared node and the request.
-   */
+  /** A node prepared for placement, with what it was prepared from. */
   private static final class Shared {
 
     /** Prepared with this evaluator's options (tests run several over one cache). */
@@ -270,9 +320,6 @@ public class NodeEvaluator {
     private final NodeInventory inventory;
     private final Ledger.Stamp stamp;
     private final Placement.PreparedNode node;
-
-    /** Read and replaced without a lock: a lost update only costs one placement run. */
-    private volatile LastFit last;
 
     Shared(
         NodeEvaluator owner,
@@ -292,28 +339,40 @@ public class NodeEvaluator {
     Ledger.Stamp stamp() {
       return stamp;
     }
+  }
+
+  /**
+   * A request asked for lately, and where it fits on each node it was placed on since a second pod
+   * asked for it, with the preparation it was placed on: exact while that preparation is the
+   * node's, as placement is a pure function of the prepared node and the request.
+   */
+  private static final class RequestFits {
+
+    /** The pod that asked first; its filter and prioritize alone do not make the request repeat. */
+    private final String firstPod;
 
     /**
-     * Where {@code request} fits on this node, placed anew only when the last request differs.
-     *
-     * @param requestHash {@code request.hashCode()}, computed once per pod: most candidates last
-     *     placed another pod's request, and comparing the hashes first spares walking that
-     *     request's objects, scattered in memory, on every node (a quarter of filter's time)
+     * Null while only the first pod asked: most pods' requests are their own, and recording their
+     * fits would cost a map entry per candidate for nothing. Set under the lock of the requests.
      */
-    FitResult fit(PodRequest request, int requestHash, PreparedRequest prepared, LongAdder runs) {
-      LastFit l = last;
-      if (l != null && l.requestHash() == requestHash && l.request().equals(request)) {
-        return l.fit();
+    private Map<String, NodeFit> byNode;
+
+    RequestFits(String firstPod) {
+      this.firstPod = firstPod;
+    }
+
+    /** The fits to reuse and add to for {@code podUid}, recorded from the second pod on. */
+    Map<String, NodeFit> askedBy(String podUid) {
+      if (byNode == null && !Objects.equals(firstPod, podUid)) {
+        // Sized for the few hundred candidates kube-scheduler sends; grows with the nodes it meets.
+        byNode = new ConcurrentHashMap<>(512);
       }
-      FitResult fit = Placement.fit(node, prepared);
-      runs.increment();
-      last = new LastFit(request, requestHash, fit);
-      return fit;
+      return byNode;
     }
   }
 
-  /** A request (and its hash code) and where it fits on one prepared node. */
-  private record LastFit(PodRequest request, int requestHash, FitResult fit) {}
+  /** A request's fit on a node, and the node's preparation it was placed on. */
+  private record NodeFit(Shared shared, FitResult fit) {}
 
   /** The identity of a pod's evaluation: the ledger leaves out the pod's own entry. */
   private record PodKey(String podUid, PodRequest request) {}

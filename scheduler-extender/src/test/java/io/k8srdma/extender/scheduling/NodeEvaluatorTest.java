@@ -79,30 +79,92 @@ class NodeEvaluatorTest {
   }
 
   @Test
-  void theNextWorkerOfAJobReusesTheFitOfEveryUnchangedNode() {
+  void fromItsSecondWorkerOnAJobReusesTheFitOfEveryUnchangedNode() {
     List<Integer> first = scores("worker-0", request(100_000));
+    scores("worker-1", request(100_000));
     long runs = evaluator.placementRuns();
 
-    List<Integer> second = scores("worker-1", request(100_000));
+    List<Integer> third = scores("worker-2", request(100_000));
 
-    assertThat(second).isEqualTo(first).allMatch(s -> s > 0);
+    assertThat(third).isEqualTo(first).allMatch(s -> s > 0);
     assertThat(evaluator.placementRuns()).as("an equal request, another pod").isEqualTo(runs);
   }
 
   @Test
-  void theNextWorkerIsPlacedAnewWhereThePreviousOneReserved() {
-    List<Integer> first = scores("worker-0", request(300_000));
+  void aRequestOfOnePodAloneKeepsNoFits() {
+    scores("worker-0", request(100_000));
+    evaluator.forPod("worker-0", request(100_000)).forget();
+    scores("worker-0", request(100_000));
     long runs = evaluator.placementRuns();
-    reserveInFlight("worker-0", "n2", 1, 300_000);
 
+    scores("worker-1", request(100_000));
+
+    assertThat(evaluator.placementRuns())
+        .as("the first pod's own calls do not make its request repeat")
+        .isEqualTo(runs + NODES.size());
+  }
+
+  @Test
+  void aJobsFitsOutliveOneOtherPodBetweenItsWorkers() {
+    scores("worker-0", request(100_000));
+    List<Integer> second = scores("worker-1", request(100_000));
+    scores("other-pod", request(50_000));
+    long runs = evaluator.placementRuns();
+
+    List<Integer> third = scores("worker-2", request(100_000));
+
+    assertThat(third).isEqualTo(second);
+    assertThat(evaluator.placementRuns()).isEqualTo(runs);
+  }
+
+  @Test
+  void theFitsOfARequestAreForgottenAfterTwoOthers() {
+    scores("worker-0", request(100_000));
+    List<Integer> second = scores("worker-1", request(100_000));
+    scores("pod-x", request(50_000));
+    scores("pod-y", request(60_000));
+    long runs = evaluator.placementRuns();
+
+    List<Integer> third = scores("worker-2", request(100_000));
+
+    assertThat(NodeEvaluator.REMEMBERED_REQUESTS).isEqualTo(2);
+    assertThat(third).isEqualTo(second);
+    assertThat(evaluator.placementRuns()).isEqualTo(runs + NODES.size());
+  }
+
+  @Test
+  void aFitKeptForARequestFollowsTheNodesNewPreparation() {
+    scores("worker-0", request(300_000));
+    scores("worker-1", request(300_000));
+    reserveInFlight("pod-b", "n2", 1, 300_000);
+    List<Integer> third = scores("worker-2", request(300_000));
+    long runs = evaluator.placementRuns();
+
+    List<Integer> fourth = scores("worker-3", request(300_000));
+
+    assertThat(evaluator.placementRuns())
+        .as("n2 was placed anew for worker-2 and kept for its new preparation")
+        .isEqualTo(runs);
+    assertThat(fourth).isEqualTo(third);
+    assertThat(fourth.get(1)).as("400 Gb/s PF, 300 of it reserved").isZero();
+    assertThat(fourth.get(0)).isPositive();
+  }
+
+  @Test
+  void theNextWorkerIsPlacedAnewWhereThePreviousOneReserved() {
+    scores("worker-0", request(300_000));
     List<Integer> second = scores("worker-1", request(300_000));
+    long runs = evaluator.placementRuns();
+    reserveInFlight("worker-1", "n2", 1, 300_000);
+
+    List<Integer> third = scores("worker-2", request(300_000));
 
     assertThat(evaluator.placementRuns()).isEqualTo(runs + 1);
-    assertThat(first.get(1)).isPositive();
-    assertThat(second.get(1)).as("400 Gb/s PF, 300 of it reserved").isZero();
-    assertThat(evaluator.forPod("worker-1", request(300_000)).evaluate("n2").fits()).isFalse();
-    assertThat(List.of(second.get(0), second.get(2)))
-        .isEqualTo(List.of(first.get(0), first.get(2)));
+    assertThat(second.get(1)).isPositive();
+    assertThat(third.get(1)).as("400 Gb/s PF, 300 of it reserved").isZero();
+    assertThat(evaluator.forPod("worker-2", request(300_000)).evaluate("n2").fits()).isFalse();
+    assertThat(List.of(third.get(0), third.get(2)))
+        .isEqualTo(List.of(second.get(0), second.get(2)));
   }
 
   @Test
@@ -233,6 +295,7 @@ class NodeEvaluatorTest {
 
   @Test
   void aStaleNodeIsUnusableAndUsableAgainOnceFresh() {
+    scores("pod-0", REQUEST);
     scores("pod-a", REQUEST);
     long runs = evaluator.placementRuns();
     clock.advance(STALENESS.plusSeconds(1));
@@ -247,7 +310,7 @@ class NodeEvaluatorTest {
     assertThat(stale.unusable()).contains("stale");
     assertThat(fresh.fits()).isTrue();
     assertThat(evaluator.placementRuns())
-        .as("nothing placement depends on changed: the node's last fit holds")
+        .as("nothing placement depends on changed: the fit kept for the request holds")
         .isEqualTo(runs);
   }
 
@@ -325,16 +388,16 @@ class NodeEvaluatorTest {
 
   @Test
   void onlyTheMostRecentPodsAreKept() {
-    // pod-0 asks for something else, so the nodes' last fits (the others' request) do not hide
-    // whether its own verdicts were kept
+    // Every pod asks for something else, so the fits kept per request do not hide whether pod-0's
+    // own verdicts were kept.
     PodRequest other = request(50_000);
     scores("pod-0", other);
     for (int i = 1; i <= NodeEvaluator.RECENT_PODS; i++) {
-      scores("pod-" + i, REQUEST);
+      scores("pod-" + i, request(100_000 + i));
     }
     long runs = evaluator.placementRuns();
 
-    scores("pod-" + NodeEvaluator.RECENT_PODS, REQUEST);
+    scores("pod-" + NodeEvaluator.RECENT_PODS, request(100_000 + NodeEvaluator.RECENT_PODS));
     scores("pod-0", other);
 
     assertThat(evaluator.placementRuns()).isEqualTo(runs + NODES.size());
