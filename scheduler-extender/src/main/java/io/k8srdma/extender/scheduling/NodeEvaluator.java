@@ -77,25 +77,13 @@ public class NodeEvaluator {
   private final Clock clock;
 
   /** Verdicts per pod and node, least recently used pod first; guarded by itself. */
-  private final Map<PodKey, Map<String, Kept>> recent =
-      new LinkedHashMap<>(RECENT_PODS * 2, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<PodKey, Map<String, Kept>> eldest) {
-          return size() > RECENT_PODS;
-        }
-      };
+  private final Map<PodKey, Map<String, Kept>> recent = leastRecentlyUsed(RECENT_PODS);
 
   /**
    * The last requests and, once they repeat, where they fit; least recently used first; guarded by
    * itself.
    */
-  private final Map<PodRequest, RequestFits> requestFits =
-      new LinkedHashMap<>(REMEMBERED_REQUESTS * 2, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<PodRequest, RequestFits> eldest) {
-          return size() > REMEMBERED_REQUESTS;
-        }
-      };
+  private final Map<PodRequest, RequestFits> requestFits = leastRecentlyUsed(REMEMBERED_REQUESTS);
 
   /** How often placement ran for filter and prioritize; for tests that check reuse. */
   private final LongAdder placementRuns = new LongAdder();
@@ -115,6 +103,19 @@ public class NodeEvaluator {
     this.staleness = staleness;
     this.stalenessNanos = staleness.toNanos();
     this.clock = clock;
+  }
+
+  /**
+   * A map that keeps its {@code capacity} most recently used entries, in access order;
+   * unsynchronized.
+   */
+  private static <K, V> Map<K, V> leastRecentlyUsed(int capacity) {
+    return new LinkedHashMap<>(capacity * 2, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+        return size() > capacity;
+      }
+    };
   }
 
   /**
