@@ -2,6 +2,7 @@ package io.k8srdma.extender.api;
 
 import static io.k8srdma.extender.ExtenderHttp.names;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -167,13 +168,20 @@ class VerbServletTest {
     http().postRaw("/scheduler/filter", "not json");
     http().post("/scheduler/prioritize", ExtenderHttp.args(pod("metered"), List.of(NODE)));
 
-    assertThat(requests("/scheduler/filter", "400")).isPositive();
-    assertThat(requests("/scheduler/prioritize", "200")).isPositive();
+    // The observation records its timer once the answer is written, so the client can read the
+    // answer before the timer exists.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(requests("/scheduler/filter", "400")).isPositive();
+              assertThat(requests("/scheduler/prioritize", "200")).isPositive();
+            });
   }
 
   private long requests(String uri, String status) {
     return registry
-        .get("http.server.requests")
+        .find("http.server.requests")
         .tag("uri", uri)
         .tag("status", status)
         .timers()
