@@ -25,21 +25,22 @@ import java.util.stream.Stream;
  * <p>Options, all {@code --name=value}: {@code extender-jar}
  * (scheduler-extender/target/scheduler-extender.jar), {@code results} (bench/results), {@code
  * nodes} (1000,5000,10000), {@code warmup} (20000 cycles), {@code cycles} (1000 per run), {@code
- * clients} (2,4: concurrent runs), {@code filter-all} (100 calls), {@code poll-interval} (5s),
- * {@code in-flight-timeout} (10s), {@code agent-threads} (4), {@code jvm-flags} (space-separated,
- * default none), {@code jfr} (a directory: record a JFR profile of each extender there), {@code
- * plain-pods} (false; true = the control run: pods without an RDMA request, which cost the extender
- * only HTTP, JSON and the bind's API calls), {@code extender-cpus} (none; a {@code taskset -c} list
- * such as {@code 1}: the extender runs on those processors only, so with the driver pinned to the
- * others, e.g. {@code taskset -c 0 java ...}, the two no longer compete). Every loop is bounded and
- * all traffic goes to 127.0.0.1. {@code pod-shape} (realistic: a training-job worker of ~4.5 KB as
- * kube-scheduler sends it; minimal: ~0.3 KB, as before 2026-11-26 20:50 UTC). {@code repeat} (1)
- * runs each size that many times, each with a fresh extender and its own rows in the report: on a
- * shared machine one run per variant is not enough to compare variants. {@code keep-pods} (0) keeps
- * that many scheduled pods in the fake API instead of deleting each after its bind, so the
- * extender's informer and ledger hold them, and logs the extender's heap after a full collection at
- * the end (pods kept fill the nodes, so later cycles find fewer fits: a memory measurement, not a
- * timing one).
+ * clients} (2,4: concurrent runs), {@code one-client-window} (four poll intervals: the one-client
+ * run goes on after its cycles until it has lasted that long, {@link RunLength}), {@code
+ * filter-all} (100 calls), {@code poll-interval} (5s), {@code in-flight-timeout} (10s), {@code
+ * agent-threads} (4), {@code jvm-flags} (space-separated, default none), {@code jfr} (a directory:
+ * record a JFR profile of each extender there), {@code plain-pods} (false; true = the control run:
+ * pods without an RDMA request, which cost the extender only HTTP, JSON and the bind's API calls),
+ * {@code extender-cpus} (none; a {@code taskset -c} list such as {@code 1}: the extender runs on
+ * those processors only, so with the driver pinned to the others, e.g. {@code taskset -c 0 java
+ * ...}, the two no longer compete). Every loop is bounded and all traffic goes to 127.0.0.1. {@code
+ * pod-shape} (realistic: a training-job worker of ~4.5 KB as kube-scheduler sends it; minimal: ~0.3
+ * KB, as before 2026-11-26 20:50 UTC). {@code repeat} (1) runs each size that many times, each with
+ * a fresh extender and its own rows in the report: on a shared machine one run per variant is not
+ * enough to compare variants. {@code keep-pods} (0) keeps that many scheduled pods in the fake API
+ * instead of deleting each after its bind, so the extender's informer and ledger hold them, and
+ * logs the extender's heap after a full collection at the end (pods kept fill the nodes, so later
+ * cycles find fewer fits: a memory measurement, not a timing one).
  *
  * <p>{@code cluster-traffic} (true) sends, from readiness to the end, what kubelet and Prometheus
  * would: the chart's readiness probe every 5 s, its liveness probe every 10 s and a scrape of
@@ -185,7 +186,7 @@ public final class ExtenderBenchmark {
     SchedulingDriver.CycleStats sequential;
     List<Span> driverStalls;
     try (StallMeter stalls = StallMeter.start()) {
-      sequential = driver.sequential(cycles);
+      sequential = driver.sequential(RunLength.atLeast(cycles, oneClientWindow(opts)));
       driverStalls = stalls.stalls();
     }
     String exposition1 = ext.prometheusText();
@@ -419,6 +420,16 @@ public final class ExtenderBenchmark {
   }
 
   /**
+   * The {@code one-client-window} option: how long the one-client run lasts at least, on after its
+   * {@code cycles} (default four poll intervals, so that its p99 includes the poll rounds at their
+   * real rate; {@code 0s}: just the cycles, as every run before 2026-11-28).
+   */
+  static Duration oneClientWindow(Options opts) {
+    String window = opts.get("one-client-window", "");
+    return Duration.ofMillis(window.isBlank() ? 4 * millis(pollInterval(opts)) : millis(window));
+  }
+
+  /**
    * The {@code in-flight-timeout} option (default 10s, as in every run since 2026-11-27, so that
    * later runs compare with earlier ones).
    */
@@ -498,7 +509,9 @@ public final class ExtenderBenchmark {
                 + maxClients()
                 + "), "
                 + opts.get("cycles", "1000")
-                + " cycles per measured run (1 client, then "
+                + " cycles per measured run (1 client, on until it has lasted "
+                + oneClientWindow(opts).toMillis() / 1000.0
+                + " s so that it holds the poll rounds at their real rate; then "
                 + opts.get("clients", "2,4")
                 + " clients sharing that many), "
                 + opts.get("filter-all", "100")

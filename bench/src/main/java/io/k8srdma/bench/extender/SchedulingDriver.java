@@ -138,9 +138,12 @@ final class SchedulingDriver implements AutoCloseable {
     }
   }
 
-  /** {@code cycles} pods one after another from one client. */
-  CycleStats sequential(int cycles) throws IOException, InterruptedException {
-    return concurrent(1, cycles);
+  /** Pods one after another from one client, as many as {@code length} says. */
+  CycleStats sequential(RunLength length) throws IOException, InterruptedException {
+    long t0 = System.nanoTime();
+    Client one = new Client(1, true);
+    one.run(length);
+    return merge(List.of(one), Duration.ofNanos(System.nanoTime() - t0));
   }
 
   /** {@code clients} clients each scheduling {@code cyclesEach} pods back to back. */
@@ -289,9 +292,14 @@ final class SchedulingDriver implements AutoCloseable {
     }
 
     Void run(int cycles) throws IOException, InterruptedException {
+      return run(RunLength.of(cycles));
+    }
+
+    Void run(RunLength length) throws IOException, InterruptedException {
       channel = transport.acquire();
+      long t0 = System.nanoTime();
       try {
-        for (int i = 0; i < cycles; i++) {
+        for (int i = 0; length.more(i, Duration.ofNanos(System.nanoTime() - t0)); i++) {
           if (Thread.currentThread().isInterrupted()) {
             // another client failed: a blocking socket does not notice the interrupt itself
             throw new InterruptedException("a scheduling client was stopped");
