@@ -509,9 +509,13 @@ public final class ExtenderBenchmark {
                 + maxClients()
                 + "), "
                 + opts.get("cycles", "1000")
-                + " cycles per measured run (1 client, on until it has lasted "
-                + oneClientWindow(opts).toMillis() / 1000.0
-                + " s so that it holds the poll rounds at their real rate; then "
+                + " cycles per measured run (1 client"
+                + (oneClientWindow(opts).isZero()
+                    ? ""
+                    : ", on until it has lasted "
+                        + oneClientWindow(opts).toMillis() / 1000.0
+                        + " s so that it holds the poll rounds at their real rate")
+                + "; then "
                 + opts.get("clients", "2,4")
                 + " clients sharing that many), "
                 + opts.get("filter-all", "100")
