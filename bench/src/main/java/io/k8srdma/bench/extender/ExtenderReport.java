@@ -120,8 +120,8 @@ final class ExtenderReport {
 
         | nodes | exchanges | slowest | with a safepoint | with a poll round | with a driver stall \
         | with none | all: with a safepoint / a poll round / a driver stall | p99 µs all / with \
-        none | safepoints, longest µs | driver stalls, longest µs | in-extender p50 / p99 µs \
-        filter, prioritize |
+        none / without a driver stall | safepoints, longest µs | driver stalls (during a poll \
+        round), longest µs | in-extender p50 / p99 µs filter, prioritize |
         |--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|
         """
             .formatted(StallMeter.THRESHOLD.toMillis()));
@@ -182,8 +182,8 @@ final class ExtenderReport {
     TailAttribution t = r.tails();
     return String.format(
         Locale.ROOT,
-        "| %s | %d | %d | %d | %d | %d | %d | %.1f%% / %.1f%% / %.1f%% | %.0f / %.0f | %d, %.0f"
-            + " | %d, %.0f | %.0f / %.0f, %.0f / %.0f |%n",
+        "| %s | %d | %d | %d | %d | %d | %d | %.1f%% / %.1f%% / %.1f%% | %.0f / %.0f / %.0f |"
+            + " %d, %.0f | %d (%d), %.0f | %.0f / %.0f, %.0f / %.0f |%n",
         r.label(),
         t.exchanges(),
         t.tail(),
@@ -196,9 +196,11 @@ final class ExtenderReport {
         100 * t.allStalls(),
         t.p99Micros(),
         t.p99NoneMicros(),
+        t.p99NoStallMicros(),
         t.pauses(),
         t.longestPauseMicros(),
         t.stalls(),
+        t.stallsInRounds(),
         t.longestStallMicros(),
         r.serverFilter().p50Micros(),
         r.serverFilter().p99Micros(),

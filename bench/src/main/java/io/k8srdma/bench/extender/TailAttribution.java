@@ -24,9 +24,13 @@ import java.util.function.Predicate;
  * @param allStalls share of all exchanges that overlapped a stall of the driver
  * @param p99Micros the p99 of all exchanges
  * @param p99NoneMicros the p99 of the exchanges that overlapped none of these
+ * @param p99NoStallMicros the p99 of the exchanges that overlapped no stall of the driver: the run
+ *     without what the driver's own timing added, as a driver on a machine of its own would see it
  * @param pauses safepoints during the run
  * @param longestPauseMicros the longest of them
  * @param stalls stalls of the driver during the run
+ * @param stallsInRounds of those, how many overlapped a poll round (the fake agents answering it
+ *     take the driver's core)
  * @param longestStallMicros the longest of them
  */
 record TailAttribution(
@@ -41,9 +45,11 @@ record TailAttribution(
     double allStalls,
     double p99Micros,
     double p99NoneMicros,
+    double p99NoStallMicros,
     int pauses,
     double longestPauseMicros,
     int stalls,
+    int stallsInRounds,
     double longestStallMicros) {
 
   /** The fraction of exchanges that make the tail. */
@@ -62,7 +68,23 @@ record TailAttribution(
       List<Span> stalls) {
     if (exchanges.isEmpty()) {
       return new TailAttribution(
-          0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, 0, Double.NaN, 0, Double.NaN);
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          Double.NaN,
+          Double.NaN,
+          Double.NaN,
+          0,
+          Double.NaN,
+          0,
+          0,
+          Double.NaN);
     }
     Span run = new Span(first(exchanges), last(exchanges));
     List<Span> pausesInRun = pauses.stream().filter(run::overlaps).toList();
@@ -88,9 +110,11 @@ record TailAttribution(
         share(exchanges, stalled),
         p99Micros(exchanges),
         p99Micros(exchanges.stream().filter(none).toList()),
+        p99Micros(exchanges.stream().filter(stalled.negate()).toList()),
         pausesInRun.size(),
         longestMicros(pausesInRun),
         stallsInRun.size(),
+        (int) stallsInRun.stream().filter(s -> rounds.stream().anyMatch(s::overlaps)).count(),
         longestMicros(stallsInRun));
   }
 

@@ -93,7 +93,39 @@ class TailAttributionTest {
     assertThat(t.pauses()).isEqualTo(1);
     assertThat(t.longestPauseMicros()).isEqualTo(2_000);
     assertThat(t.stalls()).isEqualTo(1);
+    assertThat(t.stallsInRounds()).as("the stall fell outside the round").isZero();
     assertThat(t.longestStallMicros()).isEqualTo(4_000);
+    // 299 without the stalled one: the slow exchange 250 is still at their nearest rank 297
+    assertThat(t.p99NoStallMicros()).isEqualTo(8_000);
+  }
+
+  /**
+   * 100 exchanges of 2 ms, of which the driver's stalls lengthened two to 12 and 14 ms, one of the
+   * stalls during a poll round: the p99 is the driver's, and without them it is the exchanges' own.
+   */
+  @Test
+  void theP99WithoutTheDriversStallsLeavesOutWhatTheDriverAdded() {
+    List<SchedulingDriver.FpExchange> exchanges = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      long t = i * 20 * MS;
+      long p = i == 40 ? 13 * MS : i == 90 ? 11 * MS : MS;
+      exchanges.add(
+          new SchedulingDriver.FpExchange(new Span(t, t + MS), new Span(t + MS, t + MS + p)));
+    }
+    List<Span> rounds = List.of(new Span(88 * 20 * MS, 92 * 20 * MS)); // exchanges 88–91
+    List<Span> stalls =
+        List.of(
+            new Span(40 * 20 * MS + 2 * MS, 40 * 20 * MS + 12 * MS), // inside exchange 40
+            new Span(90 * 20 * MS + 2 * MS, 90 * 20 * MS + 10 * MS)); // exchange 90, in the round
+
+    TailAttribution t = TailAttribution.of(exchanges, List.of(), rounds, stalls);
+
+    assertThat(t.p99Micros()).as("nearest rank 99 of 100").isEqualTo(12_000);
+    assertThat(t.p99NoStallMicros()).isEqualTo(2_000);
+    assertThat(t.tail()).isEqualTo(1);
+    assertThat(t.tailStalls()).isEqualTo(1);
+    assertThat(t.stalls()).isEqualTo(2);
+    assertThat(t.stallsInRounds()).isEqualTo(1);
   }
 
   @Test
