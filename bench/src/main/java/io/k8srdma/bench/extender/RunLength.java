@@ -43,11 +43,14 @@ record RunLength(int cycles, Duration atLeast, int maxCycles) {
     return new RunLength(cycles, atLeast, Math.max(cycles, MAX_CYCLES));
   }
 
-  /** Whether to schedule another pod after {@code done} of them in {@code elapsed}. */
-  boolean more(int done, Duration elapsed) {
+  /**
+   * Whether to schedule another pod after {@code done} of them in {@code elapsedNanos}; in
+   * nanoseconds, as the client asks before every pod.
+   */
+  boolean more(int done, long elapsedNanos) {
     if (done < cycles) {
       return true;
     }
-    return done < maxCycles && elapsed.compareTo(atLeast) < 0;
+    return done < maxCycles && elapsedNanos < atLeast.toNanos();
   }
 }

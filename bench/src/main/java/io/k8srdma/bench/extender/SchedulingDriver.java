@@ -132,28 +132,30 @@ final class SchedulingDriver implements AutoCloseable {
    */
   void warmUp(int cycles, int clients) throws IOException, InterruptedException {
     int together = clients > 1 ? cycles / 2 : 0;
-    new Client(0, false).run(cycles - together);
+    new Client(0, false).run(RunLength.of(cycles - together));
     if (together > 0) {
-      runClients(clients, Math.max(1, together / clients), false);
+      runClients(clients, RunLength.of(Math.max(1, together / clients)), false);
     }
   }
 
   /** Pods one after another from one client, as many as {@code length} says. */
   CycleStats sequential(RunLength length) throws IOException, InterruptedException {
-    long t0 = System.nanoTime();
-    Client one = new Client(1, true);
-    one.run(length);
-    return merge(List.of(one), Duration.ofNanos(System.nanoTime() - t0));
+    return concurrent(1, length);
   }
 
   /** {@code clients} clients each scheduling {@code cyclesEach} pods back to back. */
   CycleStats concurrent(int clients, int cyclesEach) throws IOException, InterruptedException {
+    return concurrent(clients, RunLength.of(cyclesEach));
+  }
+
+  private CycleStats concurrent(int clients, RunLength each)
+      throws IOException, InterruptedException {
     long t0 = System.nanoTime();
-    List<Client> all = runClients(clients, cyclesEach, true);
+    List<Client> all = runClients(clients, each, true);
     return merge(all, Duration.ofNanos(System.nanoTime() - t0));
   }
 
-  private List<Client> runClients(int clients, int cyclesEach, boolean keepExchanges)
+  private List<Client> runClients(int clients, RunLength each, boolean keepExchanges)
       throws IOException, InterruptedException {
     List<Client> all = new ArrayList<>();
     List<Future<?>> done = new ArrayList<>();
@@ -162,7 +164,7 @@ final class SchedulingDriver implements AutoCloseable {
       for (int i = 0; i < clients; i++) {
         Client c = new Client(i + 1, keepExchanges);
         all.add(c);
-        done.add(pool.submit(() -> c.run(cyclesEach)));
+        done.add(pool.submit(() -> c.run(each)));
       }
       for (Future<?> f : done) {
         f.get();
@@ -291,15 +293,11 @@ final class SchedulingDriver implements AutoCloseable {
       startNode.set(rnd.nextInt(cluster.size()));
     }
 
-    Void run(int cycles) throws IOException, InterruptedException {
-      return run(RunLength.of(cycles));
-    }
-
     Void run(RunLength length) throws IOException, InterruptedException {
       channel = transport.acquire();
       long t0 = System.nanoTime();
       try {
-        for (int i = 0; length.more(i, Duration.ofNanos(System.nanoTime() - t0)); i++) {
+        for (int i = 0; length.more(i, System.nanoTime() - t0); i++) {
           if (Thread.currentThread().isInterrupted()) {
             // another client failed: a blocking socket does not notice the interrupt itself
             throw new InterruptedException("a scheduling client was stopped");

@@ -13,25 +13,29 @@ class RunLengthTest {
   @Test
   void aCountAloneEndsAtTheCountWhateverTheTime() {
     RunLength length = RunLength.of(3);
-    assertThat(length.more(2, Duration.ofHours(1))).isTrue();
-    assertThat(length.more(3, Duration.ZERO)).isFalse();
+    assertThat(length.more(2, Duration.ofHours(1).toNanos())).isTrue();
+    assertThat(length.more(3, Duration.ZERO.toNanos())).isFalse();
   }
 
   @Test
   void aTimeFloorGoesOnAfterTheCyclesUntilItHasPassed() {
     RunLength length = RunLength.atLeast(1_000, Duration.ofSeconds(20));
-    assertThat(length.more(999, Duration.ofMinutes(5))).as("the cycles come first").isTrue();
-    assertThat(length.more(1_000, Duration.ofSeconds(19))).as("before the floor").isTrue();
-    assertThat(length.more(5_000, Duration.ofMillis(19_999))).isTrue();
-    assertThat(length.more(5_000, Duration.ofSeconds(20))).as("at the floor").isFalse();
+    assertThat(length.more(999, Duration.ofMinutes(5).toNanos()))
+        .as("the cycles come first")
+        .isTrue();
+    assertThat(length.more(1_000, Duration.ofSeconds(19).toNanos()))
+        .as("before the floor")
+        .isTrue();
+    assertThat(length.more(5_000, Duration.ofMillis(19_999).toNanos())).isTrue();
+    assertThat(length.more(5_000, Duration.ofSeconds(20).toNanos())).as("at the floor").isFalse();
   }
 
   @Test
   void aTimeFloorIsBoundedInCycles() {
     RunLength length = RunLength.atLeast(10, Duration.ofDays(1));
     assertThat(length.maxCycles()).isEqualTo(RunLength.MAX_CYCLES);
-    assertThat(length.more(RunLength.MAX_CYCLES - 1, Duration.ZERO)).isTrue();
-    assertThat(length.more(RunLength.MAX_CYCLES, Duration.ZERO)).isFalse();
+    assertThat(length.more(RunLength.MAX_CYCLES - 1, Duration.ZERO.toNanos())).isTrue();
+    assertThat(length.more(RunLength.MAX_CYCLES, Duration.ZERO.toNanos())).isFalse();
     assertThat(RunLength.atLeast(300_000, Duration.ZERO).maxCycles())
         .as("a count above the bound is still honoured")
         .isEqualTo(300_000);
