@@ -42,7 +42,12 @@ public class Ledger {
   private static final long RETIRED = -1;
 
   private final Map<String, Map<String, Entry>> byNode = new ConcurrentHashMap<>();
-  private final Map<String, String> nodeOfPod = new ConcurrentHashMap<>();
+
+  /**
+   * The same entries by pod: a reader of one pod's entry ({@link #assignmentOf}, {@link #holds})
+   * takes no lock, and finds it here in one step even while {@link #put} moves it between nodes.
+   */
+  private final Map<String, Entry> entryOfPod = new ConcurrentHashMap<>();
 
   /**
    * Per node, the value of {@link #changes} at its last put or remove (0 when it had none since its
@@ -236,7 +241,7 @@ public class Ledger {
 
   /** Whether the pod has an entry, bound or in flight, on any node. */
   public boolean holds(String podUid) {
-    return nodeOfPod.containsKey(podUid);
+    return entryOfPod.containsKey(podUid);
   }
 
   /**
@@ -278,9 +283,7 @@ public class Ledger {
   }
 
   private Entry entryOf(String podUid) {
-    String node = nodeOfPod.get(podUid);
-    Map<String, Entry> entries = node == null ? null : byNode.get(node);
-    return entries == null ? null : entries.get(podUid);
+    return entryOfPod.get(podUid);
   }
 
   /**
@@ -320,9 +323,7 @@ public class Ledger {
   /** Number of pods with live entries. */
   public int size() {
     Instant now = clock.instant();
-    return byNode.values().stream()
-        .mapToInt(m -> (int) m.values().stream().filter(e -> e.isLive(now)).count())
-        .sum();
+    return (int) entryOfPod.values().stream().filter(e -> e.isLive(now)).count();
   }
 
   /** Number of pods with live entries on one node. */
@@ -360,12 +361,11 @@ public class Ledger {
   public List<InFlight> lapsingWithin(Duration horizon) {
     Instant until = clock.instant().plus(horizon);
     List<InFlight> lapsing = new ArrayList<>();
-    for (Map<String, Entry> entries : byNode.values()) {
-      for (Map.Entry<String, Entry> e : entries.entrySet()) {
-        Entry entry = e.getValue();
-        if (entry.counting() && entry.expiresAt().isBefore(until)) {
-          lapsing.add(new InFlight(e.getKey(), entry.pod(), entry.assignment()));
-        }
+    // By pod, not by node: a pod moving between nodes is on both for a moment.
+    for (Map.Entry<String, Entry> e : entryOfPod.entrySet()) {
+      Entry entry = e.getValue();
+      if (entry.counting() && entry.expiresAt().isBefore(until)) {
+        lapsing.add(new InFlight(e.getKey(), entry.pod(), entry.assignment()));
       }
     }
     return lapsing;
@@ -399,11 +399,21 @@ public class Ledger {
     return expired.size();
   }
 
+  /**
+   * Puts the pod's entry in place of the one it has. Readers ({@link #assignmentOf}, {@link
+   * #holds}, filter's {@link #snapshot}) do not take the lock, so an entry is replaced in one step,
+   * never removed and added back: a reader in between would see the pod's VFs free. A move to
+   * another node adds the entry there before it leaves the old one.
+   */
   private void put(String podUid, Entry entry) {
-    remove(podUid);
     String node = entry.assignment().node();
     byNode.computeIfAbsent(node, n -> new ConcurrentHashMap<>()).put(podUid, entry);
-    nodeOfPod.put(podUid, node);
+    Entry previous = entryOfPod.put(podUid, entry);
+    String left = previous == null ? null : previous.assignment().node();
+    if (left != null && !left.equals(node)) {
+      removeFrom(left, podUid);
+      changed(left);
+    }
     changed(node);
   }
 
@@ -413,10 +423,17 @@ public class Ledger {
   }
 
   private boolean remove(String podUid) {
-    String node = nodeOfPod.remove(podUid);
-    if (node == null) {
+    Entry gone = entryOfPod.remove(podUid);
+    if (gone == null) {
       return false;
     }
+    String node = gone.assignment().node();
+    removeFrom(node, podUid);
+    changed(node);
+    return true;
+  }
+
+  private void removeFrom(String node, String podUid) {
     Map<String, Entry> entries = byNode.get(node);
     if (entries != null) {
       entries.remove(podUid);
@@ -424,8 +441,6 @@ public class Ledger {
         byNode.remove(node, entries);
       }
     }
-    changed(node);
-    return true;
   }
 
   /**

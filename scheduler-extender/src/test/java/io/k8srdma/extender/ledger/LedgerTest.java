@@ -21,7 +21,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class LedgerTest {
@@ -364,7 +366,102 @@ class LedgerTest {
         .containsExactlyInAnyOrder("0000:1a:00.1", "0000:1a:00.2");
   }
 
+  @Test
+  void aPodsEntryNeverLooksGoneToReadersWhileItIsReplaced() throws Exception {
+    // Readers (filter, assignmentOf) take no lock. Each step replaces the pod's entry on one node:
+    // bound, a decision for another VF, written, bound again, and back.
+    Assignment first = assignment(NODE, "0000:1a:00.2");
+    Assignment second = assignment(NODE, "0000:1a:00.3");
+    ledger.bound("pod-a", first);
+
+    List<String> seenGone =
+        readWhileWriting(
+            () -> {
+              for (Assignment a : List.of(second, first)) {
+                reserve("pod-a", a);
+                ledger.bound("pod-a", a);
+              }
+            },
+            () -> {
+              if (ledger.assignmentOf("pod-a").isEmpty()) {
+                return "assignmentOf empty";
+              }
+              Commitments c = ledger.commitmentsOn(NODE, null);
+              return c.isTaken(first.interfaces().get(0).vf())
+                      || c.isTaken(second.interfaces().get(0).vf())
+                  ? null
+                  : "no VF taken on " + NODE;
+            });
+
+    assertThat(seenGone).isEmpty();
+  }
+
+  @Test
+  void aPodsEntryNeverLooksGoneToReadersWhileItMovesToAnotherNode() throws Exception {
+    Assignment here = assignment(NODE, "0000:1a:00.2");
+    Assignment there = assignment("worker-2", "0000:3b:00.2");
+    ledger.bound("pod-a", here);
+
+    List<String> seenGone =
+        readWhileWriting(
+            () -> {
+              ledger.bound("pod-a", there);
+              ledger.bound("pod-a", here);
+            },
+            () -> {
+              if (!ledger.holds("pod-a")) {
+                return "holds false";
+              }
+              return ledger.assignmentOf("pod-a").isEmpty() ? "assignmentOf empty" : null;
+            });
+
+    assertThat(seenGone).isEmpty();
+    assertThat(ledger.sizeOn("worker-2")).isZero();
+    assertThat(ledger.sizeOn(NODE)).isEqualTo(1);
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
+
+  /**
+   * Runs {@code write} a fixed number of times on one thread while another calls {@code read} until
+   * the writes are done (and at least once after each): what {@code read} reported, at most ten of
+   * them (null is nothing to report).
+   */
+  private static List<String> readWhileWriting(Runnable write, Supplier<String> read)
+      throws Exception {
+    int rounds = 20_000;
+    List<String> reported = new ArrayList<>();
+    AtomicBoolean writing = new AtomicBoolean(true);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> writer =
+          pool.submit(
+              () -> {
+                try {
+                  for (int i = 0; i < rounds; i++) {
+                    write.run();
+                  }
+                } finally {
+                  writing.set(false);
+                }
+              });
+      // Bounded like the writer: the reader stops with it, or after as many reads as it may need.
+      for (long i = 0; i < 1_000L * rounds && reported.size() < 10; i++) {
+        boolean last = !writing.get();
+        String problem = read.get();
+        if (problem != null) {
+          reported.add(problem);
+        }
+        if (last) {
+          break;
+        }
+      }
+      writer.get();
+    } finally {
+      pool.shutdownNow();
+    }
+    return reported;
+  }
 
   /** Decides like BindService: place the pod with the ledger's commitments, reserve on a fit. */
   @Test
