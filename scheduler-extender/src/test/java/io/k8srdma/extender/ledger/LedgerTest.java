@@ -423,9 +423,9 @@ class LedgerTest {
   // --- helpers ---------------------------------------------------------------------------------
 
   /**
-   * Runs {@code write} a fixed number of times on one thread while another calls {@code read} until
-   * the writes are done (and at least once after each): what {@code read} reported, at most ten of
-   * them (null is nothing to report).
+   * Runs {@code write} a fixed number of times on one thread while this one calls {@code read}
+   * until the writes are done, and once after: what {@code read} reported, at most ten of them
+   * (null is nothing to report).
    */
   private static List<String> readWhileWriting(Runnable write, Supplier<String> read)
       throws Exception {
