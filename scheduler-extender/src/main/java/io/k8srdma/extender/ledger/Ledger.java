@@ -83,9 +83,7 @@ public class Ledger {
     Version cell = versionOf.computeIfAbsent(node, n -> new Version());
     long version = cell.value;
     Instant now = clock.instant();
-    Map<String, Entry> entries = byNode.get(node);
-    return new Snapshot(
-        commitmentsOn(entries, exceptPodUid, now), liveWindow(cell, version, entries, now));
+    return snapshotOf(cell, version, byNode.get(node), exceptPodUid, now);
   }
 
   /**
@@ -157,30 +155,42 @@ public class Ledger {
   }
 
   /**
-   * The stamp of the entries at {@code now}: the live set stays the same from the latest expiry
-   * already passed (inclusive) until the earliest one still ahead (exclusive).
+   * The commitments and the stamp of the entries at {@code now}, from one pass over them: writers
+   * change the map meanwhile, and two passes could disagree on which pods are there (a stamp whose
+   * pods leave out one whose VFs the commitments count would make the caller count a pod's own
+   * entry against it). The live set stays the same from the latest expiry already passed
+   * (inclusive) until the earliest one still ahead (exclusive).
    */
-  private static Stamp liveWindow(
-      Version cell, long version, Map<String, Entry> entries, Instant now) {
+  private static Snapshot snapshotOf(
+      Version cell, long version, Map<String, Entry> entries, String exceptPodUid, Instant now) {
+    if (entries == null || entries.isEmpty()) {
+      return new Snapshot(Commitments.none(), new Stamp(cell, version, null, null, Set.of()));
+    }
+    List<Assignment> live = new ArrayList<>(entries.size());
+    List<String> pods = new ArrayList<>(entries.size());
     Instant from = null;
     Instant until = null;
-    if (entries != null) {
-      for (Entry e : entries.values()) {
-        if (!e.counting()) {
-          // Bound, or in flight with its write still running: live whatever the time.
-          continue;
-        }
+    for (Map.Entry<String, Entry> me : entries.entrySet()) {
+      String podUid = me.getKey();
+      Entry e = me.getValue();
+      pods.add(podUid);
+      boolean isLive = e.isLive(now);
+      if (isLive && !podUid.equals(exceptPodUid)) {
+        live.add(e.assignment());
+      }
+      // Only entries that can expire bound the window: bound ones, and decisions bind still
+      // writes, are live whatever the time.
+      if (e.counting()) {
         Instant at = e.expiresAt();
-        if (e.isLive(now)) {
+        if (isLive) {
           until = until == null || at.isBefore(until) ? at : until;
         } else {
           from = from == null || at.isAfter(from) ? at : from;
         }
       }
     }
-    Set<String> pods =
-        entries == null || entries.isEmpty() ? Set.of() : Set.copyOf(entries.keySet());
-    return new Stamp(cell, version, from, until, pods);
+    Commitments commitments = live.isEmpty() ? Commitments.none() : Commitments.of(live);
+    return new Snapshot(commitments, new Stamp(cell, version, from, until, Set.copyOf(pods)));
   }
 
   /**

@@ -420,6 +420,29 @@ class LedgerTest {
     assertThat(ledger.sizeOn(NODE)).isEqualTo(1);
   }
 
+  @Test
+  void aSnapshotsPodsAndCommitmentsAgreeWhileAPodComesAndGoes() throws Exception {
+    // NodeEvaluator counts a pod's own entry against it when the stamp's pods leave it out but the
+    // commitments hold its VFs: both must come from the same view of the node.
+    Assignment a = assignment(NODE, "0000:1a:00.2");
+    ledger.bound("other", assignment(NODE, "0000:1a:00.3"));
+
+    List<String> seen =
+        readWhileWriting(
+            () -> {
+              ledger.bound("pod-a", a);
+              ledger.released("pod-a");
+            },
+            () -> {
+              Ledger.Snapshot s = ledger.snapshot(NODE, null);
+              boolean listed = s.stamp().pods().contains("pod-a");
+              boolean counted = s.commitments().isTaken(a.interfaces().get(0).vf());
+              return listed == counted ? null : "listed " + listed + ", counted " + counted;
+            });
+
+    assertThat(seen).isEmpty();
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   /**
