@@ -53,10 +53,13 @@ public class ScanMetrics {
   void recordScan(Duration took, NodeInventory inventory) {
     scanTimer.record(took);
     pfs.set(inventory.pfs().size());
-    vfsByState.values().forEach(c -> c.set(0));
+    // Counted apart and set once each: a scrape reads the gauges while this runs, and must not see
+    // a state's count at zero or half counted on an unchanged node.
+    long[] counts = new long[VfState.values().length];
     for (PhysicalFunction pf : inventory.pfs()) {
-      pf.vfs().forEach(vf -> vfsByState.get(vf.state()).incrementAndGet());
+      pf.vfs().forEach(vf -> counts[vf.state().ordinal()]++);
     }
+    vfsByState.forEach((state, gauge) -> gauge.set(counts[state.ordinal()]));
   }
 
   void recordFailure() {

@@ -7,12 +7,20 @@ import io.k8srdma.agent.discovery.Sysfs;
 import io.k8srdma.agent.netlink.VfLinkInfoSource;
 import io.k8srdma.agent.testhost.Hosts;
 import io.k8srdma.model.inventory.NodeInventory;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,5 +115,40 @@ class InventoryServiceTest {
     Files.move(dir.resolve("moved-away"), root);
     service.rescan();
     assertThat(health.health().getStatus()).as("recovers").isEqualTo(Status.UP);
+  }
+
+  @Test
+  void aScrapeDuringAScanOfAnUnchangedNodeReadsTheNodesCounts() throws Exception {
+    service.rescan();
+    NodeInventory unchanged = service.current().orElseThrow();
+    SimpleMeterRegistry scraped = new SimpleMeterRegistry();
+    ScanMetrics metrics = new ScanMetrics(scraped);
+    metrics.recordScan(Duration.ofMillis(1), unchanged);
+    Gauge free = scraped.get("k8s_rdma_agent_vfs").tag("state", "FREE").gauge();
+    AtomicBoolean scanning = new AtomicBoolean(true);
+    ExecutorService scanner = Executors.newSingleThreadExecutor();
+    Set<Double> read = new TreeSet<>();
+    try {
+      Future<?> scans =
+          scanner.submit(
+              () -> {
+                try {
+                  for (int i = 0; i < 20_000; i++) {
+                    metrics.recordScan(Duration.ofMillis(1), unchanged);
+                  }
+                } finally {
+                  scanning.set(false);
+                }
+              });
+      // Bounded: it ends with the scans, or after this many scrapes.
+      for (int i = 0; i < 50_000_000 && scanning.get(); i++) {
+        read.add(free.value());
+      }
+      scans.get();
+    } finally {
+      scanner.shutdownNow();
+    }
+
+    assertThat(read).containsExactly(4.0);
   }
 }
