@@ -38,6 +38,7 @@ class WithBindingFlowTest {
 
   @LocalServerPort int port;
   @Autowired Ledger ledger;
+  @Autowired PodLedgerSync sync;
 
   @DynamicPropertySource
   static void props(DynamicPropertyRegistry r) {
@@ -65,6 +66,12 @@ class WithBindingFlowTest {
       assertThat(ExtenderHttp.names(http.filter(p, List.of("node-a")).get("nodenames")))
           .containsExactly("node-a");
     }
+    // Bind reads a pod from the informer's cache when it has it, and from the API otherwise: the
+    // count below is of the writes alone once the informer has seen both pods.
+    Await.until(
+        "the pod informer has seen both pods",
+        Duration.ofSeconds(20),
+        () -> sync.cached("ml", "race-1").isPresent() && sync.cached("ml", "race-2").isPresent());
     int before = server.getRequestCount();
 
     JsonNode bound = http.bind(first, "node-a");
@@ -87,7 +94,7 @@ class WithBindingFlowTest {
 
     String uid = won.getMetadata().getUid();
     Ledger rebuilt = new Ledger(Clock.systemUTC(), Duration.ofSeconds(30));
-    try (PodLedgerSync sync = new PodLedgerSync(client, rebuilt)) {
+    try (PodLedgerSync rebuiltSync = new PodLedgerSync(client, rebuilt)) {
       Await.until(
           "the first pod in a rebuilt ledger",
           Duration.ofSeconds(10),

@@ -9,6 +9,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The ledger's upkeep on its own timer, without an API (the ledger holds this process's own). */
@@ -47,24 +49,27 @@ class LedgerUpkeepTest {
     Ledger ledger = new Ledger(Clock.systemUTC(), timeout);
     LedgerUpkeep upkeep =
         new LedgerUpkeep(new PodLedgerSync(null, ledger), ledger, timeout, node -> true);
-    long before = upkeepThreads();
+    Set<Thread> before = upkeepThreads();
 
     upkeep.start();
     upkeep.start();
+    List<Thread> started;
     try {
-      assertThat(upkeepThreads() - before).isEqualTo(1);
+      // By identity: a thread of another test's application may end meanwhile.
+      started = upkeepThreads().stream().filter(t -> !before.contains(t)).toList();
+      assertThat(started).hasSize(1);
     } finally {
       upkeep.stop();
     }
     Await.until(
-        "the timer's thread ended", Duration.ofSeconds(10), () -> upkeepThreads() == before);
+        "the timer's thread ended", Duration.ofSeconds(10), () -> !started.get(0).isAlive());
   }
 
   /** Live timer threads of upkeeps, this test's and those of applications other tests keep. */
-  private static long upkeepThreads() {
+  private static Set<Thread> upkeepThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.isAlive() && t.getName().equals("ledger-upkeep"))
-        .count();
+        .collect(Collectors.toSet());
   }
 
   @Test

@@ -120,6 +120,8 @@ class PodLedgerSyncTest {
   void listsAndWatchesOnlyPodsThatHaveNotTerminated() throws InterruptedException {
     drainRecordedRequests();
     startSync();
+    // Synced means listed; the watch request follows the list.
+    Await.until("pod informer watching", WAIT, sync::watching);
 
     List<String> podQueries = new ArrayList<>();
     for (RecordedRequest r = next(); r != null; r = next()) {
