@@ -117,8 +117,9 @@ public class VfsController {
    *
    * @return {@code changed} (whether the inventory changed) and the {@code generation} served
    *     afterwards; 503 with the reason when the scan failed (the last good inventory is kept).
-   *     Every field is this request's scan's, even when the periodic scanner finished another
-   *     before the answer is written.
+   *     Every field is of a scan that started after the request came (requests that come during a
+   *     scan share the next one), even when the periodic scanner finished another before the answer
+   *     is written.
    */
   @PostMapping(path = "/rescan", produces = "application/json")
   public ResponseEntity<RescanResult> rescan() {

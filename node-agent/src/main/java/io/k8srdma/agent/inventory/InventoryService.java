@@ -8,7 +8,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +35,14 @@ public class InventoryService {
   private final AtomicReference<ScanStatus> status =
       new AtomicReference<>(ScanStatus.notYetScanned());
 
+  /** Held while a scan runs. */
+  private final ReentrantLock scanning = new ReentrantLock();
+
+  private final Object queue = new Object();
+
+  /** The scan that starts next, which the calls that came since the last one started share. */
+  private CompletableFuture<ScanOutcome> queued;
+
   public InventoryService(String nodeName, HostScanner scanner, Clock clock, ScanMetrics metrics) {
     this.nodeName = nodeName;
     this.scanner = scanner;
@@ -50,11 +61,62 @@ public class InventoryService {
   }
 
   /**
-   * Scans the host now and publishes the result.
+   * Scans the host and publishes the result, in a scan that starts after this call: one runs at a
+   * time, and the calls that come while one runs share the next. So a burst of {@code POST /rescan}
+   * (the endpoint is on the host network, unauthenticated) costs two scans, not one per request
+   * queued behind a lock, each holding a request thread that {@code GET /vfs} needs.
    *
-   * @return this scan's outcome
+   * @return the outcome of a scan that started after this call
    */
-  public synchronized ScanOutcome rescan() {
+  public ScanOutcome rescan() {
+    CompletableFuture<ScanOutcome> next;
+    boolean runsIt;
+    synchronized (queue) {
+      runsIt = queued == null;
+      if (runsIt) {
+        queued = new CompletableFuture<>();
+      }
+      next = queued;
+    }
+    if (!runsIt) {
+      return outcomeOf(next);
+    }
+    scanning.lock();
+    try {
+      synchronized (queue) {
+        // Calls from now on come after this scan's start: they queue the one after it.
+        queued = null;
+      }
+      ScanOutcome outcome;
+      try {
+        outcome = scanOnce();
+      } catch (RuntimeException | Error e) {
+        next.completeExceptionally(e);
+        throw e;
+      }
+      next.complete(outcome);
+      return outcome;
+    } finally {
+      scanning.unlock();
+    }
+  }
+
+  private static ScanOutcome outcomeOf(CompletableFuture<ScanOutcome> scan) {
+    try {
+      return scan.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /** Scans the host now (the caller holds {@link #scanning}). */
+  private ScanOutcome scanOnce() {
     Instant started = clock.instant();
     long t0 = System.nanoTime();
     List<PhysicalFunction> pfs;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.k8srdma.agent.discovery.HostScanner;
 import io.k8srdma.agent.discovery.Sysfs;
+import io.k8srdma.agent.netlink.VfLinkInfo;
 import io.k8srdma.agent.netlink.VfLinkInfoSource;
 import io.k8srdma.agent.testhost.Hosts;
 import io.k8srdma.model.inventory.NodeInventory;
@@ -15,12 +16,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -150,5 +157,108 @@ class InventoryServiceTest {
     }
 
     assertThat(read).containsExactly(4.0);
+  }
+
+  @Test
+  void callsThatComeWhileAScanRunsShareTheNextScanWhichStartsAfterThem() throws Exception {
+    HeldLinks links = new HeldLinks();
+    InventoryService held =
+        new InventoryService(
+            "worker-7",
+            new HostScanner(new Sysfs(root), links),
+            Clock.fixed(T0, ZoneOffset.UTC),
+            new ScanMetrics(new SimpleMeterRegistry()));
+    long initial = held.rescan().generation();
+    int callsPerScan = links.calls.get();
+    assertThat(callsPerScan).as("the fake host's PFs have netdevs").isPositive();
+    int later = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(1 + later);
+    try {
+      links.holdNext();
+      Future<ScanOutcome> running = pool.submit(held::rescan);
+      assertThat(links.held.await(20, TimeUnit.SECONDS)).as("the scan is running").isTrue();
+      // A change the running scan may have missed: the calls that come now must see it.
+      Files.delete(root.resolve("var/lib/cni/sriov/pci/0000:1a:00.4"));
+      List<Future<ScanOutcome>> waiting = new ArrayList<>();
+      for (int i = 0; i < later; i++) {
+        waiting.add(pool.submit(held::rescan));
+      }
+      awaitParked(pool, later);
+      links.release.countDown();
+
+      assertThat(running.get(20, TimeUnit.SECONDS).ok()).isTrue();
+      long now = held.current().orElseThrow().generation();
+      assertThat(now).as("the change is published").isNotEqualTo(initial);
+      for (Future<ScanOutcome> f : waiting) {
+        assertThat(f.get(20, TimeUnit.SECONDS))
+            .satisfies(o -> assertThat(o.ok()).isTrue())
+            .extracting(ScanOutcome::generation)
+            .isEqualTo(now);
+      }
+    } finally {
+      links.release.countDown();
+      pool.shutdownNow();
+    }
+    assertThat(links.calls.get())
+        .as("three scans: the first, the running one, and the one the eight calls shared")
+        .isEqualTo(3 * callsPerScan);
+  }
+
+  /**
+   * Waits, bounded, until {@code count} threads of the test's pool are parked in the service (for
+   * the scan's lock or the next scan): then they have all called before the next scan started.
+   */
+  private static void awaitParked(ExecutorService pool, int count) throws InterruptedException {
+    for (int i = 0; i < 2_000; i++) {
+      long parked =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> t.getName().startsWith("pool-") && isParked(t))
+              .filter(t -> isIn(t, "InventoryService"))
+              .count();
+      if (parked >= count) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError(count + " calls did not all wait for the next scan within 20 s");
+  }
+
+  private static boolean isParked(Thread t) {
+    return t.getState() == Thread.State.WAITING || t.getState() == Thread.State.BLOCKED;
+  }
+
+  private static boolean isIn(Thread t, String className) {
+    for (StackTraceElement frame : t.getStackTrace()) {
+      if (frame.getClassName().endsWith("." + className)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** VF details of nobody, counting its calls, that can hold the next scan until released. */
+  private static final class HeldLinks implements VfLinkInfoSource {
+    final AtomicInteger calls = new AtomicInteger();
+    final CountDownLatch held = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    private final AtomicBoolean holdNext = new AtomicBoolean();
+
+    void holdNext() {
+      holdNext.set(true);
+    }
+
+    @Override
+    public Map<Integer, VfLinkInfo> vfInfo(String pfNetdev) {
+      calls.incrementAndGet();
+      if (holdNext.compareAndSet(true, false)) {
+        held.countDown();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return Map.of();
+    }
   }
 }
