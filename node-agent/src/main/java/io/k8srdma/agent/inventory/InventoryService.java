@@ -62,9 +62,9 @@ public class InventoryService {
 
   /**
    * Scans the host and publishes the result, in a scan that starts after this call: one runs at a
-   * time, and the calls that come while one runs share the next. So a burst of {@code POST /rescan}
-   * (the endpoint is on the host network, unauthenticated) costs two scans, not one per request
-   * queued behind a lock, each holding a request thread that {@code GET /vfs} needs.
+   * time, and the calls that come while one runs share the next. So the {@code POST /rescan}
+   * requests that come during one scan (the endpoint is on the host network, unauthenticated) cost
+   * one more scan between them, not one each, and no call waits for more than two.
    *
    * @return the outcome of a scan that started after this call
    */
