@@ -4,12 +4,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** {@link FlowStressBase} with the default {@code bind.write-assignment=before-binding}. */
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Closed after the class: its agents and API server stop in @AfterAll, and a cached context would
+// keep polling their ports, which a later class's servers may be given.
+@DirtiesContext
 class FlowStressTest extends FlowStressBase {
 
   private static final StressCluster CLUSTER = new StressCluster();

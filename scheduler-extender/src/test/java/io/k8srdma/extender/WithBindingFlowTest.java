@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -29,6 +30,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * reason and nothing, and a restarted extender rebuilds its ledger from what the Binding wrote.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Closed after the class: its agents and API server stop in @AfterAll, and a cached context would
+// keep polling their ports, which a later class's servers may be given.
+@DirtiesContext
 class WithBindingFlowTest {
 
   private static final BindingApiServer.Started API = BindingApiServer.start();
