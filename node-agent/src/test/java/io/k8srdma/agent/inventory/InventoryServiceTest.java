@@ -8,6 +8,7 @@ import io.k8srdma.agent.netlink.VfLinkInfo;
 import io.k8srdma.agent.netlink.VfLinkInfoSource;
 import io.k8srdma.agent.testhost.Hosts;
 import io.k8srdma.model.inventory.NodeInventory;
+import io.k8srdma.model.testing.Races;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -19,8 +20,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -132,31 +131,14 @@ class InventoryServiceTest {
     ScanMetrics metrics = new ScanMetrics(scraped);
     metrics.recordScan(Duration.ofMillis(1), unchanged);
     Gauge free = scraped.get("k8s_rdma_agent_vfs").tag("state", "FREE").gauge();
-    AtomicBoolean scanning = new AtomicBoolean(true);
-    ExecutorService scanner = Executors.newSingleThreadExecutor();
-    Set<Double> read = new TreeSet<>();
-    try {
-      Future<?> scans =
-          scanner.submit(
-              () -> {
-                try {
-                  for (int i = 0; i < 20_000; i++) {
-                    metrics.recordScan(Duration.ofMillis(1), unchanged);
-                  }
-                } finally {
-                  scanning.set(false);
-                }
-              });
-      // Bounded: it ends with the scans, or after this many scrapes.
-      for (int i = 0; i < 50_000_000 && scanning.get(); i++) {
-        read.add(free.value());
-      }
-      scans.get();
-    } finally {
-      scanner.shutdownNow();
-    }
 
-    assertThat(read).containsExactly(4.0);
+    List<String> misread =
+        Races.readWhileWriting(
+            20_000,
+            () -> metrics.recordScan(Duration.ofMillis(1), unchanged),
+            () -> free.value() == 4.0 ? null : "free VFs read " + free.value());
+
+    assertThat(misread).isEmpty();
   }
 
   @Test

@@ -2,7 +2,6 @@ package io.k8srdma.extender.api;
 
 import static io.k8srdma.extender.ExtenderHttp.names;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +9,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.k8srdma.extender.Await;
 import io.k8srdma.extender.BindingApiServer;
 import io.k8srdma.extender.ExtenderHttp;
 import io.k8srdma.extender.TestAgents;
@@ -174,13 +174,12 @@ class VerbServletTest {
 
     // The observation records its timer once the answer is written, so the client can read the
     // answer before the timer exists.
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(
-            () -> {
-              assertThat(requests("/scheduler/filter", "400")).isPositive();
-              assertThat(requests("/scheduler/prioritize", "200")).isPositive();
-            });
+    Await.until(
+        "the filter 400 and the prioritize 200 timed",
+        Duration.ofSeconds(10),
+        () ->
+            requests("/scheduler/filter", "400") > 0
+                && requests("/scheduler/prioritize", "200") > 0);
   }
 
   private long requests(String uri, String status) {

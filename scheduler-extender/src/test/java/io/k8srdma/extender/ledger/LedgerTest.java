@@ -12,6 +12,7 @@ import io.k8srdma.model.placement.FitResult;
 import io.k8srdma.model.placement.Placement;
 import io.k8srdma.model.request.InterfaceRequest;
 import io.k8srdma.model.request.PodRequest;
+import io.k8srdma.model.testing.Races;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,9 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class LedgerTest {
@@ -31,6 +30,9 @@ class LedgerTest {
   private static final Duration IN_FLIGHT = Duration.ofSeconds(30);
   private static final String NODE = "worker-1";
   private static final Ledger.PodName POD_A = new Ledger.PodName("team-a", "a");
+
+  /** Changes of one pod's entry while the race tests read the ledger. */
+  private static final int WRITES = 20_000;
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final Ledger ledger = new Ledger(clock, IN_FLIGHT);
@@ -375,7 +377,8 @@ class LedgerTest {
     ledger.bound("pod-a", first);
 
     List<String> seenGone =
-        readWhileWriting(
+        Races.readWhileWriting(
+            WRITES,
             () -> {
               for (Assignment a : List.of(second, first)) {
                 reserve("pod-a", a);
@@ -403,7 +406,8 @@ class LedgerTest {
     ledger.bound("pod-a", here);
 
     List<String> seenGone =
-        readWhileWriting(
+        Races.readWhileWriting(
+            WRITES,
             () -> {
               ledger.bound("pod-a", there);
               ledger.bound("pod-a", here);
@@ -428,7 +432,8 @@ class LedgerTest {
     ledger.bound("other", assignment(NODE, "0000:1a:00.3"));
 
     List<String> seen =
-        readWhileWriting(
+        Races.readWhileWriting(
+            WRITES,
             () -> {
               ledger.bound("pod-a", a);
               ledger.released("pod-a");
@@ -443,50 +448,6 @@ class LedgerTest {
     assertThat(seen).isEmpty();
   }
 
-  // --- helpers ---------------------------------------------------------------------------------
-
-  /**
-   * Runs {@code write} a fixed number of times on one thread while this one calls {@code read}
-   * until the writes are done, and once after: what {@code read} reported, at most ten of them
-   * (null is nothing to report).
-   */
-  private static List<String> readWhileWriting(Runnable write, Supplier<String> read)
-      throws Exception {
-    int rounds = 20_000;
-    List<String> reported = new ArrayList<>();
-    AtomicBoolean writing = new AtomicBoolean(true);
-    ExecutorService pool = Executors.newSingleThreadExecutor();
-    try {
-      Future<?> writer =
-          pool.submit(
-              () -> {
-                try {
-                  for (int i = 0; i < rounds; i++) {
-                    write.run();
-                  }
-                } finally {
-                  writing.set(false);
-                }
-              });
-      // Bounded like the writer: the reader stops with it, or after as many reads as it may need.
-      for (long i = 0; i < 1_000L * rounds && reported.size() < 10; i++) {
-        boolean last = !writing.get();
-        String problem = read.get();
-        if (problem != null) {
-          reported.add(problem);
-        }
-        if (last) {
-          break;
-        }
-      }
-      writer.get();
-    } finally {
-      pool.shutdownNow();
-    }
-    return reported;
-  }
-
-  /** Decides like BindService: place the pod with the ledger's commitments, reserve on a fit. */
   @Test
   void aDecisionElsewhereThatGoesUnwrittenGivesBackTheAssignmentThePodCarries() {
     Assignment carried = assignment(NODE, "0000:1a:00.2");
@@ -634,6 +595,9 @@ class LedgerTest {
     assertThat(ledger.sizeOn(NODE)).isZero();
   }
 
+  // --- helpers ---------------------------------------------------------------------------------
+
+  /** Decides like BindService: place the pod with the ledger's commitments, reserve on a fit. */
   private static Ledger.Decision<Boolean> decide(
       NodeInventory inventory, Commitments commitments, PodRequest request) {
     FitResult fit = Placement.fit(inventory, commitments, request);
